@@ -1,0 +1,13 @@
+//! `parley-node`: everything one party of a Parley network runs.
+
+#![warn(missing_docs)]
+
+mod chain_spec;
+mod cli;
+mod command;
+mod rpc;
+mod service;
+
+fn main() -> sc_cli::Result<()> {
+	command::run()
+}

@@ -1,0 +1,1 @@
+//! Parley off-chain: filled in by the private data channel work.

@@ -1,0 +1,53 @@
+//! Benchmarks of the pins pallet's calls at their worst case.
+
+use super::*;
+use crate::pallet::{BatchByHash, Batches};
+use alloc::vec;
+use frame_benchmarking::v2::*;
+use frame_support::traits::Get;
+use frame_system::RawOrigin;
+use pallet_identities::NodeRegistry;
+use sp_core::H256;
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	/// `c` contexts and a `p`-byte payload reference, in a namespace of the longest name.
+	#[benchmark]
+	fn pin_batch(
+		c: Linear<0, { T::MaxContexts::get() }>,
+		p: Linear<0, { T::MaxPayloadRefLen::get() }>,
+	) {
+		let node: T::AccountId = whitelisted_caller();
+		T::Nodes::register_benchmark_node(&node, 0);
+		let namespace = vec![b'n'; T::MaxNamespaceLen::get() as usize];
+		let contexts =
+			(0..c).map(|i| H256::from_low_u64_be(i as u64)).collect::<alloc::vec::Vec<_>>();
+		let hash = H256::repeat_byte(1);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(node), namespace, [1; 16], hash, vec![b'r'; p as usize], contexts);
+
+		assert!(Batches::<T>::contains_key([1; 16]));
+	}
+
+	#[benchmark]
+	fn acknowledge() -> Result<(), BenchmarkError> {
+		let author: T::AccountId = account("author", 0, 0);
+		T::Nodes::register_benchmark_node(&author, 0);
+		let hash = H256::repeat_byte(1);
+		Pallet::<T>::do_pin_batch(&author, b"default".to_vec(), [1; 16], hash, vec![], vec![])?;
+		let node: T::AccountId = whitelisted_caller();
+		let node_id = T::Nodes::register_benchmark_node(&node, 1);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(node), hash);
+
+		assert!(Pallet::<T>::is_acknowledged(hash, node_id));
+		assert!(BatchByHash::<T>::contains_key(hash));
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,28 @@
+//! Acknowledging a batch: a node's on-chain proof that it received and verified the payload.
+
+use crate::pallet::*;
+use frame_support::{ensure, pallet_prelude::*};
+use pallet_identities::NodeRegistry;
+use sp_core::H256;
+
+impl<T: Config> Pallet<T> {
+	/// Records that the node whose account is `who` acknowledged `batch_hash`.
+	pub(crate) fn do_acknowledge(who: &T::AccountId, batch_hash: H256) -> DispatchResult {
+		let node = T::Nodes::active_node(who).ok_or(Error::<T>::NotARegisteredNode)?;
+		let batch_id = BatchByHash::<T>::get(batch_hash).ok_or(Error::<T>::UnknownBatch)?;
+		let pin = Batches::<T>::get(batch_id).ok_or(Error::<T>::UnknownBatch)?;
+		ensure!(pin.author_node != node, Error::<T>::OwnBatch);
+		ensure!(
+			!Acknowledgements::<T>::contains_key(batch_hash, node),
+			Error::<T>::AlreadyAcknowledged
+		);
+		Acknowledgements::<T>::insert(batch_hash, node, frame_system::Pallet::<T>::block_number());
+		Self::deposit_event(Event::BatchAcknowledged { batch_hash, node });
+		Ok(())
+	}
+
+	/// Whether `node` acknowledged `batch_hash`.
+	pub fn is_acknowledged(batch_hash: H256, node: pallet_identities::IdentityId) -> bool {
+		Acknowledgements::<T>::contains_key(batch_hash, node)
+	}
+}

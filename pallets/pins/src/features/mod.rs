@@ -1,0 +1,4 @@
+//! The pallet's behaviours, one per file.
+
+mod acknowledge;
+mod pin;

@@ -1,0 +1,58 @@
+//! Pinning a batch: checks, ordering, and the `BatchPinned` event.
+
+use crate::{pallet::*, BatchId};
+use alloc::vec::Vec;
+use frame_support::{ensure, pallet_prelude::*};
+use pallet_identities::NodeRegistry;
+use sp_core::H256;
+
+impl<T: Config> Pallet<T> {
+	/// Pins `batch_hash` as batch `batch_id` in `namespace`, for the node whose account is `who`.
+	pub(crate) fn do_pin_batch(
+		who: &T::AccountId,
+		namespace: Vec<u8>,
+		batch_id: BatchId,
+		batch_hash: H256,
+		payload_ref: Vec<u8>,
+		contexts: Vec<H256>,
+	) -> DispatchResult {
+		let author_node = T::Nodes::active_node(who).ok_or(Error::<T>::NotARegisteredNode)?;
+		let namespace =
+			NamespaceOf::<T>::try_from(namespace).map_err(|_| Error::<T>::NamespaceTooLong)?;
+		ensure!(pallet_identities::is_valid_name(&namespace), Error::<T>::InvalidNamespace);
+		ensure!(
+			payload_ref.len() as u32 <= T::MaxPayloadRefLen::get(),
+			Error::<T>::PayloadRefTooLong
+		);
+		ensure!(contexts.len() as u32 <= T::MaxContexts::get(), Error::<T>::TooManyContexts);
+		ensure!(!Batches::<T>::contains_key(batch_id), Error::<T>::BatchAlreadyPinned);
+		ensure!(!BatchByHash::<T>::contains_key(batch_hash), Error::<T>::BatchHashAlreadyPinned);
+
+		let sequence = NextSequence::<T>::try_mutate(&namespace, |next| {
+			let sequence = *next;
+			*next = next.checked_add(1).ok_or(Error::<T>::SequenceOverflow)?;
+			Ok::<_, Error<T>>(sequence)
+		})?;
+		Batches::<T>::insert(
+			batch_id,
+			PinRecord {
+				namespace: namespace.clone(),
+				sequence,
+				author_node,
+				batch_hash,
+				block: frame_system::Pallet::<T>::block_number(),
+			},
+		);
+		BatchByHash::<T>::insert(batch_hash, batch_id);
+		Self::deposit_event(Event::BatchPinned {
+			namespace: namespace.into_inner(),
+			sequence,
+			author_node,
+			batch_id,
+			batch_hash,
+			payload_ref,
+			contexts,
+		});
+		Ok(())
+	}
+}

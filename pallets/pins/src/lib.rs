@@ -1,0 +1,190 @@
+//! # Pins pallet
+//!
+//! The agreed order of off-chain batches. A node that sends a batch of messages (broadcast or
+//! private) pins its hash here with [`Pallet::pin_batch`]; every party sees the resulting
+//! [`Event::BatchPinned`] in the same block order, and releases the batch's messages to its apps
+//! only once the payload it holds matches the pinned hash.
+//!
+//! - Only the account of a node identity in force (see `pallet-identities`) may pin or
+//!   acknowledge. Anyone else gets [`Error::NotARegisteredNode`].
+//! - The first pin of a `batch_id` wins; a second one fails with [`Error::BatchAlreadyPinned`].
+//!   A `batch_hash` can be pinned once too.
+//! - Each namespace numbers its pins from 0 with a strictly increasing `sequence`.
+//! - [`Pallet::acknowledge`] records, once per node, that a node received and verified a batch,
+//!   so receipt of a private batch can be proven on-chain.
+//!
+//! Payloads never come here: only their hash, an optional reference (empty for private batches)
+//! and the batch's contexts (masked for private messages).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod features;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+pub use weights::WeightInfo;
+
+/// A batch's 16-byte id (a UUID).
+pub type BatchId = [u8; 16];
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::pallet_prelude::*;
+	use frame_system::pallet_prelude::*;
+	use pallet_identities::{IdentityId, NodeRegistry};
+	use sp_core::H256;
+
+	/// A bounded namespace name.
+	pub type NamespaceOf<T> = BoundedVec<u8, <T as Config>::MaxNamespaceLen>;
+
+	/// What the chain keeps of one pin.
+	#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo, MaxEncodedLen)]
+	#[scale_info(skip_type_params(T))]
+	pub struct PinRecord<T: Config> {
+		/// The namespace it was pinned in.
+		pub namespace: NamespaceOf<T>,
+		/// Its place in that namespace's order.
+		pub sequence: u64,
+		/// The node identity that pinned it.
+		pub author_node: IdentityId,
+		/// The batch's hash.
+		pub batch_hash: H256,
+		/// The block it was pinned in.
+		pub block: BlockNumberFor<T>,
+	}
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the pins pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// Tells which accounts belong to node identities in force.
+		type Nodes: NodeRegistry<Self::AccountId>;
+		/// Longest namespace name, in bytes.
+		#[pallet::constant]
+		type MaxNamespaceLen: Get<u32>;
+		/// Longest payload reference, in bytes.
+		#[pallet::constant]
+		type MaxPayloadRefLen: Get<u32>;
+		/// Most contexts (topics) in one pin.
+		#[pallet::constant]
+		type MaxContexts: Get<u32>;
+		/// Weights of this pallet's calls, from its benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Every pinned batch, by batch id.
+	#[pallet::storage]
+	pub type Batches<T: Config> = StorageMap<_, Blake2_128Concat, BatchId, PinRecord<T>>;
+
+	/// The batch id each pinned hash belongs to.
+	#[pallet::storage]
+	pub type BatchByHash<T: Config> = StorageMap<_, Identity, H256, BatchId>;
+
+	/// The sequence the next pin in each namespace gets.
+	#[pallet::storage]
+	pub type NextSequence<T: Config> =
+		StorageMap<_, Blake2_128Concat, NamespaceOf<T>, u64, ValueQuery>;
+
+	/// Which nodes acknowledged which batch hash, and in which block.
+	#[pallet::storage]
+	pub type Acknowledgements<T: Config> =
+		StorageDoubleMap<_, Identity, H256, Twox64Concat, IdentityId, BlockNumberFor<T>>;
+
+	/// What happened to pins.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A batch was pinned. Receivers match its payload against `batch_hash` and release its
+		/// messages in `sequence` order per context.
+		BatchPinned {
+			namespace: Vec<u8>,
+			sequence: u64,
+			author_node: IdentityId,
+			batch_id: BatchId,
+			batch_hash: H256,
+			payload_ref: Vec<u8>,
+			contexts: Vec<H256>,
+		},
+		/// A node confirmed it received and verified a batch.
+		BatchAcknowledged { batch_hash: H256, node: IdentityId },
+	}
+
+	/// Why a pins call failed.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The signer is not the account of a node identity in force.
+		NotARegisteredNode,
+		/// This batch id is already pinned: the first pin won.
+		BatchAlreadyPinned,
+		/// This batch hash is already pinned under another batch id.
+		BatchHashAlreadyPinned,
+		/// The namespace is longer than `MaxNamespaceLen`.
+		NamespaceTooLong,
+		/// The namespace is empty or has characters other than ASCII letters, digits, `.`, `_`,
+		/// `-`.
+		InvalidNamespace,
+		/// The payload reference is longer than `MaxPayloadRefLen`.
+		PayloadRefTooLong,
+		/// The pin has more contexts than `MaxContexts`.
+		TooManyContexts,
+		/// No pin has this batch hash.
+		UnknownBatch,
+		/// This node already acknowledged this batch.
+		AlreadyAcknowledged,
+		/// A node cannot acknowledge a batch it pinned itself.
+		OwnBatch,
+		/// The namespace's sequence has run out.
+		SequenceOverflow,
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Pins a batch: puts its hash in the agreed order of `namespace`.
+		///
+		/// Signed by the account of a node identity in force.
+		/// - `batch_id`: the batch's 16-byte id; the first pin of an id wins.
+		/// - `batch_hash`: blake2-256 of the batch's SCALE-encoded manifest.
+		/// - `payload_ref`: where a broadcast payload can be fetched; empty for private batches.
+		/// - `contexts`: one per topic, `blake2_256(topic)` for broadcasts, masked for private
+		///   messages.
+		///
+		/// Emits [`Event::BatchPinned`] with the namespace's next `sequence`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::pin_batch(contexts.len() as u32, payload_ref.len() as u32))]
+		pub fn pin_batch(
+			origin: OriginFor<T>,
+			namespace: Vec<u8>,
+			batch_id: BatchId,
+			batch_hash: H256,
+			payload_ref: Vec<u8>,
+			contexts: Vec<H256>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_pin_batch(&who, namespace, batch_id, batch_hash, payload_ref, contexts)
+		}
+
+		/// Records that the signing node received and verified the batch with `batch_hash`.
+		///
+		/// Signed by the account of a node identity in force, other than the batch's author, once
+		/// per batch. Emits [`Event::BatchAcknowledged`].
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::acknowledge())]
+		pub fn acknowledge(origin: OriginFor<T>, batch_hash: H256) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_acknowledge(&who, batch_hash)
+		}
+	}
+}

@@ -1,0 +1,154 @@
+//! Unit tests of every pins call and every error it can return.
+
+use crate::{mock::*, pallet::*, Error};
+use frame_support::{assert_noop, assert_ok};
+use sp_core::H256;
+
+fn pin(who: u64, ns: &[u8], id: u8, hash: u8) -> frame_support::dispatch::DispatchResult {
+	Pins::pin_batch(
+		RuntimeOrigin::signed(who),
+		ns.to_vec(),
+		[id; 16],
+		H256::repeat_byte(hash),
+		vec![],
+		vec![H256::repeat_byte(0xC0)],
+	)
+}
+
+#[test]
+fn a_node_pins_and_everyone_sees_the_event() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(Pins::pin_batch(
+			RuntimeOrigin::signed(NODE),
+			b"default".to_vec(),
+			[7; 16],
+			H256::repeat_byte(1),
+			b"ipfs://x".to_vec(),
+			vec![H256::repeat_byte(2), H256::repeat_byte(3)],
+		));
+		System::assert_last_event(
+			Event::BatchPinned {
+				namespace: b"default".to_vec(),
+				sequence: 0,
+				author_node: 2,
+				batch_id: [7; 16],
+				batch_hash: H256::repeat_byte(1),
+				payload_ref: b"ipfs://x".to_vec(),
+				contexts: vec![H256::repeat_byte(2), H256::repeat_byte(3)],
+			}
+			.into(),
+		);
+		let record = Batches::<Test>::get([7; 16]).unwrap();
+		assert_eq!((record.sequence, record.author_node, record.block), (0, 2, 1));
+		assert_eq!(BatchByHash::<Test>::get(H256::repeat_byte(1)), Some([7; 16]));
+	});
+}
+
+#[test]
+fn sequence_increases_strictly_within_each_namespace() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(pin(NODE, b"default", 1, 1));
+		assert_ok!(pin(OTHER_NODE, b"default", 2, 2));
+		assert_ok!(pin(NODE, b"claims", 3, 3));
+		assert_ok!(pin(NODE, b"default", 4, 4));
+		let seq = |id: u8| Batches::<Test>::get([id; 16]).unwrap().sequence;
+		assert_eq!((seq(1), seq(2), seq(3), seq(4)), (0, 1, 0, 2));
+		assert_eq!(
+			NextSequence::<Test>::get(NamespaceOf::<Test>::try_from(b"default".to_vec()).unwrap()),
+			3
+		);
+	});
+}
+
+#[test]
+fn only_a_node_in_force_may_pin() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(pin(STRANGER, b"default", 1, 1), Error::<Test>::NotARegisteredNode);
+		// An org's admin account is not a node.
+		assert_noop!(pin(ORG, b"default", 1, 1), Error::<Test>::NotARegisteredNode);
+		assert_ok!(Identities::deactivate(RuntimeOrigin::root(), 2));
+		assert_noop!(pin(NODE, b"default", 1, 1), Error::<Test>::NotARegisteredNode);
+	});
+}
+
+#[test]
+fn the_first_pin_of_a_batch_wins() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(pin(NODE, b"default", 1, 1));
+		assert_noop!(pin(OTHER_NODE, b"default", 1, 2), Error::<Test>::BatchAlreadyPinned);
+		assert_noop!(pin(NODE, b"other", 1, 3), Error::<Test>::BatchAlreadyPinned);
+		assert_noop!(pin(OTHER_NODE, b"default", 2, 1), Error::<Test>::BatchHashAlreadyPinned);
+	});
+}
+
+#[test]
+fn bounds_fail_with_named_errors() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(pin(NODE, &[b'a'; 65], 1, 1), Error::<Test>::NamespaceTooLong);
+		assert_noop!(pin(NODE, b"", 1, 1), Error::<Test>::InvalidNamespace);
+		assert_noop!(pin(NODE, b"a/b", 1, 1), Error::<Test>::InvalidNamespace);
+		assert_noop!(
+			Pins::pin_batch(
+				RuntimeOrigin::signed(NODE),
+				b"default".to_vec(),
+				[1; 16],
+				H256::zero(),
+				vec![0; 257],
+				vec![],
+			),
+			Error::<Test>::PayloadRefTooLong
+		);
+		assert_noop!(
+			Pins::pin_batch(
+				RuntimeOrigin::signed(NODE),
+				b"default".to_vec(),
+				[1; 16],
+				H256::zero(),
+				vec![],
+				vec![H256::zero(); 9],
+			),
+			Error::<Test>::TooManyContexts
+		);
+		// Exactly at the bounds is fine.
+		assert_ok!(Pins::pin_batch(
+			RuntimeOrigin::signed(NODE),
+			vec![b'a'; 64],
+			[1; 16],
+			H256::zero(),
+			vec![0; 256],
+			vec![H256::zero(); 8],
+		));
+	});
+}
+
+#[test]
+fn nodes_acknowledge_a_batch_once() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(pin(NODE, b"default", 1, 1));
+		let hash = H256::repeat_byte(1);
+		assert_ok!(Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), hash));
+		System::assert_last_event(Event::BatchAcknowledged { batch_hash: hash, node: 3 }.into());
+		assert!(Pins::is_acknowledged(hash, 3));
+		assert_noop!(
+			Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), hash),
+			Error::<Test>::AlreadyAcknowledged
+		);
+	});
+}
+
+#[test]
+fn acknowledge_errors() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(pin(NODE, b"default", 1, 1));
+		let hash = H256::repeat_byte(1);
+		assert_noop!(
+			Pins::acknowledge(RuntimeOrigin::signed(STRANGER), hash),
+			Error::<Test>::NotARegisteredNode
+		);
+		assert_noop!(
+			Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), H256::repeat_byte(9)),
+			Error::<Test>::UnknownBatch
+		);
+		assert_noop!(Pins::acknowledge(RuntimeOrigin::signed(NODE), hash), Error::<Test>::OwnBatch);
+	});
+}

@@ -1,0 +1,6 @@
+//! The pallets `parley-node benchmark pallet` can measure in this runtime.
+
+frame_benchmarking::define_benchmarks!(
+	[pallet_identities, Identities]
+	[pallet_pins, Pins]
+);

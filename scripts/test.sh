@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Parley's whole test suite: what CI runs and what README.md tells a newcomer to run.
+#  1. installs the build prerequisites (scripts/setup.sh; idempotent);
+#  2. builds everything in release and runs every Rust unit test (pallets, runtime, node);
+#  3. runs the end-to-end tests in tests/: real parley-node processes on 127.0.0.1, driven by
+#     unmodified @polkadot/api.
+# One profile (release) for build and tests, and one target dir shared across clones
+# ($CARGO_TARGET_DIR, default ~/.cache/parley/target), so the dependency graph compiles once.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$PARLEY_ROOT"
+
+started=$(date +%s)
+stamp() { echo "[test] $* ($(( $(date +%s) - started )) s)"; }
+
+bash scripts/setup.sh
+
+stamp "cargo test --release --workspace (builds parley-node and the runtime too)"
+cargo test --release --locked --workspace
+
+stamp "building parley-node"
+cargo build --release --locked -p parley-node
+
+stamp "installing the end-to-end tests' npm packages"
+(cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+
+stamp "end-to-end tests against $(parley_node_path)"
+(cd tests/js && PARLEY_NODE="$(parley_node_path)" node --test --test-concurrency=1 --test-timeout=300000 ./*.test.mjs)
+
+stamp "all tests passed"
