@@ -22,8 +22,13 @@ mod benchmarks {
 		let node: T::AccountId = whitelisted_caller();
 		T::Nodes::register_benchmark_node(&node, 0);
 		let namespace = vec![b'n'; T::MaxNamespaceLen::get() as usize];
-		let contexts =
-			(0..c).map(|i| H256::from_low_u64_be(i as u64)).collect::<alloc::vec::Vec<_>>();
+		let contexts = (0..c)
+			.map(|i| {
+				let mut context = [0u8; 32];
+				context[..4].copy_from_slice(&i.to_le_bytes());
+				H256(context)
+			})
+			.collect::<alloc::vec::Vec<_>>();
 		let hash = H256::repeat_byte(1);
 
 		#[extrinsic_call]
