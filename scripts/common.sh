@@ -31,5 +31,5 @@ ensure_parley_node() {
 # JSON-RPC call over HTTP: rpc <port> <method> [params-json]
 rpc() {
   curl -s --max-time 5 -H 'Content-Type: application/json' \
-    -d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$2\",\"params\":${3:-[]}}" "http://127.0.0.1:$1"
+    -d "{\"id\":1,\"jsonrpc\":\"2.0\",\"method\":\"$2\",\"params\":${3:-[]}}" "http://127.0.0.1:$1" || true
 }

@@ -12,6 +12,10 @@ pub struct Cli {
 	/// How to run the node.
 	#[clap(flatten)]
 	pub run: RunCmd,
+
+	/// How to run the private data service.
+	#[clap(flatten)]
+	pub private_data: crate::private_data::PrivateDataParams,
 }
 
 /// The subcommands.
@@ -51,4 +55,10 @@ pub enum Subcommand {
 
 	/// Database meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
+
+	/// Print the data-channel PeerId and X25519 key to register on this node's identity.
+	ChannelKeys(crate::channel_tools::ChannelKeysCmd),
+
+	/// Dial a node's data channel with a fresh, unregistered key; it must be refused.
+	ChannelProbe(crate::channel_tools::ChannelProbeCmd),
 }

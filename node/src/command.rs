@@ -118,12 +118,15 @@ pub fn run() -> sc_cli::Result<()> {
 				_ => Err("only `benchmark pallet` is wired into parley-node".into()),
 			})
 		}
+		Some(Subcommand::ChannelKeys(cmd)) => cmd.run(),
+		Some(Subcommand::ChannelProbe(cmd)) => cmd.run(),
 		Some(Subcommand::ChainInfo(cmd)) => {
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		}
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
+			let private_data = cli.private_data.clone();
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
@@ -131,10 +134,12 @@ pub fn run() -> sc_cli::Result<()> {
 							Block,
 							<Block as sp_runtime::traits::Block>::Hash,
 						>,
-					>(config)
+					>(config, private_data)
+					.await
 					.map_err(sc_cli::Error::Service),
 					sc_network::config::NetworkBackendType::Litep2p => {
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config)
+						service::new_full::<sc_network::Litep2pNetworkBackend>(config, private_data)
+							.await
 							.map_err(sc_cli::Error::Service)
 					}
 				}

@@ -3,8 +3,10 @@
 #![warn(missing_docs)]
 
 mod chain_spec;
+mod channel_tools;
 mod cli;
 mod command;
+mod private_data;
 mod rpc;
 mod service;
 

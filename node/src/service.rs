@@ -136,10 +136,11 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 
 /// Builds and starts a full node: networking, RPC, offchain workers, and, on a validator, Aura
 /// authoring and the GRANDPA voter.
-pub fn new_full<
+pub async fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	private_data: crate::private_data::PrivateDataParams,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -215,6 +216,20 @@ pub fn new_full<
 		);
 	}
 
+	let exchange = crate::private_data::start(
+		&private_data,
+		crate::private_data::Deps {
+			config: &config,
+			client: client.clone(),
+			backend: backend.clone(),
+			pool: transaction_pool.clone(),
+			keystore: keystore_container.keystore(),
+			task_manager: &task_manager,
+		},
+	)
+	.await
+	.map_err(|e| ServiceError::Other(format!("private data service: {e}")))?;
+
 	let role = config.role;
 	let force_authoring = config.force_authoring;
 	let name = config.network.node_name.clone();
@@ -224,8 +239,13 @@ pub fn new_full<
 	let rpc_extensions_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();
+		let exchange = exchange.clone();
 		Box::new(move |_| {
-			let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone() };
+			let deps = crate::rpc::FullDeps {
+				client: client.clone(),
+				pool: pool.clone(),
+				exchange: exchange.clone(),
+			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})
 	};

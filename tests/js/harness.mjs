@@ -116,3 +116,82 @@ export function submit(api, tx, signer, timeoutMs = 60_000) {
     }).then((u) => { unsub = u; }, (e) => { clearTimeout(timer); reject(e); });
   });
 }
+
+/**
+ * Starts the 3-party `local3` network with scripts/local-network.sh in a fresh folder on free
+ * ports. Returns { parties: {name: party}, dir, stopParty(name), startParty(name), stop() }.
+ */
+export async function startNetwork({ nodeArgs = '' } = {}) {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const run = promisify(execFile);
+  const root = new URL('../../', import.meta.url).pathname;
+  const script = join(root, 'scripts/local-network.sh');
+  const dir = mkdtempSync(join(tmpdir(), 'parley-net-'));
+  // Ports are 30333/9944/9615/40333 + offset + i; pick an offset whose ports are all free.
+  let offset;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const candidate = 1000 + Math.floor(Math.random() * 200) * 10;
+    const ports = [30333, 9944, 9615, 40333].flatMap((p) => [0, 1, 2].map((i) => p + candidate + i));
+    if ((await Promise.all(ports.map(portIsFree))).every(Boolean)) { offset = candidate; break; }
+  }
+  if (offset === undefined) throw new Error('no free port range for the network');
+  const env = {
+    ...process.env,
+    PARLEY_NETWORK_DIR: dir,
+    PARLEY_BASE_PORT: String(offset),
+    PARLEY_NODE: nodeBinary(),
+    PARLEY_NODE_ARGS: nodeArgs,
+    PARLEY_NETWORK_TIMEOUT: '180',
+  };
+  const script_ = (...args) => run('bash', [script, ...args], { env, timeout: 300_000, maxBuffer: 16 << 20 });
+  try {
+    await script_('start');
+  } catch (e) {
+    await script_('stop').catch(() => {});
+    throw new Error(`local network did not start:\n${e.stdout}\n${e.stderr}`);
+  }
+  const network = JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8'));
+  const parties = Object.fromEntries(network.parties.map((p) => [p.name, p]));
+  return {
+    parties,
+    dir,
+    stopParty: (name) => script_('stop-party', name),
+    startParty: (name) => script_('start-party', name),
+    stop: async () => {
+      await script_('stop').catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function portIsFree(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** Calls a JSON-RPC method; resolves { result } or { error }. */
+export async function call(port, method, params = []) {
+  const res = await fetch(`http://127.0.0.1:${port}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 1, jsonrpc: '2.0', method, params }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  return res.json();
+}
+
+/** Polls `check` (async, truthy = done) every `everyMs` until `timeoutMs`; returns its value. */
+export async function waitFor(what, check, { timeoutMs = 90_000, everyMs = 250 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}

@@ -25,6 +25,32 @@ pub use pallet::*;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod features;
+
+pub use features::offchain::{AckPayload, ACK_QUEUE_KEY, ACK_QUEUE_MAX};
+
+/// The key type of a node's account key in its keystore: the offchain worker signs
+/// acknowledgements with it, and the node signs its pins and receipts with it.
+pub const KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"prly");
+
+/// The node account key as an application crypto (sr25519 under [`KEY_TYPE`]).
+pub mod crypto {
+	use super::KEY_TYPE;
+	use sp_runtime::{
+		app_crypto::{app_crypto, sr25519},
+		MultiSignature, MultiSigner,
+	};
+	app_crypto!(sr25519, KEY_TYPE);
+
+	/// Signs acknowledgements with the node account key, for a runtime whose accounts are
+	/// `MultiSigner`s.
+	pub struct NodeKey;
+
+	impl frame_system::offchain::AppCrypto<MultiSigner, MultiSignature> for NodeKey {
+		type RuntimeAppPublic = Public;
+		type GenericSignature = sp_core::sr25519::Signature;
+		type GenericPublic = sp_core::sr25519::Public;
+	}
+}
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -69,7 +95,11 @@ pub mod pallet {
 
 	/// Configuration of the pins pallet.
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
+	pub trait Config:
+		frame_system::Config
+		+ frame_system::offchain::SigningTypes
+		+ frame_system::offchain::CreateBare<Call<Self>>
+	{
 		/// Tells which accounts belong to node identities in force.
 		type Nodes: NodeRegistry<Self::AccountId>;
 		/// Longest namespace name, in bytes.
@@ -81,8 +111,40 @@ pub mod pallet {
 		/// Most contexts (topics) in one pin.
 		#[pallet::constant]
 		type MaxContexts: Get<u32>;
+		/// The key the offchain worker signs acknowledgements with.
+		type NodeKey: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>;
+		/// Pool priority of unsigned acknowledgements.
+		#[pallet::constant]
+		type UnsignedPriority: Get<TransactionPriority>;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Acknowledges on-chain the batches this node received and verified (see
+		/// [`crate::ACK_QUEUE_KEY`]).
+		fn offchain_worker(block: BlockNumberFor<T>) {
+			Self::acknowledge_queued(block);
+		}
+	}
+
+	// `ValidateUnsigned` is deprecated in favour of `#[pallet::authorize]` (removal after April
+	// 2027); moving needs `frame_system::AuthorizeCall` in the runtime's transaction extensions.
+	#[allow(deprecated)]
+	#[pallet::validate_unsigned]
+	impl<T: Config> ValidateUnsigned for Pallet<T> {
+		type Call = Call<T>;
+
+		/// Only [`Pallet::submit_acknowledgement`] may come unsigned, with a valid node signature.
+		fn validate_unsigned(_source: TransactionSource, call: &Self::Call) -> TransactionValidity {
+			match call {
+				Call::submit_acknowledgement { ack, signature } => {
+					Self::validate_acknowledgement(ack, signature)
+				}
+				_ => InvalidTransaction::Call.into(),
+			}
+		}
 	}
 
 	/// Every pinned batch, by batch id.
@@ -185,6 +247,22 @@ pub mod pallet {
 		pub fn acknowledge(origin: OriginFor<T>, batch_hash: H256) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_acknowledge(&who, batch_hash)
+		}
+
+		/// [`Pallet::acknowledge`] as submitted by the node's offchain worker: unsigned (no fee,
+		/// no nonce), carrying an [`AckPayload`] signed by the node's account key. Checked before
+		/// it enters the pool (valid signature, node in force, batch pinned by another node and
+		/// not yet acknowledged by this one).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::acknowledge())]
+		pub fn submit_acknowledgement(
+			origin: OriginFor<T>,
+			ack: AckPayload<T::Public>,
+			_signature: T::Signature,
+		) -> DispatchResult {
+			ensure_none(origin)?;
+			use sp_runtime::traits::IdentifyAccount;
+			Self::do_acknowledge(&ack.public.into_account(), ack.batch_hash)
 		}
 	}
 }

@@ -3,7 +3,10 @@
 use crate as pallet_pins;
 use frame_support::{derive_impl, traits::ConstU32};
 use frame_system::EnsureRoot;
-use sp_runtime::BuildStorage;
+use sp_runtime::{
+	testing::{TestSignature, TestXt, UintAuthorityId},
+	BuildStorage,
+};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -50,8 +53,40 @@ impl pallet_identities::Config for Test {
 	type WeightInfo = ();
 }
 
+impl frame_system::offchain::SigningTypes for Test {
+	type Public = UintAuthorityId;
+	type Signature = TestSignature;
+}
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = TestXt<RuntimeCall, ()>;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateBare<C> for Test
+where
+	RuntimeCall: From<C>,
+{
+	fn create_bare(call: RuntimeCall) -> Self::Extrinsic {
+		TestXt::new_bare(call)
+	}
+}
+
+/// Signs acknowledgements in tests: `UintAuthorityId(n)` is account `n`.
+pub struct TestNodeKey;
+impl frame_system::offchain::AppCrypto<UintAuthorityId, TestSignature> for TestNodeKey {
+	type RuntimeAppPublic = UintAuthorityId;
+	type GenericSignature = TestSignature;
+	type GenericPublic = UintAuthorityId;
+}
+
 impl pallet_pins::Config for Test {
 	type Nodes = Identities;
+	type NodeKey = TestNodeKey;
+	type UnsignedPriority = frame_support::traits::ConstU64<100>;
 	type MaxNamespaceLen = ConstU32<64>;
 	type MaxPayloadRefLen = ConstU32<256>;
 	type MaxContexts = ConstU32<8>;

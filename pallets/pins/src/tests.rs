@@ -152,3 +152,80 @@ fn acknowledge_errors() {
 		assert_noop!(Pins::acknowledge(RuntimeOrigin::signed(NODE), hash), Error::<Test>::OwnBatch);
 	});
 }
+
+// `ValidateUnsigned` is deprecated (see lib.rs); the pallet still implements it.
+#[allow(deprecated)]
+mod offchain_acknowledgements {
+	use super::*;
+	use crate::AckPayload;
+	use codec::Encode;
+	use frame_support::pallet_prelude::{InvalidTransaction, TransactionSource, ValidateUnsigned};
+	use sp_runtime::testing::{TestSignature, UintAuthorityId};
+
+	fn ack(node: u64, hash: H256) -> (AckPayload<UintAuthorityId>, TestSignature) {
+		let payload = AckPayload { batch_hash: hash, public: UintAuthorityId(node) };
+		let signature = TestSignature(node, payload.encode());
+		(payload, signature)
+	}
+
+	fn validate(
+		ack: AckPayload<UintAuthorityId>,
+		signature: TestSignature,
+	) -> Result<(), InvalidTransaction> {
+		Pins::validate_unsigned(
+			TransactionSource::Local,
+			&crate::Call::submit_acknowledgement { ack, signature },
+		)
+		.map(|_| ())
+		.map_err(|e| match e {
+			sp_runtime::transaction_validity::TransactionValidityError::Invalid(i) => i,
+			other => panic!("unexpected {other:?}"),
+		})
+	}
+
+	#[test]
+	fn a_node_signed_acknowledgement_is_valid_and_recorded() {
+		new_test_ext().execute_with(|| {
+			assert_ok!(pin(NODE, b"default", 1, 1));
+			let hash = H256::repeat_byte(1);
+			let (payload, signature) = ack(OTHER_NODE, hash);
+			assert_eq!(validate(payload.clone(), signature.clone()), Ok(()));
+			assert_ok!(Pins::submit_acknowledgement(
+				RuntimeOrigin::none(),
+				payload.clone(),
+				signature.clone()
+			));
+			System::assert_last_event(
+				Event::BatchAcknowledged { batch_hash: hash, node: 3 }.into(),
+			);
+			// Once recorded, the same acknowledgement is stale.
+			assert_eq!(validate(payload, signature), Err(InvalidTransaction::Stale));
+		});
+	}
+
+	#[test]
+	fn bad_acknowledgements_are_refused_before_the_pool() {
+		new_test_ext().execute_with(|| {
+			assert_ok!(pin(NODE, b"default", 1, 1));
+			let hash = H256::repeat_byte(1);
+			let (payload, _) = ack(OTHER_NODE, hash);
+			let forged = TestSignature(OTHER_NODE, b"something else".to_vec());
+			assert_eq!(validate(payload, forged), Err(InvalidTransaction::BadProof));
+			let (payload, signature) = ack(STRANGER, hash);
+			assert_eq!(validate(payload, signature), Err(InvalidTransaction::BadSigner));
+			let (payload, signature) = ack(NODE, hash);
+			assert_eq!(validate(payload, signature), Err(InvalidTransaction::Stale), "own batch");
+			let (payload, signature) = ack(OTHER_NODE, H256::repeat_byte(9));
+			assert_eq!(
+				validate(payload, signature),
+				Err(InvalidTransaction::Stale),
+				"unknown batch"
+			);
+			let (payload, signature) = ack(OTHER_NODE, hash);
+			assert_noop!(
+				Pins::submit_acknowledgement(RuntimeOrigin::signed(OTHER_NODE), payload, signature),
+				sp_runtime::DispatchError::BadOrigin
+			);
+		});
+	}
+}

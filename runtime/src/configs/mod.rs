@@ -20,13 +20,17 @@ use frame_system::{
 };
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_runtime::{traits::One, Perbill};
+use sp_runtime::{
+	traits::{One, Verify},
+	Perbill,
+};
 use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Identities, Nonce, PalletInfo,
 	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
-	RuntimeTask, SessionKeys, System, EXISTENTIAL_DEPOSIT, SESSION_PERIOD, SLOT_DURATION, VERSION,
+	RuntimeTask, SessionKeys, Signature, System, UncheckedExtrinsic, EXISTENTIAL_DEPOSIT,
+	SESSION_PERIOD, SLOT_DURATION, VERSION,
 };
 
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
@@ -163,9 +167,37 @@ impl pallet_identities::Config for Runtime {
 	type WeightInfo = pallet_identities::weights::SubstrateWeight<Runtime>;
 }
 
-/// Pins: only nodes in force pin; a pin holds up to 256 contexts.
+/// Offchain workers sign with account keys (`MultiSigner`s).
+impl frame_system::offchain::SigningTypes for Runtime {
+	type Public = <Signature as Verify>::Signer;
+	type Signature = Signature;
+}
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+/// Offchain workers may submit unsigned transactions (the pins pallet's acknowledgements, each
+/// carrying a node signature checked before the pool accepts it).
+impl<C> frame_system::offchain::CreateBare<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	fn create_bare(call: RuntimeCall) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_bare(call)
+	}
+}
+
+/// Pins: only nodes in force pin; a pin holds up to 256 contexts. The node's offchain worker
+/// acknowledges received batches with the node account key (key type `prly`).
 impl pallet_pins::Config for Runtime {
 	type Nodes = Identities;
+	type NodeKey = pallet_pins::crypto::NodeKey;
+	type UnsignedPriority = ConstU64<{ 1 << 20 }>;
 	type MaxNamespaceLen = ConstU32<64>;
 	type MaxPayloadRefLen = ConstU32<256>;
 	type MaxContexts = ConstU32<256>;

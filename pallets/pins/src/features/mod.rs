@@ -1,4 +1,5 @@
 //! The pallet's behaviours, one per file.
 
 mod acknowledge;
+pub mod offchain;
 mod pin;

@@ -1,5 +1,8 @@
 //! The node's JSON-RPC extensions beyond the standard Substrate methods: account nonces
-//! (`system_accountNextIndex`) and fee queries (`payment_*`).
+//! (`system_accountNextIndex`), fee queries (`payment_*`) and Parley's private data methods
+//! (`parley_*`, see [`parley`]).
+
+pub mod parley;
 
 use std::sync::Arc;
 
@@ -16,6 +19,8 @@ pub struct FullDeps<C, P> {
 	pub client: Arc<C>,
 	/// The transaction pool, for nonces of pending transactions.
 	pub pool: Arc<P>,
+	/// The private data service, if it runs.
+	pub exchange: Option<parley_offchain::Exchange>,
 }
 
 /// Builds the RPC extensions.
@@ -35,8 +40,12 @@ where
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool } = deps;
+	let FullDeps { client, pool, exchange } = deps;
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client).into_rpc())?;
+	if let Some(exchange) = exchange {
+		use parley::ParleyApiServer;
+		module.merge(parley::ParleyRpc::new(exchange).into_rpc())?;
+	}
 	Ok(module)
 }

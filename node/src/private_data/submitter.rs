@@ -1,0 +1,197 @@
+//! Writes to the chain for the private data service:
+//! - `pins.pin_batch`, signed here with the node account key from the keystore (key type
+//!   `prly`), with a mortal era, and submitted to the local transaction pool. Submissions are
+//!   serialized and the account nonce is tracked across them, so consecutive pins do not collide.
+//! - acknowledgements: the batch hash is appended to the offchain-storage queue that the pins
+//!   pallet's offchain worker drains (see `pallet_pins::ACK_QUEUE_KEY`).
+
+use crate::service::FullClient;
+use codec::{Decode, Encode};
+use frame_system_rpc_runtime_api::AccountNonceApi;
+use futures::future::BoxFuture;
+use parley_offchain::{PinSubmission, Submitter};
+use parley_runtime::{
+	AccountId, Runtime, RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic,
+};
+use sc_client_api::Backend as _;
+use sc_transaction_pool_api::{TransactionPool, TransactionSource};
+use sp_api::{Core, ProvideRuntimeApi};
+use sp_blockchain::HeaderBackend;
+use sp_core::{offchain::OffchainStorage, sr25519, H256};
+use sp_keystore::KeystorePtr;
+use sp_runtime::{generic::Era, MultiSignature, OpaqueExtrinsic};
+use std::sync::Arc;
+
+type Pool = sc_transaction_pool::TransactionPoolHandle<parley_runtime::opaque::Block, FullClient>;
+type OffchainDb =
+	<sc_service::TFullBackend<parley_runtime::opaque::Block> as sc_client_api::Backend<
+		parley_runtime::opaque::Block,
+	>>::OffchainStorage;
+
+/// How many blocks a signed pin stays valid.
+const MORTALITY: u64 = 64;
+
+struct Inner {
+	client: Arc<FullClient>,
+	pool: Arc<Pool>,
+	keystore: KeystorePtr,
+	account: sr25519::Public,
+	next_nonce: tokio::sync::Mutex<Option<u32>>,
+	offchain: std::sync::Mutex<Option<OffchainDb>>,
+}
+
+/// Submits this node's pins and queues its acknowledgements.
+#[derive(Clone)]
+pub struct ChainSubmitter {
+	inner: Arc<Inner>,
+}
+
+impl ChainSubmitter {
+	/// A submitter signing with `account` (an sr25519 key of type `prly` in `keystore`).
+	pub fn new(
+		client: Arc<FullClient>,
+		pool: Arc<Pool>,
+		keystore: KeystorePtr,
+		account: sr25519::Public,
+		backend: &sc_service::TFullBackend<parley_runtime::opaque::Block>,
+	) -> Self {
+		Self {
+			inner: Arc::new(Inner {
+				client,
+				pool,
+				keystore,
+				account,
+				next_nonce: tokio::sync::Mutex::new(None),
+				offchain: std::sync::Mutex::new(backend.offchain_storage()),
+			}),
+		}
+	}
+
+	async fn submit(&self, call: RuntimeCall) -> Result<(), String> {
+		let inner = &self.inner;
+		let mut next_nonce = inner.next_nonce.lock().await;
+		let info = inner.client.info();
+		let best = info.best_hash;
+		let api = inner.client.runtime_api();
+		let account = AccountId::from(inner.account);
+		let chain_nonce = api.account_nonce(best, account.clone()).map_err(|e| e.to_string())?;
+		let nonce = next_nonce.map_or(chain_nonce, |n| n.max(chain_nonce));
+		let version = api.version(best).map_err(|e| e.to_string())?;
+		let era = Era::mortal(MORTALITY, info.best_number as u64);
+		let birth = era.birth(info.best_number as u64) as u32;
+		let birth_hash = inner.client.hash(birth).map_err(|e| e.to_string())?.unwrap_or(best);
+		let extension: TxExtension = (
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(era),
+			frame_system::CheckNonce::<Runtime>::from(nonce),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_metadata_hash_extension::CheckMetadataHash::<Runtime>::new(false),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		);
+		let implicit = (
+			(),
+			version.spec_version,
+			version.transaction_version,
+			info.genesis_hash,
+			birth_hash,
+			(),
+			(),
+			(),
+			None,
+			(),
+		);
+		let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
+		let signature = payload
+			.using_encoded(|bytes| {
+				inner.keystore.sr25519_sign(pallet_pins::KEY_TYPE, &inner.account, bytes)
+			})
+			.map_err(|e| e.to_string())?
+			.ok_or("the node account key is not in the keystore")?;
+		let extrinsic = UncheckedExtrinsic::new_signed(
+			call,
+			account.into(),
+			MultiSignature::Sr25519(signature),
+			extension,
+		);
+		let opaque = OpaqueExtrinsic::try_from_encoded_extrinsic(&extrinsic.encode())
+			.map_err(|e| e.to_string())?;
+		match inner.pool.submit_one(best, TransactionSource::Local, opaque).await {
+			Ok(_) => {
+				*next_nonce = Some(nonce + 1);
+				Ok(())
+			}
+			Err(e) => {
+				// Start again from the chain's nonce next time.
+				*next_nonce = None;
+				Err(format!("transaction pool refused the pin: {e}"))
+			}
+		}
+	}
+}
+
+impl Submitter for ChainSubmitter {
+	fn submit_pin(&self, pin: PinSubmission) -> BoxFuture<'static, Result<(), String>> {
+		let this = self.clone();
+		Box::pin(async move {
+			let call = RuntimeCall::Pins(pallet_pins::Call::pin_batch {
+				namespace: pin.namespace.into_bytes(),
+				batch_id: pin.batch_id,
+				batch_hash: H256(pin.batch_hash),
+				payload_ref: Vec::new(),
+				contexts: pin.contexts.into_iter().map(H256).collect(),
+			});
+			this.submit(call).await
+		})
+	}
+
+	fn acknowledge(&self, batch_hash: [u8; 32]) {
+		let mut guard = self.inner.offchain.lock().expect("offchain lock");
+		let Some(db) = guard.as_mut() else {
+			log::warn!(target: "parley", "no offchain storage: cannot queue acknowledgement");
+			return;
+		};
+		let prefix = sp_core::offchain::STORAGE_PREFIX;
+		let key = pallet_pins::ACK_QUEUE_KEY;
+		// Compare-and-set against the offchain worker, which drains the same queue.
+		for _ in 0..16 {
+			let old = db.get(prefix, key);
+			let mut entries: Vec<(H256, u32)> =
+				old.as_ref().and_then(|v| Decode::decode(&mut &v[..]).ok()).unwrap_or_default();
+			if entries.iter().any(|(h, _)| h.0 == batch_hash) {
+				return;
+			}
+			entries.push((H256(batch_hash), 0));
+			if entries.len() > pallet_pins::ACK_QUEUE_MAX {
+				entries.remove(0);
+			}
+			if db.compare_and_set(prefix, key, old.as_deref(), &entries.encode()) {
+				return;
+			}
+		}
+		log::warn!(target: "parley", "could not queue the acknowledgement of 0x{}", hex::encode(batch_hash));
+	}
+}
+
+/// Signs receipts with the node account key in the keystore.
+pub struct KeystoreSigner {
+	pub(crate) keystore: KeystorePtr,
+	pub(crate) account: sr25519::Public,
+}
+
+impl parley_offchain::envelope::ReceiptSigner for KeystoreSigner {
+	fn account(&self) -> [u8; 32] {
+		self.account.0
+	}
+
+	fn sign(&self, message: &[u8]) -> Option<[u8; 64]> {
+		self.keystore
+			.sr25519_sign(pallet_pins::KEY_TYPE, &self.account, message)
+			.ok()
+			.flatten()
+			.map(|s| s.0)
+	}
+}

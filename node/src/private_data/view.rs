@@ -1,0 +1,40 @@
+//! The chain as the private data service sees it: node identities read through the runtime's
+//! `IdentitiesApi` at the best block.
+
+use crate::service::FullClient;
+use pallet_identities::runtime_api::IdentitiesApi;
+use parley_offchain::{ChainView, NodeIdentity};
+use sp_api::ProvideRuntimeApi;
+use sp_blockchain::HeaderBackend;
+use std::sync::Arc;
+
+/// Reads node identities from the latest imported block.
+pub struct RuntimeView {
+	pub(crate) client: Arc<FullClient>,
+}
+
+impl ChainView for RuntimeView {
+	fn nodes(&self) -> Result<Vec<NodeIdentity>, String> {
+		let best = self.client.info().best_hash;
+		let nodes = self.client.runtime_api().nodes(best).map_err(|e| e.to_string())?;
+		Ok(nodes
+			.into_iter()
+			.filter_map(|info| {
+				let node = info.node?;
+				Some(NodeIdentity {
+					id: info.id,
+					did: String::from_utf8(info.did).ok()?,
+					account: info.account.into(),
+					peer_id: node.peer_id,
+					encryption_key: node.encryption_key,
+					multiaddrs: node
+						.multiaddrs
+						.into_iter()
+						.filter_map(|a| String::from_utf8(a).ok())
+						.collect(),
+					active: info.active,
+				})
+			})
+			.collect())
+	}
+}

@@ -1,0 +1,212 @@
+//! Batches: what a node sends and pins.
+//!
+//! Outgoing messages are grouped per (namespace, author, group) into a [`BatchPayload`], which is
+//! sealed to each recipient. Its [`Manifest`] (message ids with their data hashes, topics and
+//! nonces) is what gets hashed: `batch_hash = blake2_256(SCALE(manifest))`. The pin carries one
+//! context per topic:
+//! - broadcast: `blake2_256(topic)`, in the clear, one per distinct topic;
+//! - private: `blake2_256(group_secret ‖ topic ‖ author DID ‖ nonce)`, one per message and topic,
+//!   where the nonce counts that author's messages on that topic in that group. Without the
+//!   random group secret nobody can test guesses of topic or members against a pin.
+
+use crate::types::blake2_256;
+use crate::types::{BatchId, Group, Hash, MessageKind, NodeId};
+use codec::{Decode, Encode};
+
+/// One message inside a batch.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct BatchMessage {
+	/// Message id (UUID bytes).
+	pub id: [u8; 16],
+	/// Its topics (at least one).
+	pub topics: Vec<String>,
+	/// Its tag.
+	pub tag: String,
+	/// Its data: a JSON value, serialized.
+	pub data: Vec<u8>,
+	/// For private messages, its nonce on each topic (same order as `topics`).
+	pub nonces: Vec<u64>,
+	/// When the author accepted it (ms since the epoch).
+	pub created: i64,
+}
+
+/// The author of a batch, as it names itself.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct Author {
+	/// Its node identity id; must equal the pin's `author_node`.
+	pub node: NodeId,
+	/// Its node DID (part of the masked contexts).
+	pub did: String,
+}
+
+/// Everything a batch carries; this is what is sealed.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct BatchPayload {
+	/// Batch id.
+	pub batch_id: BatchId,
+	/// Namespace.
+	pub namespace: String,
+	/// Broadcast or private.
+	pub kind: MessageKind,
+	/// Who sent it.
+	pub author: Author,
+	/// For private batches: the group, with its secret (it is only ever sent sealed).
+	pub group: Option<Group>,
+	/// The messages, in order.
+	pub messages: Vec<BatchMessage>,
+}
+
+/// What is hashed and pinned: the batch's identity and, per message, the hash of its data.
+#[derive(Encode)]
+struct Manifest<'a> {
+	batch_id: &'a BatchId,
+	namespace: &'a str,
+	kind: MessageKind,
+	author: NodeId,
+	group: Option<[u8; 16]>,
+	messages: Vec<ManifestEntry<'a>>,
+}
+
+#[derive(Encode)]
+struct ManifestEntry<'a> {
+	id: &'a [u8; 16],
+	data_hash: Hash,
+	topics: &'a [String],
+	tag: &'a str,
+	nonces: &'a [u64],
+}
+
+impl BatchPayload {
+	/// `blake2_256` of the SCALE-encoded manifest.
+	pub fn hash(&self) -> Hash {
+		let manifest = Manifest {
+			batch_id: &self.batch_id,
+			namespace: &self.namespace,
+			kind: self.kind,
+			author: self.author.node,
+			group: self.group.as_ref().map(|g| g.id),
+			messages: self
+				.messages
+				.iter()
+				.map(|m| ManifestEntry {
+					id: &m.id,
+					data_hash: blake2_256(&m.data),
+					topics: &m.topics,
+					tag: &m.tag,
+					nonces: &m.nonces,
+				})
+				.collect(),
+		};
+		blake2_256(&manifest.encode())
+	}
+
+	/// The contexts its pin must carry, in order.
+	pub fn contexts(&self) -> Vec<Hash> {
+		match (&self.kind, &self.group) {
+			(MessageKind::Private, Some(group)) => self
+				.messages
+				.iter()
+				.flat_map(|m| {
+					m.topics.iter().zip(&m.nonces).map(|(topic, nonce)| {
+						masked_context(&group.secret, topic, &self.author.did, *nonce)
+					})
+				})
+				.collect(),
+			_ => {
+				let mut contexts: Vec<Hash> = Vec::new();
+				for topic in self.messages.iter().flat_map(|m| &m.topics) {
+					let context = broadcast_context(topic);
+					if !contexts.contains(&context) {
+						contexts.push(context);
+					}
+				}
+				contexts
+			}
+		}
+	}
+}
+
+/// A broadcast context: `blake2_256(topic)`.
+pub fn broadcast_context(topic: &str) -> Hash {
+	blake2_256(topic.as_bytes())
+}
+
+/// A private context: `blake2_256(group_secret ‖ topic ‖ author ‖ nonce)`. Fields are
+/// length-prefixed (SCALE) so no two inputs concatenate to the same bytes.
+pub fn masked_context(group_secret: &[u8; 32], topic: &str, author_did: &str, nonce: u64) -> Hash {
+	blake2_256(&(group_secret, topic, author_did, nonce).encode())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn payload(kind: MessageKind) -> BatchPayload {
+		BatchPayload {
+			batch_id: [1; 16],
+			namespace: "default".into(),
+			kind,
+			author: Author { node: 3, did: "did:parley:node/a".into() },
+			group: (kind == MessageKind::Private).then(|| Group {
+				id: [2; 16],
+				namespace: "default".into(),
+				name: "g".into(),
+				members: vec![3, 4],
+				secret: [7; 32],
+			}),
+			messages: vec![
+				BatchMessage {
+					id: [5; 16],
+					topics: vec!["claims".into(), "audit".into()],
+					tag: "t".into(),
+					data: b"{}".to_vec(),
+					nonces: if kind == MessageKind::Private { vec![0, 0] } else { vec![] },
+					created: 1,
+				},
+				BatchMessage {
+					id: [6; 16],
+					topics: vec!["claims".into()],
+					tag: "t".into(),
+					data: b"{\"a\":1}".to_vec(),
+					nonces: if kind == MessageKind::Private { vec![1] } else { vec![] },
+					created: 2,
+				},
+			],
+		}
+	}
+
+	#[test]
+	fn the_hash_covers_every_message_field() {
+		let base = payload(MessageKind::Broadcast);
+		let mut changed = base.clone();
+		changed.messages[1].data = b"{\"a\":2}".to_vec();
+		assert_ne!(base.hash(), changed.hash());
+		let mut changed = base.clone();
+		changed.messages[0].topics[1] = "other".into();
+		assert_ne!(base.hash(), changed.hash());
+		let mut changed = base.clone();
+		changed.author.node = 4;
+		assert_ne!(base.hash(), changed.hash());
+		assert_eq!(base.hash(), base.clone().hash());
+	}
+
+	#[test]
+	fn broadcast_contexts_are_the_distinct_topic_hashes() {
+		let contexts = payload(MessageKind::Broadcast).contexts();
+		assert_eq!(contexts, vec![blake2_256(b"claims"), blake2_256(b"audit")]);
+	}
+
+	#[test]
+	fn private_contexts_are_masked_per_message_topic_and_nonce() {
+		let p = payload(MessageKind::Private);
+		let contexts = p.contexts();
+		assert_eq!(contexts.len(), 3);
+		assert_eq!(contexts[0], masked_context(&[7; 32], "claims", "did:parley:node/a", 0));
+		assert_eq!(contexts[2], masked_context(&[7; 32], "claims", "did:parley:node/a", 1));
+		// Not guessable from the topic alone, and different per nonce, author and secret.
+		assert!(!contexts.contains(&blake2_256(b"claims")));
+		assert_ne!(contexts[0], contexts[2]);
+		assert_ne!(contexts[0], masked_context(&[7; 32], "claims", "did:parley:node/b", 0));
+		assert_ne!(contexts[0], masked_context(&[8; 32], "claims", "did:parley:node/a", 0));
+	}
+}

@@ -1,0 +1,133 @@
+//! Content-addressed blob files under the node's base path, written in chunks and never held
+//! whole in memory. A transfer that breaks leaves a `.partial` file that the next attempt resumes
+//! from.
+
+use crate::types::Hash;
+use std::{
+	io::{Read, Seek, SeekFrom, Write},
+	path::{Path, PathBuf},
+};
+
+/// The blob folder.
+#[derive(Clone)]
+pub struct BlobStore {
+	dir: PathBuf,
+}
+
+/// A streaming blake2-256 hasher (the same hash as `sp_core::blake2_256`).
+pub fn hasher() -> blake2b_simd::State {
+	blake2b_simd::Params::new().hash_length(32).to_state()
+}
+
+/// Finishes a [`hasher`].
+pub fn finish(state: &blake2b_simd::State) -> Hash {
+	state.finalize().as_bytes().try_into().expect("hash length is 32")
+}
+
+impl BlobStore {
+	/// The blob store in `dir` (created if missing).
+	pub fn new(dir: &Path) -> std::io::Result<Self> {
+		std::fs::create_dir_all(dir)?;
+		Ok(Self { dir: dir.to_path_buf() })
+	}
+
+	/// Where a complete blob lives.
+	pub fn path(&self, hash: &Hash) -> PathBuf {
+		self.dir.join(hex::encode(hash))
+	}
+
+	fn partial_path(&self, hash: &Hash) -> PathBuf {
+		self.dir.join(format!("{}.partial", hex::encode(hash)))
+	}
+
+	/// The size of a complete blob, if present.
+	pub fn size(&self, hash: &Hash) -> Option<u64> {
+		std::fs::metadata(self.path(hash)).ok().map(|m| m.len())
+	}
+
+	/// Copies `reader` into the store, hashing as it goes; returns (hash, size).
+	pub fn import(&self, reader: &mut impl Read) -> std::io::Result<(Hash, u64)> {
+		let tmp = self.dir.join(format!("import-{}.tmp", hex::encode(rand::random::<[u8; 8]>())));
+		let mut file = std::fs::File::create(&tmp)?;
+		let mut state = hasher();
+		let mut buf = vec![0u8; 1024 * 1024];
+		let mut size = 0u64;
+		loop {
+			let n = reader.read(&mut buf)?;
+			if n == 0 {
+				break;
+			}
+			state.update(&buf[..n]);
+			file.write_all(&buf[..n])?;
+			size += n as u64;
+		}
+		file.sync_all()?;
+		let hash = finish(&state);
+		std::fs::rename(&tmp, self.path(&hash))?;
+		Ok((hash, size))
+	}
+
+	/// Reads up to `max_len` bytes of blob `hash` from `offset`; returns (total size, bytes).
+	pub fn read_chunk(
+		&self,
+		hash: &Hash,
+		offset: u64,
+		max_len: usize,
+	) -> std::io::Result<Option<(u64, Vec<u8>)>> {
+		let mut file = match std::fs::File::open(self.path(hash)) {
+			Ok(f) => f,
+			Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+			Err(e) => return Err(e),
+		};
+		let total = file.metadata()?.len();
+		if offset > total {
+			return Ok(Some((total, Vec::new())));
+		}
+		file.seek(SeekFrom::Start(offset))?;
+		let len = max_len.min((total - offset) as usize);
+		let mut data = vec![0u8; len];
+		file.read_exact(&mut data)?;
+		Ok(Some((total, data)))
+	}
+
+	/// How many bytes of blob `hash` a previous, broken transfer already wrote.
+	pub fn partial_len(&self, hash: &Hash) -> u64 {
+		std::fs::metadata(self.partial_path(hash)).map(|m| m.len()).unwrap_or(0)
+	}
+
+	/// Appends a chunk at `offset` (which must be the partial file's length).
+	pub fn append_chunk(&self, hash: &Hash, offset: u64, data: &[u8]) -> std::io::Result<()> {
+		let mut file =
+			std::fs::OpenOptions::new().create(true).append(true).open(self.partial_path(hash))?;
+		let len = file.metadata()?.len();
+		if len != offset {
+			return Err(std::io::Error::new(
+				std::io::ErrorKind::InvalidInput,
+				format!("chunk at {offset} does not follow the {len} bytes already written"),
+			));
+		}
+		file.write_all(data)
+	}
+
+	/// Checks the partial file's hash and, if it matches, makes it the complete blob.
+	pub fn complete(&self, hash: &Hash) -> std::io::Result<bool> {
+		let partial = self.partial_path(hash);
+		let mut file = std::fs::File::open(&partial)?;
+		let mut state = hasher();
+		let mut buf = vec![0u8; 1024 * 1024];
+		loop {
+			let n = file.read(&mut buf)?;
+			if n == 0 {
+				break;
+			}
+			state.update(&buf[..n]);
+		}
+		if &finish(&state) != hash {
+			std::fs::remove_file(&partial)?;
+			return Ok(false);
+		}
+		file.sync_all()?;
+		std::fs::rename(&partial, self.path(hash))?;
+		Ok(true)
+	}
+}

@@ -1,0 +1,40 @@
+//! The two narrow things the off-chain half needs from the chain, as traits the node implements
+//! (and tests implement in memory):
+//! - [`ChainView`]: the node identities as of the latest imported block;
+//! - [`Submitter`]: submit this node's signed `pins.pin_batch`, and hand verified batches to the
+//!   pins pallet's offchain worker, which acknowledges them on-chain.
+//!
+//! Blocks themselves come in through [`crate::Exchange::on_block`], in order.
+
+use crate::types::{BatchId, Hash, NodeIdentity};
+use futures::future::BoxFuture;
+
+/// Reads identities from the chain.
+pub trait ChainView: Send + Sync + 'static {
+	/// Every node identity, in force or not, as of the latest imported block.
+	fn nodes(&self) -> Result<Vec<NodeIdentity>, String>;
+}
+
+/// A pin this node asks the chain to record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinSubmission {
+	/// Namespace.
+	pub namespace: String,
+	/// Batch id.
+	pub batch_id: BatchId,
+	/// Batch hash.
+	pub batch_hash: Hash,
+	/// Contexts.
+	pub contexts: Vec<Hash>,
+}
+
+/// Writes to the chain on this node's behalf.
+pub trait Submitter: Send + Sync + 'static {
+	/// Submits `pins.pin_batch`, signed by this node's account. Resolves once the transaction
+	/// pool accepted it (not when it is in a block).
+	fn submit_pin(&self, pin: PinSubmission) -> BoxFuture<'static, Result<(), String>>;
+
+	/// Records that this node received and verified the batch with `batch_hash`, for the pins
+	/// pallet's offchain worker to acknowledge on-chain.
+	fn acknowledge(&self, batch_hash: Hash);
+}

@@ -1,0 +1,336 @@
+//! The aggregator: takes pins in chain order and payloads in arrival order, matches them, and
+//! releases confirmed messages in pin order per context.
+//!
+//! For each pending pin that has a payload, in chain order:
+//! 1. open the sealed payload with this node's key;
+//! 2. check the batch id, that `blake2_256(manifest)` equals the pinned `batch_hash`, that the
+//!    payload's author is the pin's signer, and that the contexts it implies are the pinned ones;
+//! 3. check order: a broadcast waits while an earlier unreleased pin shares one of its contexts;
+//!    a private batch waits while its author's earlier nonce on a (group, topic) is unreleased,
+//!    or while the next expected masked context of another group member is pinned earlier and
+//!    unreleased;
+//! 4. release (atomically: messages confirmed, nonces advanced, events written), then
+//!    acknowledge on-chain through the offchain worker.
+//!
+//! A payload that fails step 1 or 2 is rejected with a `message_rejected` event and never
+//! released; the nonces it spent are skipped (recognised at once when this node already tracks
+//! that context, or when a later pin of the same author shows the gap), so later messages on
+//! those contexts are not blocked forever. A copy that came from someone other than
+//! the author and fails is discarded instead, and the batch fetched again. A payload that has not
+//! arrived holds back only its own contexts, and is asked for again from its author and then from
+//! the other nodes (reconciliation).
+
+use super::{Exchange, LOG};
+use crate::{
+	batch::{masked_context, BatchPayload},
+	channel::protocol::{BatchRequest, BatchResponse},
+	envelope::Envelope,
+	store::{pins::Release, PinRow},
+	types::{now_ms, ChainBlock, Hash, MessageKind},
+};
+use codec::{Decode, Encode};
+use std::{collections::BTreeMap, time::Duration};
+use tokio::sync::mpsc;
+
+/// Runs the aggregator until the node stops.
+pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBlock>) {
+	let inner = &exchange.inner;
+	let fetch_after = inner.config.fetch_after.as_millis() as i64;
+	loop {
+		tokio::select! {
+			block = blocks.recv() => match block {
+				Some(block) => {
+					// A block must be recorded before anything else happens: retry until it is.
+					loop {
+						match inner.store.record_block(&block, fetch_after).await {
+							Ok(()) => break,
+							Err(e) => {
+								log::error!(target: LOG, "cannot record block #{}: {e}; retrying", block.number);
+								tokio::time::sleep(Duration::from_secs(1)).await;
+							},
+						}
+					}
+					if !block.pins.is_empty() {
+						log::debug!(target: LOG, "block #{}: {} pin(s)", block.number, block.pins.len());
+					}
+				},
+				None => return,
+			},
+			_ = inner.aggregator_wake.notified() => {},
+			_ = tokio::time::sleep(Duration::from_millis(500)) => {},
+		}
+		if let Err(e) = release_ready(&exchange).await {
+			log::warn!(target: LOG, "matching pins failed, will retry: {e}");
+		}
+		reconcile(&exchange).await;
+	}
+}
+
+enum Verdict {
+	Release(BatchPayload),
+	Reject(String),
+	Discard(String),
+	Wait,
+}
+
+/// Releases (or rejects) every pin that can be decided now, in chain order.
+pub(crate) async fn release_ready(exchange: &Exchange) -> Result<(), String> {
+	let store = &exchange.inner.store;
+	loop {
+		let pins = store.pending_pins().await.map_err(|e| e.to_string())?;
+		let mut progressed = false;
+		for (i, pin) in pins.iter().enumerate() {
+			if pin.payload_from.is_none() {
+				continue;
+			}
+			match evaluate(exchange, pin, &pins[..i]).await? {
+				Verdict::Wait => continue,
+				Verdict::Release(payload) => {
+					let released = store
+						.release(Release { payload: &payload, pin })
+						.await
+						.map_err(|e| e.to_string())?;
+					if !released.is_empty() {
+						log::info!(
+							target: LOG,
+							"batch {} confirmed: {} message(s) released",
+							hex::encode(pin.batch_id),
+							released.len()
+						);
+						let me = exchange.me().ok().map(|m| m.id);
+						if me != Some(pin.author) {
+							exchange.inner.submitter.acknowledge(pin.batch_hash);
+						}
+					}
+				}
+				Verdict::Reject(reason) => {
+					log::warn!(target: LOG, "batch {} rejected: {reason}", hex::encode(pin.batch_id));
+					let skips = recognised_contexts(exchange, pin).await?;
+					store.reject(pin, &reason, &skips).await.map_err(|e| e.to_string())?;
+				}
+				Verdict::Discard(reason) => {
+					log::warn!(
+						target: LOG,
+						"copy of batch {} from node {:?} discarded ({reason}); fetching it again",
+						hex::encode(pin.batch_id),
+						pin.payload_from
+					);
+					store.discard_sealed(&pin.batch_id).await.map_err(|e| e.to_string())?;
+				}
+			}
+			progressed = true;
+			break;
+		}
+		if !progressed {
+			return Ok(());
+		}
+	}
+}
+
+async fn evaluate(
+	exchange: &Exchange,
+	pin: &PinRow,
+	earlier: &[PinRow],
+) -> Result<Verdict, String> {
+	let store = &exchange.inner.store;
+	let from_author = pin.payload_from == Some(pin.author);
+	let fail = |reason: String| {
+		if from_author {
+			Verdict::Reject(reason)
+		} else {
+			Verdict::Discard(reason)
+		}
+	};
+	let Some(sealed) = store.sealed(&pin.batch_id).await.map_err(|e| e.to_string())? else {
+		return Ok(Verdict::Wait);
+	};
+	let Ok(envelope) = Envelope::decode(&mut &sealed[..]) else {
+		return Ok(fail("stored envelope is malformed".into()));
+	};
+	let bytes = match exchange.inner.encryption.open(&envelope) {
+		Ok(bytes) => bytes,
+		Err(e) => return Ok(fail(format!("payload {e}"))),
+	};
+	let Ok(payload) = BatchPayload::decode(&mut &bytes[..]) else {
+		return Ok(fail("payload does not decode".into()));
+	};
+	if payload.batch_id != pin.batch_id {
+		return Ok(fail("payload is for another batch".into()));
+	}
+	if payload.hash() != pin.batch_hash {
+		return Ok(fail("payload hash does not match the pinned batch_hash".into()));
+	}
+	if payload.author.node != pin.author {
+		return Ok(fail("payload author is not the node that pinned it".into()));
+	}
+	if let Some(author) = exchange.node(pin.author) {
+		if author.did != payload.author.did {
+			return Ok(fail("payload names the author by another DID".into()));
+		}
+	}
+	if payload.contexts() != pin.contexts {
+		return Ok(fail("payload contexts do not match the pinned contexts".into()));
+	}
+	if payload.namespace != pin.namespace {
+		return Ok(fail("payload namespace does not match the pin".into()));
+	}
+	let unreleased_earlier = |context: &Hash| earlier.iter().any(|e| e.contexts.contains(context));
+	match (payload.kind, &payload.group) {
+		(MessageKind::Broadcast, None) => {
+			if pin.contexts.iter().any(unreleased_earlier) {
+				return Ok(Verdict::Wait);
+			}
+		}
+		(MessageKind::Private, Some(group)) => {
+			let me = exchange.me().map_err(|e| e.to_string())?;
+			if !group.members.contains(&me.id) || !group.members.contains(&pin.author) {
+				return Ok(fail(
+					"private batch for a group this node (or its author) is not in".into(),
+				));
+			}
+			match store.group(&group.id).await.map_err(|e| e.to_string())? {
+				Some(known) if known.secret != group.secret || known.members != group.members => {
+					return Ok(fail("group does not match the one this node knows".into()))
+				}
+				Some(_) => {}
+				None => store.save_group(group, &[]).await.map_err(|e| e.to_string())?,
+			}
+			// First nonce of each topic in this batch; nonces must run on without gaps.
+			let mut first: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+			for message in &payload.messages {
+				if message.nonces.len() != message.topics.len() {
+					return Ok(fail("a private message lacks a nonce per topic".into()));
+				}
+				for (topic, nonce) in message.topics.iter().zip(&message.nonces) {
+					match first.get_mut(topic.as_str()) {
+						Some((_, last)) if *nonce == *last + 1 => *last = *nonce,
+						Some(_) => {
+							return Ok(fail("nonces within the batch are not consecutive".into()))
+						}
+						None => {
+							first.insert(topic, (*nonce, *nonce));
+						}
+					}
+				}
+			}
+			for (topic, (nonce, _)) in first {
+				let expected = store
+					.expected_nonce(&group.id, topic, pin.author)
+					.await
+					.map_err(|e| e.to_string())?;
+				if nonce > expected {
+					// Earlier nonces of this author on this topic are either still to come (wait)
+					// or were in batches this node rejected (skip them: they never will).
+					let rejected =
+						store.rejected_contexts(pin.author).await.map_err(|e| e.to_string())?;
+					let skippable = (expected..nonce).all(|missing| {
+						rejected.contains(&masked_context(
+							&group.secret,
+							topic,
+							&payload.author.did,
+							missing,
+						))
+					});
+					if !skippable {
+						return Ok(Verdict::Wait);
+					}
+				}
+				if nonce < expected {
+					return Ok(fail(format!("nonce {nonce} on a topic was already spent")));
+				}
+				for member in group.members.iter().filter(|m| **m != pin.author) {
+					let Some(node) = exchange.node(*member) else { continue };
+					let next = store
+						.expected_nonce(&group.id, topic, *member)
+						.await
+						.map_err(|e| e.to_string())?;
+					if unreleased_earlier(&masked_context(&group.secret, topic, &node.did, next)) {
+						return Ok(Verdict::Wait);
+					}
+				}
+			}
+		}
+		_ => return Ok(fail("batch kind and group do not agree".into())),
+	}
+	Ok(Verdict::Release(payload))
+}
+
+/// The (group, topic, author DID, nonce) entries whose next masked context a rejected pin
+/// carries: spending them keeps later pins on those contexts from waiting forever.
+async fn recognised_contexts(
+	exchange: &Exchange,
+	pin: &PinRow,
+) -> Result<Vec<([u8; 16], String, String, u64)>, String> {
+	let store = &exchange.inner.store;
+	let mut skips = Vec::new();
+	for (group_id, topic, did, next) in
+		store.tracked_contexts(pin.author).await.map_err(|e| e.to_string())?
+	{
+		let Some(group) = store.group(&group_id).await.map_err(|e| e.to_string())? else {
+			continue;
+		};
+		if pin.contexts.contains(&masked_context(&group.secret, &topic, &did, next)) {
+			skips.push((group_id, topic, did, next));
+		}
+	}
+	Ok(skips)
+}
+
+/// Asks again for the payloads of pins that have waited too long: first the author, then every
+/// other node in force.
+async fn reconcile(exchange: &Exchange) {
+	let store = &exchange.inner.store;
+	let Ok(pins) = store.pending_pins().await else { return };
+	let now = now_ms();
+	let me = exchange.me().ok().map(|m| m.id);
+	for pin in pins.iter().filter(|p| p.payload_from.is_none() && p.next_fetch <= now).take(8) {
+		if Some(pin.author) == me {
+			continue;
+		}
+		let mut askers: Vec<_> = exchange.node(pin.author).into_iter().collect();
+		askers.extend(
+			exchange.active_nodes().into_iter().filter(|n| n.id != pin.author && Some(n.id) != me),
+		);
+		let mut outcome = "no node had it";
+		for (i, node) in askers.iter().enumerate() {
+			let Some(peer) = Exchange::peer_of(node) else { continue };
+			match exchange
+				.inner
+				.channel
+				.request_batch(peer, BatchRequest::Fetch(pin.batch_id))
+				.await
+			{
+				Ok(BatchResponse::Batch(envelope)) if envelope.batch_id == pin.batch_id => {
+					let stored = store
+						.store_sealed(
+							&pin.batch_id,
+							node.id,
+							&envelope.claimed_hash,
+							&envelope.encode(),
+						)
+						.await;
+					if stored.is_ok() {
+						log::info!(target: LOG, "fetched missing batch {} from {}", hex::encode(pin.batch_id), node.did);
+						exchange.inner.aggregator_wake.notify_one();
+						outcome = "fetched";
+						break;
+					}
+				}
+				Ok(BatchResponse::NotRecipient) if i == 0 => {
+					// The author says this node is not a recipient: nothing to wait for.
+					let _ = store.mark_not_for_us(&pin.batch_id).await;
+					outcome = "not for us";
+					break;
+				}
+				Ok(_) | Err(_) => {}
+			}
+		}
+		if outcome == "no node had it" {
+			let attempts = pin.fetch_attempts + 1;
+			let delay = exchange.backoff(attempts).max(Duration::from_secs(2));
+			let _ =
+				store.schedule_fetch(&pin.batch_id, attempts, now + delay.as_millis() as i64).await;
+			log::debug!(target: LOG, "batch {} still missing; asking again in {delay:?}", hex::encode(pin.batch_id));
+		}
+	}
+}

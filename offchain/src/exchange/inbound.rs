@@ -1,0 +1,216 @@
+//! Answers what peers ask on the channel:
+//! - a **delivery**: store the sealed batch as-is (it is opened only when matched to its pin) and
+//!   return a receipt signed by this node's account;
+//! - a **fetch** (reconciliation): send a batch this node authored or released, re-sealed to the
+//!   asker, if the asker is one of its recipients;
+//! - a **group announcement**: open it and keep the group, if this node is a member;
+//! - a **blob chunk**: read it from the blob store.
+//!
+//! The channel only lets in nodes in force, but every request is still checked against the
+//! sender's identity; a malformed one is refused and logged, never trusted.
+
+use super::{Exchange, LOG};
+use crate::{
+	batch::BatchPayload,
+	channel::{
+		protocol::{BatchRequest, BatchResponse, BlobRequest, BlobResponse, Refusal},
+		Inbound,
+	},
+	envelope::{self, Envelope, Receipt},
+	types::{Group, MessageKind, NodeIdentity},
+};
+use codec::{Decode, Encode};
+use libp2p::PeerId;
+use tokio::sync::mpsc;
+
+/// Runs the inbound handler until the channel stops.
+pub(crate) async fn run(exchange: Exchange, mut inbound: mpsc::Receiver<Inbound>) {
+	while let Some(item) = inbound.recv().await {
+		match item {
+			Inbound::Connected(peer) => {
+				if let Some(node) = exchange.node_by_peer(&peer) {
+					match exchange.inner.store.wake_ops_for(node.id).await {
+						Ok(n) if n > 0 => {
+							log::info!(target: LOG, "{} is back; retrying {n} pending send(s) now", node.did);
+							exchange.inner.outbox_wake.notify_one();
+						}
+						Ok(_) => {}
+						Err(e) => log::warn!(target: LOG, "cannot wake sends to {}: {e}", node.did),
+					}
+					exchange.inner.aggregator_wake.notify_one();
+				}
+			}
+			Inbound::Batch { peer, request, reply } => {
+				let response = on_batch_request(&exchange, peer, request).await;
+				let _ = reply.send(response);
+			}
+			Inbound::Blob { peer, request, reply } => {
+				let response = on_blob_request(&exchange, peer, request);
+				let _ = reply.send(response);
+			}
+		}
+	}
+}
+
+async fn on_batch_request(
+	exchange: &Exchange,
+	peer: PeerId,
+	request: BatchRequest,
+) -> BatchResponse {
+	let Some(sender) = exchange.node_by_peer(&peer).filter(|n| n.active) else {
+		log::warn!(target: LOG, "request from {peer}, which is not a node in force; refused");
+		return BatchResponse::Refused(Refusal::UnknownSender);
+	};
+	let result = match request {
+		BatchRequest::Deliver(envelope) => on_delivery(exchange, &sender, envelope).await,
+		BatchRequest::Fetch(batch_id) => on_fetch(exchange, &sender, batch_id).await,
+		BatchRequest::AnnounceGroup(envelope) => on_group(exchange, &sender, envelope).await,
+	};
+	result.unwrap_or_else(|(refusal, why)| {
+		log::warn!(target: LOG, "refused a request from {}: {why}", sender.did);
+		BatchResponse::Refused(refusal)
+	})
+}
+
+type Answer = Result<BatchResponse, (Refusal, String)>;
+
+async fn on_delivery(exchange: &Exchange, sender: &NodeIdentity, envelope: Envelope) -> Answer {
+	let me = exchange.me().map_err(|e| (Refusal::Internal, e.to_string()))?;
+	if envelope.encapped_key.len() != 32 || envelope.ciphertext.is_empty() {
+		return Err((Refusal::BadRequest, "malformed envelope".into()));
+	}
+	let new = exchange
+		.inner
+		.store
+		.store_sealed(&envelope.batch_id, sender.id, &envelope.claimed_hash, &envelope.encode())
+		.await
+		.map_err(|e| (Refusal::Internal, e.to_string()))?;
+	if new {
+		log::info!(target: LOG, "stored sealed batch {} from {}", hex::encode(envelope.batch_id), sender.did);
+		exchange.inner.aggregator_wake.notify_one();
+	}
+	let receipt =
+		Receipt::sign(&*exchange.inner.signer, envelope.batch_id, envelope.claimed_hash, me.did)
+			.ok_or((Refusal::Internal, "the node account key is not available to sign".into()))?;
+	Ok(BatchResponse::Receipt(receipt))
+}
+
+async fn on_fetch(exchange: &Exchange, asker: &NodeIdentity, batch_id: [u8; 16]) -> Answer {
+	let store = &exchange.inner.store;
+	let internal = |e: crate::store::StoreError| (Refusal::Internal, e.to_string());
+	let Some(sealed) = store.sealed(&batch_id).await.map_err(internal)? else {
+		return Ok(BatchResponse::NotFound);
+	};
+	// Only hand out a batch this node authored or already released (verified).
+	let authored = store.authored_batch(&batch_id).await.map_err(internal)?;
+	let released =
+		store.pin_state(&batch_id).await.map_err(internal)?.as_deref() == Some("released");
+	if authored.is_none() && !released {
+		return Ok(BatchResponse::NotFound);
+	}
+	let envelope =
+		Envelope::decode(&mut &sealed[..]).map_err(|e| (Refusal::Internal, e.to_string()))?;
+	let bytes = exchange
+		.inner
+		.encryption
+		.open(&envelope)
+		.map_err(|e| (Refusal::Internal, e.to_string()))?;
+	let payload =
+		BatchPayload::decode(&mut &bytes[..]).map_err(|e| (Refusal::Internal, e.to_string()))?;
+	let recipient = match (&payload.kind, &payload.group) {
+		(MessageKind::Private, Some(group)) => group.members.contains(&asker.id),
+		_ => true,
+	};
+	if !recipient || asker.id == payload.author.node {
+		return Ok(BatchResponse::NotRecipient);
+	}
+	let resealed = envelope::seal(&asker.encryption_key, batch_id, envelope.claimed_hash, &bytes)
+		.map_err(|e| (Refusal::Internal, e.to_string()))?;
+	log::info!(target: LOG, "sent batch {} again to {} (reconciliation)", hex::encode(batch_id), asker.did);
+	Ok(BatchResponse::Batch(resealed))
+}
+
+async fn on_group(exchange: &Exchange, sender: &NodeIdentity, envelope: Envelope) -> Answer {
+	let me = exchange.me().map_err(|e| (Refusal::Internal, e.to_string()))?;
+	let bytes = exchange
+		.inner
+		.encryption
+		.open(&envelope)
+		.map_err(|e| (Refusal::BadRequest, format!("group announcement: {e}")))?;
+	let group = Group::decode(&mut &bytes[..]).map_err(|e| (Refusal::BadRequest, e.to_string()))?;
+	if group.id != envelope.batch_id
+		|| crate::types::blake2_256(&bytes) != envelope.claimed_hash
+		|| !group.members.contains(&me.id)
+		|| !group.members.contains(&sender.id)
+	{
+		return Err((Refusal::BadRequest, "group announcement does not hold together".into()));
+	}
+	if let Some(known) = exchange
+		.inner
+		.store
+		.group(&group.id)
+		.await
+		.map_err(|e| (Refusal::Internal, e.to_string()))?
+	{
+		if known != group {
+			return Err((Refusal::BadRequest, "a different group already has this id".into()));
+		}
+	}
+	exchange
+		.inner
+		.store
+		.save_group(&group, &[])
+		.await
+		.map_err(|e| (Refusal::Internal, e.to_string()))?;
+	Ok(BatchResponse::Accepted)
+}
+
+fn on_blob_request(exchange: &Exchange, peer: PeerId, request: BlobRequest) -> BlobResponse {
+	if exchange.node_by_peer(&peer).filter(|n| n.active).is_none() {
+		return BlobResponse::Refused(Refusal::UnknownSender);
+	}
+	let max = exchange.inner.config.channel.max_blob_chunk.min(request.max_len as usize);
+	match exchange.inner.blobs.read_chunk(&request.hash, request.offset, max) {
+		Ok(Some((total, data))) => BlobResponse::Chunk { total, data },
+		Ok(None) => BlobResponse::NotFound,
+		Err(e) => {
+			log::warn!(target: LOG, "cannot read blob {}: {e}", hex::encode(request.hash));
+			BlobResponse::Refused(Refusal::Internal)
+		}
+	}
+}
+
+/// Pulls blob `hash` from `peer` in chunks into the blob store, resuming a partial copy.
+/// Returns the blob's size.
+pub async fn fetch_blob(
+	exchange: &Exchange,
+	peer: PeerId,
+	hash: crate::types::Hash,
+) -> Result<u64, String> {
+	let blobs = &exchange.inner.blobs;
+	if let Some(size) = blobs.size(&hash) {
+		return Ok(size);
+	}
+	let chunk = exchange.inner.config.channel.max_blob_chunk as u32;
+	let mut offset = blobs.partial_len(&hash);
+	loop {
+		let request = BlobRequest { hash, offset, max_len: chunk };
+		match exchange.inner.channel.request_blob(peer, request).await.map_err(|e| e.to_string())? {
+			BlobResponse::Chunk { total, data } => {
+				if data.is_empty() && offset < total {
+					return Err("peer sent an empty chunk".into());
+				}
+				blobs.append_chunk(&hash, offset, &data).map_err(|e| e.to_string())?;
+				offset += data.len() as u64;
+				if offset >= total {
+					if blobs.complete(&hash).map_err(|e| e.to_string())? {
+						return Ok(total);
+					}
+					return Err("blob does not match its hash; discarded".into());
+				}
+			}
+			BlobResponse::NotFound => return Err("peer does not have the blob".into()),
+			BlobResponse::Refused(why) => return Err(format!("peer refused: {why:?}")),
+		}
+	}
+}

@@ -1,0 +1,501 @@
+//! The exchange: this node's private data service. It accepts messages from apps, batches,
+//! seals and delivers them, pins them, matches the pins it sees on-chain with the payloads it
+//! holds, and releases confirmed messages in order.
+//!
+//! [`Exchange::start`] returns the handle and the long-running tasks for the node to spawn:
+//! - `batcher`: cuts pending messages into batches (up to N messages or T ms);
+//! - `outbox`: runs durable deliveries, pins and group announcements, with retry and backoff;
+//! - `aggregator`: records blocks in order, releases batches whose pins and payloads match, and
+//!   fetches missing payloads again (reconciliation);
+//! - `inbound`: answers the channel's requests (deliveries, fetches, group announcements, blob
+//!   chunks);
+//! - `channel`: the libp2p event loop.
+
+mod aggregator;
+mod batcher;
+pub mod inbound;
+mod outbox;
+
+use crate::{
+	blobs::BlobStore,
+	chain::{ChainView, Submitter},
+	channel::{self, ChannelClient, ChannelConfig},
+	envelope::{EncryptionKey, ReceiptSigner},
+	keys::NodeKeys,
+	store::{MessageFilter, NewMessage, Store, StoreError},
+	types::{ChainBlock, Group, Message, MessageKind, NodeId, NodeIdentity},
+};
+use futures::future::BoxFuture;
+use libp2p::{Multiaddr, PeerId};
+use std::{
+	collections::HashMap,
+	path::PathBuf,
+	sync::{
+		atomic::{AtomicBool, Ordering},
+		Arc, RwLock,
+	},
+	time::Duration,
+};
+use tokio::sync::{mpsc, Notify};
+
+/// Log target of the exchange.
+pub(crate) const LOG: &str = "parley";
+
+/// How the exchange behaves.
+#[derive(Clone, Debug)]
+pub struct ExchangeConfig {
+	/// Where the database, payloads and blobs live.
+	pub data_dir: PathBuf,
+	/// The database URL; `None` means SQLite in `data_dir`.
+	pub database_url: Option<String>,
+	/// The channel's settings.
+	pub channel: ChannelConfig,
+	/// Extra addresses of peers (`/ip4/…/tcp/…/p2p/<peer id>`), used besides those on-chain.
+	pub peer_addrs: Vec<Multiaddr>,
+	/// Most messages per batch.
+	pub batch_max_messages: usize,
+	/// Most data bytes per batch (before sealing).
+	pub batch_max_bytes: usize,
+	/// How long a batch waits for more messages.
+	pub batch_timeout: Duration,
+	/// How long after its pin a missing payload is first asked for again.
+	pub fetch_after: Duration,
+	/// First retry delay of outbox operations; doubles per attempt.
+	pub retry_base: Duration,
+	/// Longest retry delay.
+	pub retry_max: Duration,
+	/// How long to wait for a submitted pin to appear on-chain before submitting it again.
+	pub pin_resubmit_after: Duration,
+	/// Enables test-only hooks (tampering with the next outbound payload). Never in production.
+	pub test_hooks: bool,
+}
+
+impl ExchangeConfig {
+	/// Defaults for a node keeping its data in `data_dir`.
+	pub fn new(data_dir: PathBuf) -> Self {
+		Self {
+			data_dir,
+			database_url: None,
+			channel: ChannelConfig::default(),
+			peer_addrs: Vec::new(),
+			batch_max_messages: 200,
+			batch_max_bytes: 4 * 1024 * 1024,
+			batch_timeout: Duration::from_millis(200),
+			fetch_after: Duration::from_secs(3),
+			retry_base: Duration::from_millis(500),
+			retry_max: Duration::from_secs(20),
+			pin_resubmit_after: Duration::from_secs(30),
+			test_hooks: false,
+		}
+	}
+}
+
+/// Why an exchange call failed. Each maps to a JSON-RPC error code.
+#[derive(Debug, thiserror::Error)]
+pub enum ExchangeError {
+	/// The input is not acceptable.
+	#[error("invalid input: {0}")]
+	InvalidInput(String),
+	/// No such message or group.
+	#[error("not found: {0}")]
+	NotFound(String),
+	/// This node has no node identity in force on-chain, so it cannot send.
+	#[error("this node is not a registered node identity in force (account 0x{0})")]
+	NotRegistered(String),
+	/// The private store failed.
+	#[error(transparent)]
+	Store(#[from] StoreError),
+	/// Reading the chain failed.
+	#[error("chain: {0}")]
+	Chain(String),
+}
+
+impl ExchangeError {
+	/// The JSON-RPC error code: -32602 for bad input, 4004 not found, 4030 not registered,
+	/// -32603 internal.
+	pub fn code(&self) -> i32 {
+		match self {
+			ExchangeError::InvalidInput(_) => -32602,
+			ExchangeError::NotFound(_) => 4004,
+			ExchangeError::NotRegistered(_) => 4030,
+			ExchangeError::Store(_) | ExchangeError::Chain(_) => -32603,
+		}
+	}
+}
+
+/// The node identities known from the chain, indexed.
+#[derive(Default)]
+struct Directory {
+	by_id: HashMap<NodeId, NodeIdentity>,
+	by_peer: HashMap<PeerId, NodeId>,
+}
+
+pub(crate) struct Inner {
+	pub(crate) store: Store,
+	pub(crate) blobs: BlobStore,
+	pub(crate) channel: ChannelClient,
+	pub(crate) chain: Arc<dyn ChainView>,
+	pub(crate) submitter: Arc<dyn Submitter>,
+	pub(crate) encryption: EncryptionKey,
+	pub(crate) signer: Arc<dyn ReceiptSigner>,
+	pub(crate) config: ExchangeConfig,
+	directory: RwLock<Directory>,
+	pub(crate) batcher_wake: Notify,
+	pub(crate) outbox_wake: Notify,
+	pub(crate) aggregator_wake: Notify,
+	pub(crate) blocks: mpsc::Sender<ChainBlock>,
+	pub(crate) tamper_next: AtomicBool,
+}
+
+/// A cloneable handle to this node's private data service.
+#[derive(Clone)]
+pub struct Exchange {
+	pub(crate) inner: Arc<Inner>,
+}
+
+/// A named task for the node to spawn (and treat as essential).
+pub type Task = (&'static str, BoxFuture<'static, ()>);
+
+impl Exchange {
+	/// Opens the store, starts the channel, and returns the handle and the tasks to spawn.
+	pub async fn start(
+		config: ExchangeConfig,
+		keys: NodeKeys,
+		signer: Arc<dyn ReceiptSigner>,
+		chain: Arc<dyn ChainView>,
+		submitter: Arc<dyn Submitter>,
+	) -> Result<(Self, Vec<Task>), String> {
+		let url = config
+			.database_url
+			.clone()
+			.unwrap_or_else(|| format!("sqlite://{}", config.data_dir.join("parley.db").display()));
+		let store = Store::open(&url, &config.data_dir.join("payloads"))
+			.await
+			.map_err(|e| format!("cannot open the private store at {url}: {e}"))?;
+		let blobs = BlobStore::new(&config.data_dir.join("blobs"))
+			.map_err(|e| format!("cannot open the blob store: {e}"))?;
+		let (channel, inbound, channel_loop) =
+			channel::start(keys.channel, config.channel.clone())?;
+		let (blocks, blocks_rx) = mpsc::channel(64);
+		let exchange = Exchange {
+			inner: Arc::new(Inner {
+				store,
+				blobs,
+				channel,
+				chain,
+				submitter,
+				encryption: keys.encryption,
+				signer,
+				config,
+				directory: RwLock::new(Directory::default()),
+				batcher_wake: Notify::new(),
+				outbox_wake: Notify::new(),
+				aggregator_wake: Notify::new(),
+				blocks,
+				tamper_next: AtomicBool::new(false),
+			}),
+		};
+		if let Err(e) = exchange.refresh_identities().await {
+			log::warn!(target: LOG, "could not read node identities yet: {e}");
+		}
+		let tasks: Vec<Task> = vec![
+			("parley-channel", Box::pin(channel_loop)),
+			("parley-batcher", Box::pin(batcher::run(exchange.clone()))),
+			("parley-outbox", Box::pin(outbox::run(exchange.clone()))),
+			("parley-aggregator", Box::pin(aggregator::run(exchange.clone(), blocks_rx))),
+			("parley-inbound", Box::pin(inbound::run(exchange.clone(), inbound))),
+		];
+		Ok((exchange, tasks))
+	}
+
+	/// The private store (read access for APIs and tests).
+	pub fn store(&self) -> &Store {
+		&self.inner.store
+	}
+
+	/// The blob store.
+	pub fn blobs(&self) -> &BlobStore {
+		&self.inner.blobs
+	}
+
+	/// The channel.
+	pub fn channel(&self) -> &ChannelClient {
+		&self.inner.channel
+	}
+
+	/// Re-reads the node identities from the chain and updates who may connect to the channel.
+	/// The node calls this on every imported block.
+	pub async fn refresh_identities(&self) -> Result<(), ExchangeError> {
+		let nodes = self.inner.chain.nodes().map_err(ExchangeError::Chain)?;
+		let mut allowed: Vec<(PeerId, Vec<Multiaddr>)> = Vec::new();
+		let mut directory = Directory::default();
+		for node in nodes {
+			if let Ok(peer) = PeerId::from_bytes(&node.peer_id) {
+				if node.active {
+					let mut addrs: Vec<Multiaddr> =
+						node.multiaddrs.iter().filter_map(|a| a.parse().ok()).collect();
+					addrs.extend(self.configured_addrs(&peer));
+					allowed.push((peer, addrs));
+				}
+				directory.by_peer.insert(peer, node.id);
+			}
+			directory.by_id.insert(node.id, node);
+		}
+		let changed = {
+			let mut current = self.inner.directory.write().expect("directory lock");
+			let changed = current.by_id != directory.by_id;
+			*current = directory;
+			changed
+		};
+		if changed {
+			self.inner
+				.channel
+				.set_peers(allowed)
+				.await
+				.map_err(|e| ExchangeError::Chain(e.to_string()))?;
+			self.inner.outbox_wake.notify_one();
+		}
+		Ok(())
+	}
+
+	fn configured_addrs(&self, peer: &PeerId) -> Vec<Multiaddr> {
+		self.inner
+			.config
+			.peer_addrs
+			.iter()
+			.filter(|addr| {
+				addr.iter()
+					.any(|p| matches!(p, libp2p::multiaddr::Protocol::P2p(id) if id == *peer))
+			})
+			.cloned()
+			.collect()
+	}
+
+	/// Hands a block to the aggregator. Blocks must come in order, each once; the node starts
+	/// from [`Exchange::next_block`].
+	pub async fn on_block(&self, block: ChainBlock) {
+		if self.inner.blocks.send(block).await.is_err() {
+			log::error!(target: LOG, "the aggregator has stopped; block dropped");
+		}
+	}
+
+	/// The first block the aggregator has not processed (after a restart, the node replays from
+	/// here).
+	pub async fn next_block(&self) -> Result<u64, ExchangeError> {
+		Ok(self.inner.store.cursor().await?.map(|(n, _)| n + 1).unwrap_or(0))
+	}
+
+	pub(crate) fn node(&self, id: NodeId) -> Option<NodeIdentity> {
+		self.inner.directory.read().expect("directory lock").by_id.get(&id).cloned()
+	}
+
+	pub(crate) fn node_by_peer(&self, peer: &PeerId) -> Option<NodeIdentity> {
+		let directory = self.inner.directory.read().expect("directory lock");
+		directory.by_peer.get(peer).and_then(|id| directory.by_id.get(id)).cloned()
+	}
+
+	pub(crate) fn active_nodes(&self) -> Vec<NodeIdentity> {
+		let directory = self.inner.directory.read().expect("directory lock");
+		let mut nodes: Vec<NodeIdentity> =
+			directory.by_id.values().filter(|n| n.active).cloned().collect();
+		nodes.sort_by_key(|n| n.id);
+		nodes
+	}
+
+	/// This node's identity on-chain: the node whose account is this node's signing account.
+	pub fn me(&self) -> Result<NodeIdentity, ExchangeError> {
+		let account = self.inner.signer.account();
+		self.inner
+			.directory
+			.read()
+			.expect("directory lock")
+			.by_id
+			.values()
+			.find(|n| n.account == account && n.active)
+			.cloned()
+			.ok_or_else(|| ExchangeError::NotRegistered(hex::encode(account)))
+	}
+
+	pub(crate) fn peer_of(node: &NodeIdentity) -> Option<PeerId> {
+		PeerId::from_bytes(&node.peer_id).ok()
+	}
+
+	/// Creates a private group of the nodes with these DIDs (this node is always a member), and
+	/// announces it, sealed, to the other members. Returns its id (hex).
+	pub async fn create_group(
+		&self,
+		namespace: &str,
+		name: &str,
+		member_dids: &[String],
+	) -> Result<String, ExchangeError> {
+		check_name("namespace", namespace)?;
+		if name.is_empty() || name.len() > 64 {
+			return Err(ExchangeError::InvalidInput("group name must be 1 to 64 bytes".into()));
+		}
+		let me = self.me()?;
+		let mut members = vec![me.id];
+		for did in member_dids {
+			let node =
+				self.active_nodes().into_iter().find(|n| &n.did == did).ok_or_else(|| {
+					ExchangeError::InvalidInput(format!("{did} is not a node identity in force"))
+				})?;
+			if !members.contains(&node.id) {
+				members.push(node.id);
+			}
+		}
+		if members.len() < 2 {
+			return Err(ExchangeError::InvalidInput(
+				"a group needs at least one other node".into(),
+			));
+		}
+		members.sort();
+		let group = Group {
+			id: rand::random(),
+			namespace: namespace.into(),
+			name: name.into(),
+			members: members.clone(),
+			secret: rand::random(),
+		};
+		let others: Vec<NodeId> = members.into_iter().filter(|m| *m != me.id).collect();
+		self.inner.store.save_group(&group, &others).await?;
+		self.inner.outbox_wake.notify_one();
+		Ok(hex::encode(group.id))
+	}
+
+	/// The groups this node knows.
+	pub async fn groups(&self) -> Result<Vec<Group>, ExchangeError> {
+		Ok(self.inner.store.groups().await?)
+	}
+
+	/// Accepts a private message for `group` (hex id). Returns its id.
+	pub async fn send_private(
+		&self,
+		namespace: &str,
+		group: &str,
+		topics: Vec<String>,
+		tag: String,
+		data: serde_json::Value,
+	) -> Result<String, ExchangeError> {
+		let group_id: [u8; 16] = hex::decode(group.trim_start_matches("0x"))
+			.ok()
+			.and_then(|b| b.try_into().ok())
+			.ok_or_else(|| ExchangeError::InvalidInput("group must be a 16-byte hex id".into()))?;
+		let known = self
+			.inner
+			.store
+			.group(&group_id)
+			.await?
+			.ok_or_else(|| ExchangeError::NotFound(format!("group {group}")))?;
+		if known.namespace != namespace {
+			return Err(ExchangeError::InvalidInput(format!(
+				"group {group} belongs to namespace {}",
+				known.namespace
+			)));
+		}
+		self.accept(namespace, MessageKind::Private, Some(group_id), topics, tag, data).await
+	}
+
+	/// Accepts a broadcast message (to every node in force). Returns its id.
+	pub async fn send_broadcast(
+		&self,
+		namespace: &str,
+		topics: Vec<String>,
+		tag: String,
+		data: serde_json::Value,
+	) -> Result<String, ExchangeError> {
+		self.accept(namespace, MessageKind::Broadcast, None, topics, tag, data).await
+	}
+
+	async fn accept(
+		&self,
+		namespace: &str,
+		kind: MessageKind,
+		group: Option<[u8; 16]>,
+		topics: Vec<String>,
+		tag: String,
+		data: serde_json::Value,
+	) -> Result<String, ExchangeError> {
+		check_name("namespace", namespace)?;
+		if topics.is_empty() || topics.len() > 16 {
+			return Err(ExchangeError::InvalidInput("give 1 to 16 topics".into()));
+		}
+		for topic in &topics {
+			if topic.is_empty() || topic.len() > 128 {
+				return Err(ExchangeError::InvalidInput("a topic is 1 to 128 bytes".into()));
+			}
+		}
+		if tag.len() > 128 {
+			return Err(ExchangeError::InvalidInput("a tag is at most 128 bytes".into()));
+		}
+		let size = serde_json::to_vec(&data).map(|v| v.len()).unwrap_or(usize::MAX);
+		if size > self.inner.config.batch_max_bytes {
+			return Err(ExchangeError::InvalidInput(format!(
+				"data is {size} bytes; the most is {}",
+				self.inner.config.batch_max_bytes
+			)));
+		}
+		let me = self.me()?;
+		let id = crate::store::uuid_string(&rand::random());
+		self.inner
+			.store
+			.insert_message(&NewMessage {
+				id: id.clone(),
+				namespace: namespace.into(),
+				kind,
+				author: me.did,
+				group,
+				topics,
+				tag,
+				data,
+			})
+			.await?;
+		self.inner.batcher_wake.notify_one();
+		Ok(id)
+	}
+
+	/// A message by id.
+	pub async fn message(&self, id: &str) -> Result<Message, ExchangeError> {
+		self.inner
+			.store
+			.message(id)
+			.await?
+			.ok_or_else(|| ExchangeError::NotFound(format!("message {id}")))
+	}
+
+	/// Messages matching `filter`.
+	pub async fn messages(&self, filter: &MessageFilter) -> Result<Vec<Message>, ExchangeError> {
+		Ok(self.inner.store.list_messages(filter).await?)
+	}
+
+	/// Test hook: the next outbound delivery's ciphertext gets one byte flipped in transit.
+	/// Refused unless the node runs with test hooks enabled.
+	pub fn tamper_next_delivery(&self) -> Result<(), ExchangeError> {
+		if !self.inner.config.test_hooks {
+			return Err(ExchangeError::InvalidInput("test hooks are disabled on this node".into()));
+		}
+		self.inner.tamper_next.store(true, Ordering::SeqCst);
+		Ok(())
+	}
+
+	/// The delay before retry number `attempts` (1-based): `retry_base * 2^(attempts-1)`, at most
+	/// `retry_max`, with up to 20% jitter.
+	pub(crate) fn backoff(&self, attempts: u32) -> Duration {
+		let base = self.inner.config.retry_base.as_millis() as u64;
+		let max = self.inner.config.retry_max.as_millis() as u64;
+		let delay = base.saturating_mul(1u64 << attempts.saturating_sub(1).min(20)).min(max);
+		let jitter = rand::random::<u64>() % (delay / 5 + 1);
+		Duration::from_millis(delay + jitter)
+	}
+}
+
+/// Checks a namespace-like name: 1 to 64 ASCII letters, digits, `.`, `_`, `-`.
+fn check_name(what: &str, name: &str) -> Result<(), ExchangeError> {
+	let ok = !name.is_empty()
+		&& name.len() <= 64
+		&& name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-');
+	ok.then_some(()).ok_or_else(|| {
+		ExchangeError::InvalidInput(format!(
+			"{what} must be 1 to 64 letters, digits, '.', '_' or '-'"
+		))
+	})
+}

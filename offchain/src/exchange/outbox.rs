@@ -1,0 +1,216 @@
+//! The outbox worker: runs due outbox operations until each succeeds.
+//! - `deliver`: open this node's own sealed copy of the batch, seal it to the recipient's X25519
+//!   key (as registered on-chain), send it, and check and store the signed receipt;
+//! - `pin`: submit `pins.pin_batch`; the operation stays open until the pin is seen on-chain,
+//!   and is submitted again if it does not appear in time;
+//! - `announce_group`: send the group, sealed, to a member.
+//!
+//! A failure is retried with exponential backoff (`retry_base`·2ⁿ, at most `retry_max`); a
+//! recipient that is offline gets its batches when it comes back (store-and-forward), also across
+//! restarts of this node, since every operation is a database row. Deliveries run concurrently;
+//! pins run one at a time, in the order their batches were made.
+
+use super::{Exchange, LOG};
+use crate::{
+	chain::PinSubmission,
+	channel::protocol::{BatchRequest, BatchResponse},
+	envelope::{self, Envelope},
+	store::{OutboxKind, OutboxOp},
+	types::now_ms,
+};
+use codec::{Decode, Encode};
+use std::{collections::HashSet, sync::atomic::Ordering, time::Duration};
+use tokio::task::JoinSet;
+
+/// Most deliveries in flight at once.
+const MAX_IN_FLIGHT: usize = 16;
+
+/// Runs the outbox until the node stops.
+pub(crate) async fn run(exchange: Exchange) {
+	let inner = &exchange.inner;
+	let mut in_flight: JoinSet<String> = JoinSet::new();
+	let mut running: HashSet<String> = HashSet::new();
+	loop {
+		while let Some(done) = in_flight.try_join_next() {
+			if let Ok(id) = done {
+				running.remove(&id);
+			}
+		}
+		match inner.store.due_ops(64).await {
+			Ok(ops) => {
+				for op in ops {
+					if running.contains(&op.id) {
+						continue;
+					}
+					match op.kind {
+						OutboxKind::Pin => run_op(&exchange, op).await,
+						_ if in_flight.len() < MAX_IN_FLIGHT => {
+							running.insert(op.id.clone());
+							let exchange = exchange.clone();
+							in_flight.spawn(async move {
+								let id = op.id.clone();
+								run_op(&exchange, op).await;
+								id
+							});
+						}
+						_ => {}
+					}
+				}
+			}
+			Err(e) => log::warn!(target: LOG, "cannot read the outbox: {e}"),
+		}
+		// Sleep until the next operation is due, new work arrives, or a delivery finishes.
+		let wait = match inner.store.next_due().await {
+			Ok(Some(due)) => Duration::from_millis((due - now_ms()).clamp(10, 1000) as u64),
+			_ => Duration::from_secs(1),
+		};
+		tokio::select! {
+			_ = inner.outbox_wake.notified() => {},
+			_ = tokio::time::sleep(wait) => {},
+			Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
+				if let Ok(id) = done {
+					running.remove(&id);
+				}
+			},
+		}
+	}
+}
+
+async fn run_op(exchange: &Exchange, op: OutboxOp) {
+	let store = &exchange.inner.store;
+	let result = match op.kind {
+		OutboxKind::Deliver => deliver(exchange, &op).await,
+		OutboxKind::Pin => pin(exchange, &op).await.map(|resubmit| {
+			if let Some(after) = resubmit {
+				Outcome::RetryAfter(after, "submitted; waiting for the pin on-chain".into())
+			} else {
+				Outcome::Done
+			}
+		}),
+		OutboxKind::AnnounceGroup => announce_group(exchange, &op).await,
+	};
+	let recorded = match result {
+		Ok(Outcome::Done) => store.complete_op(&op.id).await,
+		Ok(Outcome::RetryAfter(after, note)) => {
+			store.retry_op(&op.id, op.attempts, now_ms() + after.as_millis() as i64, &note).await
+		}
+		Err(error) => {
+			let attempts = op.attempts + 1;
+			let delay = exchange.backoff(attempts);
+			log::debug!(
+				target: LOG,
+				"outbox {:?} {} failed (attempt {attempts}, next in {delay:?}): {error}",
+				op.kind,
+				op.id
+			);
+			store.retry_op(&op.id, attempts, now_ms() + delay.as_millis() as i64, &error).await
+		}
+	};
+	if let Err(e) = recorded {
+		log::warn!(target: LOG, "cannot record outbox progress: {e}");
+	}
+}
+
+enum Outcome {
+	Done,
+	RetryAfter(Duration, String),
+}
+
+/// Opens this node's own sealed copy of `batch_id`.
+pub(crate) async fn own_payload(
+	exchange: &Exchange,
+	batch_id: &[u8; 16],
+) -> Result<(Envelope, Vec<u8>), String> {
+	let sealed = exchange
+		.inner
+		.store
+		.sealed(batch_id)
+		.await
+		.map_err(|e| e.to_string())?
+		.ok_or("this node holds no copy of the batch")?;
+	let envelope =
+		Envelope::decode(&mut &sealed[..]).map_err(|e| format!("stored envelope: {e}"))?;
+	let payload = exchange.inner.encryption.open(&envelope).map_err(|e| e.to_string())?;
+	Ok((envelope, payload))
+}
+
+async fn deliver(exchange: &Exchange, op: &OutboxOp) -> Result<Outcome, String> {
+	let batch_id = op.batch_id.ok_or("delivery without a batch")?;
+	let target = op.target.ok_or("delivery without a recipient")?;
+	let Some(node) = exchange.node(target).filter(|n| n.active) else {
+		log::info!(target: LOG, "node {target} is no longer in force; dropping delivery of {}", hex::encode(batch_id));
+		return Ok(Outcome::Done);
+	};
+	let peer = Exchange::peer_of(&node).ok_or("recipient has a malformed PeerId on-chain")?;
+	let (own, payload) = own_payload(exchange, &batch_id).await?;
+	let mut envelope = envelope::seal(&node.encryption_key, batch_id, own.claimed_hash, &payload)
+		.map_err(|e| e.to_string())?;
+	if exchange.inner.tamper_next.swap(false, Ordering::SeqCst) {
+		log::warn!(target: LOG, "TEST HOOK: tampering with batch {} on its way to {}", hex::encode(batch_id), node.did);
+		if let Some(byte) = envelope.ciphertext.last_mut() {
+			*byte ^= 0x01;
+		}
+	}
+	match exchange.inner.channel.request_batch(peer, BatchRequest::Deliver(envelope)).await {
+		Ok(BatchResponse::Receipt(receipt)) => {
+			if receipt.batch_id != batch_id
+				|| receipt.batch_hash != own.claimed_hash
+				|| receipt.node_did != node.did
+			{
+				return Err("receipt names another batch or node".into());
+			}
+			receipt.verify(&node.account).map_err(|e| e.to_string())?;
+			exchange.inner.store.insert_receipt(&receipt).await.map_err(|e| e.to_string())?;
+			log::info!(target: LOG, "batch {} delivered to {}; receipt stored", hex::encode(batch_id), node.did);
+			Ok(Outcome::Done)
+		}
+		Ok(other) => Err(format!("recipient answered {other:?}")),
+		Err(e) => Err(e.to_string()),
+	}
+}
+
+/// Submits a pin; `Ok(Some(after))` means submitted, check again after that long.
+async fn pin(exchange: &Exchange, op: &OutboxOp) -> Result<Option<Duration>, String> {
+	let batch_id = op.batch_id.ok_or("pin without a batch")?;
+	let store = &exchange.inner.store;
+	if store.pin_state(&batch_id).await.map_err(|e| e.to_string())?.is_some() {
+		return Ok(None);
+	}
+	let (batch_hash, contexts, _, namespace) = store
+		.authored_batch(&batch_id)
+		.await
+		.map_err(|e| e.to_string())?
+		.ok_or("no such authored batch")?;
+	exchange
+		.inner
+		.submitter
+		.submit_pin(PinSubmission { namespace, batch_id, batch_hash, contexts })
+		.await?;
+	log::info!(target: LOG, "pin of batch {} submitted", hex::encode(batch_id));
+	Ok(Some(exchange.inner.config.pin_resubmit_after))
+}
+
+async fn announce_group(exchange: &Exchange, op: &OutboxOp) -> Result<Outcome, String> {
+	let group_id = op.group_id.ok_or("announcement without a group")?;
+	let target = op.target.ok_or("announcement without a member")?;
+	let Some(node) = exchange.node(target).filter(|n| n.active) else {
+		return Ok(Outcome::Done);
+	};
+	let group = exchange
+		.inner
+		.store
+		.group(&group_id)
+		.await
+		.map_err(|e| e.to_string())?
+		.ok_or("unknown group")?;
+	let peer = Exchange::peer_of(&node).ok_or("member has a malformed PeerId on-chain")?;
+	let bytes = group.encode();
+	let envelope =
+		envelope::seal(&node.encryption_key, group.id, crate::types::blake2_256(&bytes), &bytes)
+			.map_err(|e| e.to_string())?;
+	match exchange.inner.channel.request_batch(peer, BatchRequest::AnnounceGroup(envelope)).await {
+		Ok(BatchResponse::Accepted) => Ok(Outcome::Done),
+		Ok(other) => Err(format!("member answered {other:?}")),
+		Err(e) => Err(e.to_string()),
+	}
+}

@@ -1,0 +1,425 @@
+//! Groups, messages, authored batches and their nonces, and receipts.
+
+use super::{id_col, json_col, Result, Store, StoreError};
+use crate::{
+	batch::{Author, BatchMessage, BatchPayload},
+	envelope::Receipt,
+	store::outbox::{insert_op, OutboxKind},
+	types::{now_ms, BatchId, Group, Message, MessageKind, MessageState, NodeId},
+};
+use sqlx::{any::AnyRow, Row};
+
+/// A message accepted from an app.
+#[derive(Clone, Debug)]
+pub struct NewMessage {
+	/// Its id (UUID string).
+	pub id: String,
+	/// Namespace.
+	pub namespace: String,
+	/// Broadcast or private.
+	pub kind: MessageKind,
+	/// The author's node DID.
+	pub author: String,
+	/// The group, for private messages.
+	pub group: Option<[u8; 16]>,
+	/// Topics (at least one).
+	pub topics: Vec<String>,
+	/// Tag.
+	pub tag: String,
+	/// Data (JSON).
+	pub data: serde_json::Value,
+}
+
+/// Which messages [`Store::list_messages`] returns.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MessageFilter {
+	/// Only this namespace.
+	pub namespace: Option<String>,
+	/// Only this state.
+	pub state: Option<MessageState>,
+	/// Only messages with this topic.
+	pub topic: Option<String>,
+	/// Only this group (hex id).
+	pub group: Option<String>,
+	/// Only this author DID.
+	pub author: Option<String>,
+	/// At most this many (default 100, at most 1000).
+	pub limit: Option<i64>,
+	/// Skip this many.
+	pub skip: Option<i64>,
+}
+
+fn group_from_row(row: &AnyRow) -> Result<Group> {
+	let secret = hex::decode(row.try_get::<String, _>("secret")?)
+		.ok()
+		.and_then(|b| b.try_into().ok())
+		.ok_or(StoreError::Corrupt("secret"))?;
+	Ok(Group {
+		id: id_col(row, "id")?,
+		namespace: row.try_get("namespace")?,
+		name: row.try_get("name")?,
+		members: json_col(row, "members")?,
+		secret,
+	})
+}
+
+fn message_from_row(row: &AnyRow) -> Result<Message> {
+	let data: String = row.try_get("data")?;
+	Ok(Message {
+		id: row.try_get("id")?,
+		namespace: row.try_get("namespace")?,
+		kind: MessageKind::parse(&row.try_get::<String, _>("kind")?)
+			.ok_or(StoreError::Corrupt("kind"))?,
+		author: row.try_get("author")?,
+		group: row.try_get("group_id")?,
+		topics: json_col(row, "topics")?,
+		tag: row.try_get("tag")?,
+		data: serde_json::from_str(&data).map_err(|_| StoreError::Corrupt("data"))?,
+		data_hash: row.try_get("data_hash")?,
+		state: MessageState::parse(&row.try_get::<String, _>("state")?)
+			.ok_or(StoreError::Corrupt("state"))?,
+		batch: row.try_get("batch_id")?,
+		error: row.try_get("error")?,
+		created: row.try_get("created")?,
+		confirmed: row.try_get("confirmed")?,
+		confirm_sequence: row.try_get("confirm_seq")?,
+	})
+}
+
+const MESSAGE_COLUMNS: &str = "id, namespace, kind, author, group_id, topics, tag, data, data_hash, state, batch_id, error, created, confirmed, confirm_seq";
+
+/// An outgoing batch as the batcher plans it: the pending messages of one (namespace, group).
+pub struct BatchPlan {
+	/// Namespace.
+	pub namespace: String,
+	/// Broadcast or private.
+	pub kind: MessageKind,
+	/// The group, for private batches.
+	pub group: Option<Group>,
+	/// The messages (ids and contents), oldest first.
+	pub messages: Vec<BatchMessage>,
+}
+
+impl Store {
+	/// Saves a group (if not already known) and, if `announce_to` is not empty, queues its sealed
+	/// announcement to those members.
+	pub async fn save_group(&self, group: &Group, announce_to: &[NodeId]) -> Result<()> {
+		let mut tx = self.pool().begin().await?;
+		sqlx::query(
+			"INSERT INTO groups (id, namespace, name, members, secret, created) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+		)
+		.bind(hex::encode(group.id))
+		.bind(&group.namespace)
+		.bind(&group.name)
+		.bind(serde_json::to_string(&group.members).expect("ids serialize"))
+		.bind(hex::encode(group.secret))
+		.bind(now_ms())
+		.execute(&mut *tx)
+		.await?;
+		for member in announce_to {
+			insert_op(&mut tx, OutboxKind::AnnounceGroup, None, Some(&group.id), Some(*member))
+				.await?;
+		}
+		tx.commit().await?;
+		Ok(())
+	}
+
+	/// The group with this id.
+	pub async fn group(&self, id: &[u8; 16]) -> Result<Option<Group>> {
+		sqlx::query("SELECT id, namespace, name, members, secret FROM groups WHERE id = $1")
+			.bind(hex::encode(id))
+			.fetch_optional(self.pool())
+			.await?
+			.map(|r| group_from_row(&r))
+			.transpose()
+	}
+
+	/// Every group known here, oldest first.
+	pub async fn groups(&self) -> Result<Vec<Group>> {
+		sqlx::query("SELECT id, namespace, name, members, secret FROM groups ORDER BY created, id")
+			.fetch_all(self.pool())
+			.await?
+			.iter()
+			.map(group_from_row)
+			.collect()
+	}
+
+	/// Stores a message accepted from an app, as `pending`.
+	pub async fn insert_message(&self, message: &NewMessage) -> Result<()> {
+		let data = serde_json::to_string(&message.data).expect("JSON values serialize");
+		sqlx::query(
+			"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, state, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10)",
+		)
+		.bind(&message.id)
+		.bind(&message.namespace)
+		.bind(message.kind.as_str())
+		.bind(&message.author)
+		.bind(message.group.map(hex::encode))
+		.bind(serde_json::to_string(&message.topics).expect("strings serialize"))
+		.bind(&message.tag)
+		.bind(&data)
+		.bind(hex::encode(crate::types::blake2_256(data.as_bytes())))
+		.bind(now_ms())
+		.execute(self.pool())
+		.await?;
+		Ok(())
+	}
+
+	/// A message by id.
+	pub async fn message(&self, id: &str) -> Result<Option<Message>> {
+		sqlx::query(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1"))
+			.bind(id)
+			.fetch_optional(self.pool())
+			.await?
+			.map(|r| message_from_row(&r))
+			.transpose()
+	}
+
+	/// Messages matching `filter`: confirmed ones in confirmation order, then the others by
+	/// creation time.
+	pub async fn list_messages(&self, filter: &MessageFilter) -> Result<Vec<Message>> {
+		let mut sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE 1 = 1");
+		let mut binds: Vec<String> = Vec::new();
+		let mut bind = |sql: &mut String, clause: &str, value: String| {
+			binds.push(value);
+			sql.push_str(&clause.replace("?", &format!("${}", binds.len())));
+		};
+		if let Some(ns) = &filter.namespace {
+			bind(&mut sql, " AND namespace = ?", ns.clone());
+		}
+		if let Some(state) = &filter.state {
+			bind(&mut sql, " AND state = ?", state.as_str().into());
+		}
+		if let Some(group) = &filter.group {
+			bind(&mut sql, " AND group_id = ?", group.clone());
+		}
+		if let Some(author) = &filter.author {
+			bind(&mut sql, " AND author = ?", author.clone());
+		}
+		if let Some(topic) = &filter.topic {
+			// Topics are a JSON array of strings; match the quoted element.
+			bind(
+				&mut sql,
+				" AND topics LIKE ?",
+				format!("%{}%", serde_json::to_string(topic).expect("strings serialize")),
+			);
+		}
+		let limit = filter.limit.unwrap_or(100).clamp(1, 1000);
+		let skip = filter.skip.unwrap_or(0).max(0);
+		sql.push_str(&format!(
+			" ORDER BY CASE WHEN confirm_seq IS NULL THEN 1 ELSE 0 END, confirm_seq, created, id LIMIT {limit} OFFSET {skip}"
+		));
+		let mut query = sqlx::query(&sql);
+		for value in binds {
+			query = query.bind(value);
+		}
+		query.fetch_all(self.pool()).await?.iter().map(message_from_row).collect()
+	}
+
+	/// The oldest pending messages, at most `limit`, as batch plans grouped by (namespace,
+	/// kind, group) in order of their oldest message.
+	pub async fn pending_batches(&self, limit: i64) -> Result<Vec<BatchPlan>> {
+		let rows = sqlx::query(
+			"SELECT id, namespace, kind, group_id, topics, tag, data, created FROM messages WHERE state = 'pending' AND batch_id IS NULL ORDER BY created, id LIMIT $1",
+		)
+		.bind(limit)
+		.fetch_all(self.pool())
+		.await?;
+		let mut plans: Vec<BatchPlan> = Vec::new();
+		for row in rows {
+			let namespace: String = row.try_get("namespace")?;
+			let kind = MessageKind::parse(&row.try_get::<String, _>("kind")?)
+				.ok_or(StoreError::Corrupt("kind"))?;
+			let group_hex: Option<String> = row.try_get("group_id")?;
+			let group_id = match &group_hex {
+				Some(g) => Some(
+					hex::decode(g)
+						.ok()
+						.and_then(|b| <[u8; 16]>::try_from(b).ok())
+						.ok_or(StoreError::Corrupt("group_id"))?,
+				),
+				None => None,
+			};
+			let id: String = row.try_get("id")?;
+			let message = BatchMessage {
+				id: uuid_bytes(&id).ok_or(StoreError::Corrupt("id"))?,
+				topics: json_col(&row, "topics")?,
+				tag: row.try_get("tag")?,
+				data: row.try_get::<String, _>("data")?.into_bytes(),
+				nonces: Vec::new(),
+				created: row.try_get("created")?,
+			};
+			let existing = plans.iter_mut().find(|p| {
+				p.namespace == namespace
+					&& p.kind == kind
+					&& p.group.as_ref().map(|g| g.id) == group_id
+			});
+			match existing {
+				Some(plan) => plan.messages.push(message),
+				None => {
+					let group = match group_id {
+						Some(id) => {
+							Some(self.group(&id).await?.ok_or(StoreError::Corrupt("group_id"))?)
+						}
+						None => None,
+					};
+					plans.push(BatchPlan { namespace, kind, group, messages: vec![message] });
+				}
+			}
+		}
+		Ok(plans)
+	}
+
+	/// Turns `plan` into a batch atomically: spends the nonces of its private messages, builds
+	/// the payload, has `seal_for_self` seal it to this node's own key (kept as this node's copy),
+	/// marks the messages `sent`, and queues its pin and a delivery to each recipient.
+	pub async fn commit_batch(
+		&self,
+		plan: BatchPlan,
+		batch_id: BatchId,
+		author: Author,
+		recipients: &[NodeId],
+		seal_for_self: impl FnOnce(&BatchPayload) -> Vec<u8>,
+	) -> Result<BatchPayload> {
+		let mut tx = self.pool().begin().await?;
+		let mut messages = plan.messages;
+		if let (MessageKind::Private, Some(group)) = (plan.kind, &plan.group) {
+			let group_hex = hex::encode(group.id);
+			for message in &mut messages {
+				message.nonces.clear();
+				for topic in &message.topics {
+					let next: i64 = sqlx::query(
+						"SELECT next FROM send_nonces WHERE group_id = $1 AND topic = $2",
+					)
+					.bind(&group_hex)
+					.bind(topic)
+					.fetch_optional(&mut *tx)
+					.await?
+					.map(|r| r.try_get("next"))
+					.transpose()?
+					.unwrap_or(0);
+					sqlx::query(
+						"INSERT INTO send_nonces (group_id, topic, next) VALUES ($1, $2, $3) ON CONFLICT (group_id, topic) DO UPDATE SET next = $3",
+					)
+					.bind(&group_hex)
+					.bind(topic)
+					.bind(next + 1)
+					.execute(&mut *tx)
+					.await?;
+					message.nonces.push(next as u64);
+				}
+			}
+		}
+		let payload = BatchPayload {
+			batch_id,
+			namespace: plan.namespace,
+			kind: plan.kind,
+			author,
+			group: plan.group,
+			messages,
+		};
+		let hash = payload.hash();
+		let sealed = seal_for_self(&payload);
+		self.write_payload_file(&batch_id, &sealed)?;
+		let batch_hex = hex::encode(batch_id);
+		sqlx::query(
+			"INSERT INTO batches (id, namespace, kind, group_id, hash, contexts, recipients, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		)
+		.bind(&batch_hex)
+		.bind(&payload.namespace)
+		.bind(payload.kind.as_str())
+		.bind(payload.group.as_ref().map(|g| hex::encode(g.id)))
+		.bind(hex::encode(hash))
+		.bind(serde_json::to_string(&payload.contexts().iter().map(hex::encode).collect::<Vec<_>>()).expect("strings serialize"))
+		.bind(serde_json::to_string(recipients).expect("ids serialize"))
+		.bind(now_ms())
+		.execute(&mut *tx)
+		.await?;
+		sqlx::query(
+			"INSERT INTO sealed (batch_id, sender, claimed_hash, received) VALUES ($1, $2, $3, $4) ON CONFLICT (batch_id) DO NOTHING",
+		)
+		.bind(&batch_hex)
+		.bind(payload.author.node as i64)
+		.bind(hex::encode(hash))
+		.bind(now_ms())
+		.execute(&mut *tx)
+		.await?;
+		for message in &payload.messages {
+			sqlx::query("UPDATE messages SET state = 'sent', batch_id = $1 WHERE id = $2")
+				.bind(&batch_hex)
+				.bind(uuid_string(&message.id))
+				.execute(&mut *tx)
+				.await?;
+		}
+		insert_op(&mut tx, OutboxKind::Pin, Some(&batch_id), None, None).await?;
+		for recipient in recipients {
+			insert_op(&mut tx, OutboxKind::Deliver, Some(&batch_id), None, Some(*recipient))
+				.await?;
+		}
+		tx.commit().await?;
+		Ok(payload)
+	}
+
+	/// What this node recorded about a batch it authored: (hash, contexts, recipients, namespace).
+	pub async fn authored_batch(
+		&self,
+		batch_id: &BatchId,
+	) -> Result<Option<(crate::types::Hash, Vec<crate::types::Hash>, Vec<NodeId>, String)>> {
+		let row =
+			sqlx::query("SELECT hash, contexts, recipients, namespace FROM batches WHERE id = $1")
+				.bind(hex::encode(batch_id))
+				.fetch_optional(self.pool())
+				.await?;
+		let Some(row) = row else { return Ok(None) };
+		let contexts: Vec<String> = json_col(&row, "contexts")?;
+		let contexts = contexts
+			.iter()
+			.map(|c| hex::decode(c).ok().and_then(|b| b.try_into().ok()))
+			.collect::<Option<Vec<_>>>()
+			.ok_or(StoreError::Corrupt("contexts"))?;
+		Ok(Some((
+			super::hash_col(&row, "hash")?,
+			contexts,
+			json_col(&row, "recipients")?,
+			row.try_get("namespace")?,
+		)))
+	}
+
+	/// Records a recipient's signed receipt for one of this node's batches.
+	pub async fn insert_receipt(&self, receipt: &Receipt) -> Result<()> {
+		sqlx::query(
+			"INSERT INTO receipts (batch_id, node_did, batch_hash, signature, received) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (batch_id, node_did) DO NOTHING",
+		)
+		.bind(hex::encode(receipt.batch_id))
+		.bind(&receipt.node_did)
+		.bind(hex::encode(receipt.batch_hash))
+		.bind(hex::encode(receipt.signature))
+		.bind(now_ms())
+		.execute(self.pool())
+		.await?;
+		Ok(())
+	}
+
+	/// The DIDs of the nodes that returned a receipt for `batch_id`.
+	pub async fn receipts(&self, batch_id: &BatchId) -> Result<Vec<String>> {
+		let rows =
+			sqlx::query("SELECT node_did FROM receipts WHERE batch_id = $1 ORDER BY node_did")
+				.bind(hex::encode(batch_id))
+				.fetch_all(self.pool())
+				.await?;
+		rows.iter().map(|r| Ok(r.try_get("node_did")?)).collect()
+	}
+}
+
+/// The 16 bytes of a UUID string.
+pub fn uuid_bytes(id: &str) -> Option<[u8; 16]> {
+	let hex: String = id.chars().filter(|c| *c != '-').collect();
+	hex::decode(hex).ok()?.try_into().ok()
+}
+
+/// The hyphenated string of 16 UUID bytes.
+pub fn uuid_string(bytes: &[u8; 16]) -> String {
+	let h = hex::encode(bytes);
+	format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+}

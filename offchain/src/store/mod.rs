@@ -1,0 +1,240 @@
+//! The private database and the payload files.
+//!
+//! One [`Store`] per node: SQLite (a file under the node's base path) by default, PostgreSQL when
+//! given a `postgres://` URL. Both run the same migrations and the same queries (sqlx's `Any`
+//! driver, portable SQL, `$n` placeholders). Sealed payloads are files next to the database,
+//! written and synced before the row that points at them is committed, so a crash never leaves
+//! a row without its file.
+
+mod messages;
+mod outbox;
+pub(crate) mod pins;
+
+pub use messages::{uuid_bytes, uuid_string, BatchPlan, MessageFilter, NewMessage};
+pub use outbox::{OutboxKind, OutboxOp};
+pub use pins::{PinRow, PinState};
+
+use crate::types::{BatchId, Hash};
+use sqlx::{
+	any::{AnyPoolOptions, AnyRow},
+	AnyPool, Row,
+};
+use std::path::{Path, PathBuf};
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+	/// The database said no.
+	#[error("database: {0}")]
+	Database(#[from] sqlx::Error),
+	/// A payload file could not be read or written.
+	#[error("payload file: {0}")]
+	Io(#[from] std::io::Error),
+	/// A stored value does not parse.
+	#[error("corrupt value in column {0}")]
+	Corrupt(&'static str),
+}
+
+/// Store results.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The migrations, in order; each runs once, in a transaction.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/0001_private_data.sql"))];
+
+/// The private database and the folder of payload files.
+#[derive(Clone)]
+pub struct Store {
+	pool: AnyPool,
+	payloads: PathBuf,
+	sqlite: bool,
+}
+
+impl Store {
+	/// Opens (creating if needed) the database at `url` and the payload folder `payloads`, and
+	/// runs pending migrations. `url` is `sqlite://<path>` or `postgres://…`.
+	pub async fn open(url: &str, payloads: &Path) -> Result<Self> {
+		sqlx::any::install_default_drivers();
+		let sqlite = url.starts_with("sqlite:");
+		let url = if sqlite && !url.contains('?') { format!("{url}?mode=rwc") } else { url.into() };
+		let pool = AnyPoolOptions::new()
+			// SQLite serializes writers anyway; one connection avoids lock-upgrade failures.
+			.max_connections(if sqlite { 1 } else { 8 })
+			.after_connect(move |conn, _| {
+				Box::pin(async move {
+					if sqlite {
+						use sqlx::Executor;
+						conn.execute("PRAGMA journal_mode = WAL").await?;
+						conn.execute("PRAGMA synchronous = FULL").await?;
+						conn.execute("PRAGMA busy_timeout = 10000").await?;
+					}
+					Ok(())
+				})
+			})
+			.connect(&url)
+			.await?;
+		std::fs::create_dir_all(payloads)?;
+		let store = Self { pool, payloads: payloads.to_path_buf(), sqlite };
+		store.migrate().await?;
+		Ok(store)
+	}
+
+	/// Opens a fresh SQLite store in `dir` (tests, tools).
+	pub async fn open_in(dir: &Path) -> Result<Self> {
+		let url = format!("sqlite://{}", dir.join("parley.db").display());
+		Self::open(&url, &dir.join("payloads")).await
+	}
+
+	async fn migrate(&self) -> Result<()> {
+		sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")
+			.execute(&self.pool)
+			.await?;
+		for (version, sql) in MIGRATIONS {
+			let done = sqlx::query("SELECT version FROM schema_migrations WHERE version = $1")
+				.bind(*version)
+				.fetch_optional(&self.pool)
+				.await?
+				.is_some();
+			if done {
+				continue;
+			}
+			let mut tx = self.pool.begin().await?;
+			// Drop comment lines first (they may contain ';'), then run each statement.
+			let sql: String = sql
+				.lines()
+				.filter(|l| !l.trim_start().starts_with("--"))
+				.collect::<Vec<_>>()
+				.join("\n");
+			for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+				sqlx::query(statement).execute(&mut *tx).await?;
+			}
+			sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)")
+				.bind(*version)
+				.execute(&mut *tx)
+				.await?;
+			tx.commit().await?;
+			log::info!(target: "parley", "private store migrated to version {version}");
+		}
+		Ok(())
+	}
+
+	/// The pool, for queries in this module's submodules.
+	pub(crate) fn pool(&self) -> &AnyPool {
+		&self.pool
+	}
+
+	/// Whether this is SQLite (else PostgreSQL).
+	pub fn is_sqlite(&self) -> bool {
+		self.sqlite
+	}
+
+	fn payload_path(&self, batch_id: &BatchId) -> PathBuf {
+		self.payloads.join(format!("{}.sealed", hex::encode(batch_id)))
+	}
+
+	/// Writes a sealed payload file durably (temp file, fsync, rename, fsync folder).
+	pub(crate) fn write_payload_file(&self, batch_id: &BatchId, bytes: &[u8]) -> Result<()> {
+		use std::io::Write;
+		let path = self.payload_path(batch_id);
+		let tmp = path.with_extension("tmp");
+		{
+			let mut file = std::fs::File::create(&tmp)?;
+			file.write_all(bytes)?;
+			file.sync_all()?;
+		}
+		std::fs::rename(&tmp, &path)?;
+		std::fs::File::open(&self.payloads)?.sync_all()?;
+		Ok(())
+	}
+
+	/// Reads a sealed payload file, if present.
+	pub(crate) fn read_payload_file(&self, batch_id: &BatchId) -> Result<Option<Vec<u8>>> {
+		match std::fs::read(self.payload_path(batch_id)) {
+			Ok(bytes) => Ok(Some(bytes)),
+			Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+			Err(e) => Err(e.into()),
+		}
+	}
+
+	/// Appends an event for apps, numbered after the last one, inside `tx`.
+	pub(crate) async fn append_event(
+		tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+		kind: &str,
+		namespace: &str,
+		reference: &str,
+		detail: Option<&str>,
+	) -> Result<i64> {
+		let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM events")
+			.fetch_one(&mut **tx)
+			.await?
+			.try_get("next")?;
+		sqlx::query(
+			"INSERT INTO events (seq, type, namespace, reference, detail, created) VALUES ($1, $2, $3, $4, $5, $6)",
+		)
+		.bind(seq)
+		.bind(kind)
+		.bind(namespace)
+		.bind(reference)
+		.bind(detail)
+		.bind(crate::types::now_ms())
+		.execute(&mut **tx)
+		.await?;
+		Ok(seq)
+	}
+
+	/// Events after `after`, oldest first: (seq, type, namespace, reference, detail).
+	pub async fn events_after(
+		&self,
+		after: i64,
+		limit: i64,
+	) -> Result<Vec<(i64, String, String, String, Option<String>)>> {
+		let rows = sqlx::query(
+			"SELECT seq, type, namespace, reference, detail FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+		)
+		.bind(after)
+		.bind(limit)
+		.fetch_all(&self.pool)
+		.await?;
+		rows.iter()
+			.map(|r| {
+				Ok((
+					r.try_get("seq")?,
+					r.try_get("type")?,
+					r.try_get("namespace")?,
+					r.try_get("reference")?,
+					r.try_get("detail")?,
+				))
+			})
+			.collect()
+	}
+
+	/// The last block the aggregator processed.
+	pub async fn cursor(&self) -> Result<Option<(u64, Hash)>> {
+		let row = sqlx::query("SELECT block, hash FROM chain_cursor WHERE id = 1")
+			.fetch_optional(&self.pool)
+			.await?;
+		row.map(|r| Ok((r.try_get::<i64, _>("block")? as u64, hash_col(&r, "hash")?))).transpose()
+	}
+}
+
+/// Decodes a hex column into a 32-byte hash.
+pub(crate) fn hash_col(row: &AnyRow, column: &'static str) -> Result<Hash> {
+	let text: String = row.try_get(column)?;
+	let bytes = hex::decode(text).map_err(|_| StoreError::Corrupt(column))?;
+	bytes.try_into().map_err(|_| StoreError::Corrupt(column))
+}
+
+/// Decodes a hex column into a 16-byte id.
+pub(crate) fn id_col(row: &AnyRow, column: &'static str) -> Result<[u8; 16]> {
+	let text: String = row.try_get(column)?;
+	let bytes = hex::decode(text).map_err(|_| StoreError::Corrupt(column))?;
+	bytes.try_into().map_err(|_| StoreError::Corrupt(column))
+}
+
+/// Decodes a JSON column.
+pub(crate) fn json_col<T: serde::de::DeserializeOwned>(
+	row: &AnyRow,
+	column: &'static str,
+) -> Result<T> {
+	let text: String = row.try_get(column)?;
+	serde_json::from_str(&text).map_err(|_| StoreError::Corrupt(column))
+}

@@ -1,0 +1,175 @@
+//! The durable outbox: every delivery, pin and group announcement is a row that survives
+//! restarts and is retried with backoff until it succeeds.
+
+use super::{Result, Store, StoreError};
+use crate::types::{now_ms, BatchId, NodeId};
+use sqlx::Row;
+
+/// What an outbox operation does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutboxKind {
+	/// Seal a batch to one recipient and send it; done on a valid signed receipt.
+	Deliver,
+	/// Submit the batch's pin; done when the pin is seen on-chain.
+	Pin,
+	/// Seal a group (with its secret) to one member and send it.
+	AnnounceGroup,
+}
+
+impl OutboxKind {
+	fn as_str(&self) -> &'static str {
+		match self {
+			OutboxKind::Deliver => "deliver",
+			OutboxKind::Pin => "pin",
+			OutboxKind::AnnounceGroup => "announce_group",
+		}
+	}
+
+	fn parse(s: &str) -> Option<Self> {
+		Some(match s {
+			"deliver" => OutboxKind::Deliver,
+			"pin" => OutboxKind::Pin,
+			"announce_group" => OutboxKind::AnnounceGroup,
+			_ => return None,
+		})
+	}
+}
+
+/// One pending outbox operation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxOp {
+	/// Its id.
+	pub id: String,
+	/// What it does.
+	pub kind: OutboxKind,
+	/// The batch it concerns.
+	pub batch_id: Option<BatchId>,
+	/// The group it concerns.
+	pub group_id: Option<[u8; 16]>,
+	/// The node it goes to.
+	pub target: Option<NodeId>,
+	/// How many attempts failed so far.
+	pub attempts: u32,
+}
+
+pub(crate) async fn insert_op(
+	tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+	kind: OutboxKind,
+	batch_id: Option<&BatchId>,
+	group_id: Option<&[u8; 16]>,
+	target: Option<NodeId>,
+) -> Result<()> {
+	let id: [u8; 16] = rand::random();
+	let now = now_ms();
+	sqlx::query(
+		"INSERT INTO outbox (id, kind, batch_id, group_id, target, state, attempts, next_attempt, created, updated) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6, $6)",
+	)
+	.bind(hex::encode(id))
+	.bind(kind.as_str())
+	.bind(batch_id.map(hex::encode))
+	.bind(group_id.map(hex::encode))
+	.bind(target.map(|t| t as i64))
+	.bind(now)
+	.execute(&mut **tx)
+	.await?;
+	Ok(())
+}
+
+fn decode_id<const N: usize>(
+	value: Option<String>,
+	column: &'static str,
+) -> Result<Option<[u8; N]>> {
+	value
+		.map(|v| {
+			hex::decode(v).ok().and_then(|b| b.try_into().ok()).ok_or(StoreError::Corrupt(column))
+		})
+		.transpose()
+}
+
+impl Store {
+	/// Pending operations due now, oldest first.
+	pub async fn due_ops(&self, limit: i64) -> Result<Vec<OutboxOp>> {
+		let rows = sqlx::query(
+			"SELECT id, kind, batch_id, group_id, target, attempts FROM outbox WHERE state = 'pending' AND next_attempt <= $1 ORDER BY created, id LIMIT $2",
+		)
+		.bind(now_ms())
+		.bind(limit)
+		.fetch_all(self.pool())
+		.await?;
+		rows.iter()
+			.map(|r| {
+				Ok(OutboxOp {
+					id: r.try_get("id")?,
+					kind: OutboxKind::parse(&r.try_get::<String, _>("kind")?)
+						.ok_or(StoreError::Corrupt("kind"))?,
+					batch_id: decode_id(r.try_get("batch_id")?, "batch_id")?,
+					group_id: decode_id(r.try_get("group_id")?, "group_id")?,
+					target: r.try_get::<Option<i64>, _>("target")?.map(|t| t as NodeId),
+					attempts: r.try_get::<i64, _>("attempts")? as u32,
+				})
+			})
+			.collect()
+	}
+
+	/// When the earliest pending operation is due (ms since the epoch).
+	pub async fn next_due(&self) -> Result<Option<i64>> {
+		Ok(sqlx::query("SELECT MIN(next_attempt) AS due FROM outbox WHERE state = 'pending'")
+			.fetch_one(self.pool())
+			.await?
+			.try_get("due")?)
+	}
+
+	/// Marks an operation done.
+	pub async fn complete_op(&self, id: &str) -> Result<()> {
+		sqlx::query(
+			"UPDATE outbox SET state = 'done', last_error = NULL, updated = $1 WHERE id = $2",
+		)
+		.bind(now_ms())
+		.bind(id)
+		.execute(self.pool())
+		.await?;
+		Ok(())
+	}
+
+	/// Records a failed attempt and when to try again. Pin operations are never given up: a pin
+	/// is also retried after it was submitted, until it is seen on-chain.
+	pub async fn retry_op(
+		&self,
+		id: &str,
+		attempts: u32,
+		next_attempt: i64,
+		error: &str,
+	) -> Result<()> {
+		sqlx::query(
+			"UPDATE outbox SET attempts = $1, next_attempt = $2, last_error = $3, updated = $4 WHERE id = $5 AND state = 'pending'",
+		)
+		.bind(attempts as i64)
+		.bind(next_attempt)
+		.bind(error)
+		.bind(now_ms())
+		.bind(id)
+		.execute(self.pool())
+		.await?;
+		Ok(())
+	}
+
+	/// Makes every pending operation for `target` due now (it just came back online).
+	pub async fn wake_ops_for(&self, target: NodeId) -> Result<u64> {
+		Ok(sqlx::query(
+			"UPDATE outbox SET next_attempt = $1 WHERE state = 'pending' AND target = $2 AND next_attempt > $1",
+		)
+		.bind(now_ms())
+		.bind(target as i64)
+		.execute(self.pool())
+		.await?
+		.rows_affected())
+	}
+
+	/// Counts pending operations of each kind, for status and tests.
+	pub async fn pending_op_count(&self) -> Result<i64> {
+		Ok(sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'")
+			.fetch_one(self.pool())
+			.await?
+			.try_get("n")?)
+	}
+}

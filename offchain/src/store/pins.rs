@@ -1,0 +1,474 @@
+//! Pins seen on-chain, sealed payloads received, and the release (or rejection) of batches in
+//! pin order.
+
+use super::{hash_col, id_col, json_col, Result, Store, StoreError};
+use crate::{
+	batch::BatchPayload,
+	store::messages::uuid_string,
+	types::{now_ms, BatchId, ChainBlock, Hash, MessageKind, NodeId},
+};
+use sqlx::Row;
+
+/// Where a pin is at this node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PinState {
+	/// Waiting for its payload, or for earlier pins on its contexts.
+	Pending,
+	/// Its messages were released.
+	Released,
+	/// Its payload failed verification; its messages were never released.
+	Rejected,
+	/// Its author says this node is not a recipient.
+	NotForUs,
+}
+
+impl PinState {
+	fn as_str(&self) -> &'static str {
+		match self {
+			PinState::Pending => "pending",
+			PinState::Released => "released",
+			PinState::Rejected => "rejected",
+			PinState::NotForUs => "not_for_us",
+		}
+	}
+}
+
+/// A pin as the aggregator sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinRow {
+	/// Batch id.
+	pub batch_id: BatchId,
+	/// Block it was pinned in.
+	pub block: u64,
+	/// Event index in that block.
+	pub event_index: u32,
+	/// Namespace.
+	pub namespace: String,
+	/// Pinning node.
+	pub author: NodeId,
+	/// Pinned hash.
+	pub batch_hash: Hash,
+	/// Pinned contexts.
+	pub contexts: Vec<Hash>,
+	/// Who sent the sealed payload stored here for it, if any.
+	pub payload_from: Option<NodeId>,
+	/// How many times its payload was asked for again.
+	pub fetch_attempts: u32,
+	/// When to ask again (ms since the epoch).
+	pub next_fetch: i64,
+}
+
+/// A decided release: the messages to confirm, and the nonces it spends.
+pub struct Release<'a> {
+	/// The opened, verified payload.
+	pub payload: &'a BatchPayload,
+	/// The pin it matched.
+	pub pin: &'a PinRow,
+}
+
+impl Store {
+	/// Records one block's pins and acknowledgements and moves the cursor, atomically. Marks this
+	/// node's own pinned batches (and their messages) as pinned, and their pin ops done.
+	/// A pin without a payload is first asked for again `fetch_after_ms` after it is recorded.
+	pub async fn record_block(&self, block: &ChainBlock, fetch_after_ms: i64) -> Result<()> {
+		let mut tx = self.pool().begin().await?;
+		for pin in &block.pins {
+			let batch_hex = hex::encode(pin.batch_id);
+			let contexts: Vec<String> = pin.contexts.iter().map(hex::encode).collect();
+			sqlx::query(
+				"INSERT INTO pins (batch_id, block, event_index, namespace, sequence, author, batch_hash, contexts, state, next_fetch) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9) ON CONFLICT (batch_id) DO NOTHING",
+			)
+			.bind(&batch_hex)
+			.bind(pin.block as i64)
+			.bind(pin.event_index as i64)
+			.bind(&pin.namespace)
+			.bind(pin.sequence as i64)
+			.bind(pin.author as i64)
+			.bind(hex::encode(pin.batch_hash))
+			.bind(serde_json::to_string(&contexts).expect("strings serialize"))
+			.bind(now_ms() + fetch_after_ms)
+			.execute(&mut *tx)
+			.await?;
+			let authored =
+				sqlx::query("UPDATE batches SET pinned_block = $1 WHERE id = $2 AND hash = $3")
+					.bind(pin.block as i64)
+					.bind(&batch_hex)
+					.bind(hex::encode(pin.batch_hash))
+					.execute(&mut *tx)
+					.await?
+					.rows_affected();
+			if authored > 0 {
+				sqlx::query(
+					"UPDATE messages SET state = 'pinned' WHERE batch_id = $1 AND state = 'sent'",
+				)
+				.bind(&batch_hex)
+				.execute(&mut *tx)
+				.await?;
+				sqlx::query("UPDATE outbox SET state = 'done', updated = $1 WHERE kind = 'pin' AND batch_id = $2")
+					.bind(now_ms())
+					.bind(&batch_hex)
+					.execute(&mut *tx)
+					.await?;
+			}
+		}
+		for (hash, node) in &block.acknowledgements {
+			let hash_hex = hex::encode(hash);
+			let batch: Option<String> = sqlx::query("SELECT id FROM batches WHERE hash = $1")
+				.bind(&hash_hex)
+				.fetch_optional(&mut *tx)
+				.await?
+				.map(|r| r.try_get("id"))
+				.transpose()?;
+			if let Some(batch) = batch {
+				let namespace: String = sqlx::query("SELECT namespace FROM batches WHERE id = $1")
+					.bind(&batch)
+					.fetch_one(&mut *tx)
+					.await?
+					.try_get("namespace")?;
+				let detail = serde_json::json!({ "batch": batch, "node": node }).to_string();
+				Store::append_event(
+					&mut tx,
+					"batch_acknowledged",
+					&namespace,
+					&batch,
+					Some(&detail),
+				)
+				.await?;
+			}
+		}
+		sqlx::query(
+			"INSERT INTO chain_cursor (id, block, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET block = $1, hash = $2",
+		)
+		.bind(block.number as i64)
+		.bind(hex::encode(block.hash))
+		.execute(&mut *tx)
+		.await?;
+		tx.commit().await?;
+		Ok(())
+	}
+
+	/// Stores a sealed payload received from `sender` (idempotent). Returns whether it was new.
+	pub async fn store_sealed(
+		&self,
+		batch_id: &BatchId,
+		sender: NodeId,
+		claimed_hash: &Hash,
+		sealed: &[u8],
+	) -> Result<bool> {
+		let batch_hex = hex::encode(batch_id);
+		let known = sqlx::query("SELECT batch_id FROM sealed WHERE batch_id = $1")
+			.bind(&batch_hex)
+			.fetch_optional(self.pool())
+			.await?
+			.is_some();
+		if known {
+			return Ok(false);
+		}
+		self.write_payload_file(batch_id, sealed)?;
+		sqlx::query(
+			"INSERT INTO sealed (batch_id, sender, claimed_hash, received) VALUES ($1, $2, $3, $4) ON CONFLICT (batch_id) DO NOTHING",
+		)
+		.bind(&batch_hex)
+		.bind(sender as i64)
+		.bind(hex::encode(claimed_hash))
+		.bind(now_ms())
+		.execute(self.pool())
+		.await?;
+		Ok(true)
+	}
+
+	/// Forgets a sealed payload that did not verify and did not come from the batch's author (so
+	/// it proves nothing against the author); the batch is then fetched again.
+	pub async fn discard_sealed(&self, batch_id: &BatchId) -> Result<()> {
+		sqlx::query("DELETE FROM sealed WHERE batch_id = $1")
+			.bind(hex::encode(batch_id))
+			.execute(self.pool())
+			.await?;
+		let _ = std::fs::remove_file(self.payload_path(batch_id));
+		Ok(())
+	}
+
+	/// The sealed payload stored for `batch_id`, if any.
+	pub async fn sealed(&self, batch_id: &BatchId) -> Result<Option<Vec<u8>>> {
+		let known = sqlx::query("SELECT batch_id FROM sealed WHERE batch_id = $1")
+			.bind(hex::encode(batch_id))
+			.fetch_optional(self.pool())
+			.await?
+			.is_some();
+		if !known {
+			return Ok(None);
+		}
+		self.read_payload_file(batch_id)
+	}
+
+	/// Every pending pin, in chain order.
+	pub async fn pending_pins(&self) -> Result<Vec<PinRow>> {
+		let rows = sqlx::query(
+			"SELECT p.batch_id, p.block, p.event_index, p.namespace, p.author, p.batch_hash, p.contexts, p.fetch_attempts, p.next_fetch, s.sender AS sealed_sender FROM pins p LEFT JOIN sealed s ON s.batch_id = p.batch_id WHERE p.state = 'pending' ORDER BY p.block, p.event_index",
+		)
+		.fetch_all(self.pool())
+		.await?;
+		rows.iter()
+			.map(|r| {
+				let contexts: Vec<String> = json_col(r, "contexts")?;
+				Ok(PinRow {
+					batch_id: id_col(r, "batch_id")?,
+					block: r.try_get::<i64, _>("block")? as u64,
+					event_index: r.try_get::<i64, _>("event_index")? as u32,
+					namespace: r.try_get("namespace")?,
+					author: r.try_get::<i64, _>("author")? as NodeId,
+					batch_hash: hash_col(r, "batch_hash")?,
+					contexts: contexts
+						.iter()
+						.map(|c| hex::decode(c).ok().and_then(|b| b.try_into().ok()))
+						.collect::<Option<Vec<_>>>()
+						.ok_or(StoreError::Corrupt("contexts"))?,
+					payload_from: r
+						.try_get::<Option<i64>, _>("sealed_sender")?
+						.map(|s| s as NodeId),
+					fetch_attempts: r.try_get::<i64, _>("fetch_attempts")? as u32,
+					next_fetch: r.try_get("next_fetch")?,
+				})
+			})
+			.collect()
+	}
+
+	/// Schedules the next request for a missing payload.
+	pub async fn schedule_fetch(&self, batch_id: &BatchId, attempts: u32, next: i64) -> Result<()> {
+		sqlx::query("UPDATE pins SET fetch_attempts = $1, next_fetch = $2 WHERE batch_id = $3")
+			.bind(attempts as i64)
+			.bind(next)
+			.bind(hex::encode(batch_id))
+			.execute(self.pool())
+			.await?;
+		Ok(())
+	}
+
+	/// The state of the pin of `batch_id`, if seen.
+	pub async fn pin_state(&self, batch_id: &BatchId) -> Result<Option<String>> {
+		Ok(sqlx::query("SELECT state FROM pins WHERE batch_id = $1")
+			.bind(hex::encode(batch_id))
+			.fetch_optional(self.pool())
+			.await?
+			.map(|r| r.try_get("state"))
+			.transpose()?)
+	}
+
+	/// The next nonce expected from `author` on (group, topic).
+	pub async fn expected_nonce(
+		&self,
+		group: &[u8; 16],
+		topic: &str,
+		author: NodeId,
+	) -> Result<u64> {
+		Ok(sqlx::query(
+			"SELECT next FROM context_nonces WHERE group_id = $1 AND topic = $2 AND author = $3",
+		)
+		.bind(hex::encode(group))
+		.bind(topic)
+		.bind(author as i64)
+		.fetch_optional(self.pool())
+		.await?
+		.map(|r| r.try_get::<i64, _>("next"))
+		.transpose()?
+		.unwrap_or(0) as u64)
+	}
+
+	/// Every (group, topic, author DID, next nonce) tracked for `author`, to recognise which of
+	/// them a rejected pin was spending.
+	pub async fn tracked_contexts(
+		&self,
+		author: NodeId,
+	) -> Result<Vec<([u8; 16], String, String, u64)>> {
+		let rows = sqlx::query(
+			"SELECT group_id, topic, author_did, next FROM context_nonces WHERE author = $1",
+		)
+		.bind(author as i64)
+		.fetch_all(self.pool())
+		.await?;
+		rows.iter()
+			.map(|r| {
+				Ok((
+					id_col(r, "group_id")?,
+					r.try_get("topic")?,
+					r.try_get("author_did")?,
+					r.try_get::<i64, _>("next")? as u64,
+				))
+			})
+			.collect()
+	}
+
+	/// Releases a verified batch atomically: its messages become `confirmed` (inserted here if
+	/// this node is a receiver) in order, each with a `message_confirmed` event; the author's
+	/// nonces on its (group, topic)s advance; the pin becomes `released`. Does nothing if the pin
+	/// is no longer pending, so a release never happens twice.
+	pub async fn release(&self, release: Release<'_>) -> Result<Vec<String>> {
+		let Release { payload, pin } = release;
+		let mut tx = self.pool().begin().await?;
+		let batch_hex = hex::encode(pin.batch_id);
+		let claimed = sqlx::query(
+			"UPDATE pins SET state = 'released' WHERE batch_id = $1 AND state = 'pending'",
+		)
+		.bind(&batch_hex)
+		.execute(&mut *tx)
+		.await?
+		.rows_affected();
+		if claimed == 0 {
+			tx.rollback().await?;
+			return Ok(Vec::new());
+		}
+		let group_hex = payload.group.as_ref().map(|g| hex::encode(g.id));
+		let mut released = Vec::with_capacity(payload.messages.len());
+		for message in &payload.messages {
+			let id = uuid_string(&message.id);
+			let data =
+				String::from_utf8(message.data.clone()).map_err(|_| StoreError::Corrupt("data"))?;
+			let seq: i64 =
+				sqlx::query("SELECT COALESCE(MAX(confirm_seq), 0) + 1 AS next FROM messages")
+					.fetch_one(&mut *tx)
+					.await?
+					.try_get("next")?;
+			let now = now_ms();
+			let updated = sqlx::query(
+				"UPDATE messages SET state = 'confirmed', confirmed = $1, confirm_seq = $2 WHERE id = $3",
+			)
+			.bind(now)
+			.bind(seq)
+			.bind(&id)
+			.execute(&mut *tx)
+			.await?
+			.rows_affected();
+			if updated == 0 {
+				sqlx::query(
+					"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, state, batch_id, created, confirmed, confirm_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'confirmed', $10, $11, $12, $13)",
+				)
+				.bind(&id)
+				.bind(&payload.namespace)
+				.bind(payload.kind.as_str())
+				.bind(&payload.author.did)
+				.bind(&group_hex)
+				.bind(serde_json::to_string(&message.topics).expect("strings serialize"))
+				.bind(&message.tag)
+				.bind(&data)
+				.bind(hex::encode(crate::types::blake2_256(&message.data)))
+				.bind(&batch_hex)
+				.bind(message.created)
+				.bind(now)
+				.bind(seq)
+				.execute(&mut *tx)
+				.await?;
+			}
+			if let (MessageKind::Private, Some(group)) = (payload.kind, &group_hex) {
+				for (topic, nonce) in message.topics.iter().zip(&message.nonces) {
+					advance_nonce(
+						&mut tx,
+						group,
+						topic,
+						payload.author.node,
+						&payload.author.did,
+						nonce + 1,
+					)
+					.await?;
+				}
+			}
+			Store::append_event(&mut tx, "message_confirmed", &payload.namespace, &id, None)
+				.await?;
+			released.push(id);
+		}
+		tx.commit().await?;
+		Ok(released)
+	}
+
+	/// Rejects a pin atomically: it becomes `rejected` with `reason`, a `message_rejected` event
+	/// names the batch, this node's own messages in it become `rejected`, and the nonces it was
+	/// recognised to spend (`skips`: group, topic, author DID, nonce) advance so later pins on
+	/// those contexts are not blocked forever.
+	pub async fn reject(
+		&self,
+		pin: &PinRow,
+		reason: &str,
+		skips: &[([u8; 16], String, String, u64)],
+	) -> Result<bool> {
+		let mut tx = self.pool().begin().await?;
+		let batch_hex = hex::encode(pin.batch_id);
+		let claimed = sqlx::query(
+			"UPDATE pins SET state = 'rejected', detail = $1 WHERE batch_id = $2 AND state = 'pending'",
+		)
+		.bind(reason)
+		.bind(&batch_hex)
+		.execute(&mut *tx)
+		.await?
+		.rows_affected();
+		if claimed == 0 {
+			tx.rollback().await?;
+			return Ok(false);
+		}
+		sqlx::query("UPDATE messages SET state = 'rejected', error = $1 WHERE batch_id = $2")
+			.bind(reason)
+			.bind(&batch_hex)
+			.execute(&mut *tx)
+			.await?;
+		for (group, topic, did, nonce) in skips {
+			advance_nonce(&mut tx, &hex::encode(group), topic, pin.author, did, nonce + 1).await?;
+		}
+		let detail = serde_json::json!({ "batch": batch_hex, "reason": reason }).to_string();
+		Store::append_event(&mut tx, "message_rejected", &pin.namespace, &batch_hex, Some(&detail))
+			.await?;
+		tx.commit().await?;
+		Ok(true)
+	}
+
+	/// The contexts of every pin by `author` that this node rejected: a later pin may skip a
+	/// nonce whose masked context is among them (the rejected message will never be released).
+	pub async fn rejected_contexts(&self, author: NodeId) -> Result<Vec<Hash>> {
+		let rows =
+			sqlx::query("SELECT contexts FROM pins WHERE state = 'rejected' AND author = $1")
+				.bind(author as i64)
+				.fetch_all(self.pool())
+				.await?;
+		let mut contexts = Vec::new();
+		for row in rows {
+			let list: Vec<String> = json_col(&row, "contexts")?;
+			for c in list {
+				contexts.push(
+					hex::decode(&c)
+						.ok()
+						.and_then(|b| b.try_into().ok())
+						.ok_or(StoreError::Corrupt("contexts"))?,
+				);
+			}
+		}
+		Ok(contexts)
+	}
+
+	/// Marks a pin as not meant for this node (its author says so), so it is not asked for again.
+	pub async fn mark_not_for_us(&self, batch_id: &BatchId) -> Result<()> {
+		sqlx::query("UPDATE pins SET state = $1 WHERE batch_id = $2 AND state = 'pending'")
+			.bind(PinState::NotForUs.as_str())
+			.bind(hex::encode(batch_id))
+			.execute(self.pool())
+			.await?;
+		Ok(())
+	}
+}
+
+async fn advance_nonce(
+	tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+	group_hex: &str,
+	topic: &str,
+	author: NodeId,
+	author_did: &str,
+	next: u64,
+) -> Result<()> {
+	sqlx::query(
+		"INSERT INTO context_nonces (group_id, topic, author, author_did, next) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (group_id, topic, author) DO UPDATE SET next = $5",
+	)
+	.bind(group_hex)
+	.bind(topic)
+	.bind(author as i64)
+	.bind(author_did)
+	.bind(next as i64)
+	.execute(&mut **tx)
+	.await?;
+	Ok(())
+}

@@ -1,0 +1,203 @@
+//! The vocabulary shared by every module: identities of nodes, messages and their states,
+//! groups, pins as the chain reports them.
+
+use codec::{Decode, Encode};
+use serde::{Deserialize, Serialize};
+
+/// A batch's 16-byte id, as pinned on-chain.
+pub type BatchId = [u8; 16];
+/// A blake2-256 hash.
+pub type Hash = [u8; 32];
+/// A node identity's number in the identities pallet.
+pub type NodeId = u32;
+
+/// A node identity as the chain knows it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct NodeIdentity {
+	/// Its identity id.
+	pub id: NodeId,
+	/// Its DID, `did:parley:node/<name>`.
+	pub did: String,
+	/// Its sr25519 account (public key): it signs pins, acknowledgements and receipts.
+	pub account: [u8; 32],
+	/// Its data-channel libp2p PeerId bytes.
+	pub peer_id: Vec<u8>,
+	/// Its X25519 encryption public key.
+	pub encryption_key: [u8; 32],
+	/// Its data-channel multiaddrs, as strings.
+	pub multiaddrs: Vec<String>,
+	/// Whether it is in force on-chain.
+	pub active: bool,
+}
+
+/// A `BatchPinned` event, in chain order.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct PinnedBatch {
+	/// The block it was pinned in.
+	pub block: u64,
+	/// Its index among the block's events, which orders pins within a block.
+	pub event_index: u32,
+	/// The namespace it was pinned in.
+	pub namespace: String,
+	/// Its sequence in that namespace.
+	pub sequence: u64,
+	/// The node identity that pinned it.
+	pub author: NodeId,
+	/// The batch id.
+	pub batch_id: BatchId,
+	/// The batch hash.
+	pub batch_hash: Hash,
+	/// Its contexts.
+	pub contexts: Vec<Hash>,
+}
+
+/// What the node reports about one block, in block order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChainBlock {
+	/// Block number.
+	pub number: u64,
+	/// Block hash.
+	pub hash: Hash,
+	/// Its `BatchPinned` events, in event order.
+	pub pins: Vec<PinnedBatch>,
+	/// Its `BatchAcknowledged` events: (batch hash, acknowledging node).
+	pub acknowledgements: Vec<(Hash, NodeId)>,
+}
+
+/// Broadcast (to every node) or private (to a group).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Encode, Decode)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+	/// Delivered to every node in force; contexts are `blake2_256(topic)`.
+	Broadcast,
+	/// Delivered to the members of a group; contexts are masked.
+	Private,
+}
+
+impl MessageKind {
+	/// Its name in the database and the API.
+	pub fn as_str(&self) -> &'static str {
+		match self {
+			MessageKind::Broadcast => "broadcast",
+			MessageKind::Private => "private",
+		}
+	}
+
+	/// Parses [`MessageKind::as_str`].
+	pub fn parse(s: &str) -> Option<Self> {
+		match s {
+			"broadcast" => Some(MessageKind::Broadcast),
+			"private" => Some(MessageKind::Private),
+			_ => None,
+		}
+	}
+}
+
+/// Where a message is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageState {
+	/// Accepted from an app, waiting to be batched.
+	Pending,
+	/// Batched, sealed and handed to the outbox for delivery and pinning.
+	Sent,
+	/// Its batch's pin is on-chain; not yet released.
+	Pinned,
+	/// Matched to its pin, verified, and released in order.
+	Confirmed,
+	/// Its batch failed verification; never released.
+	Rejected,
+}
+
+impl MessageState {
+	/// Its name in the database and the API.
+	pub fn as_str(&self) -> &'static str {
+		match self {
+			MessageState::Pending => "pending",
+			MessageState::Sent => "sent",
+			MessageState::Pinned => "pinned",
+			MessageState::Confirmed => "confirmed",
+			MessageState::Rejected => "rejected",
+		}
+	}
+
+	/// Parses [`MessageState::as_str`].
+	pub fn parse(s: &str) -> Option<Self> {
+		Some(match s {
+			"pending" => MessageState::Pending,
+			"sent" => MessageState::Sent,
+			"pinned" => MessageState::Pinned,
+			"confirmed" => MessageState::Confirmed,
+			"rejected" => MessageState::Rejected,
+			_ => return None,
+		})
+	}
+}
+
+/// A private group: who receives its messages, and the secret that masks its pins.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct Group {
+	/// Its id: 16 random bytes, hex in the API.
+	pub id: [u8; 16],
+	/// The namespace it belongs to.
+	pub namespace: String,
+	/// A display name.
+	pub name: String,
+	/// Its member nodes, sorted.
+	pub members: Vec<NodeId>,
+	/// 32 random bytes made at creation and only ever sent sealed to members.
+	pub secret: [u8; 32],
+}
+
+/// A message as the API shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+	/// Its id (UUID).
+	pub id: String,
+	/// Its namespace.
+	pub namespace: String,
+	/// Broadcast or private.
+	pub kind: MessageKind,
+	/// The DID of the node that sent it.
+	pub author: String,
+	/// Its group (hex id), for private messages.
+	pub group: Option<String>,
+	/// Its topics.
+	pub topics: Vec<String>,
+	/// Its tag.
+	pub tag: String,
+	/// Its data: a JSON value.
+	pub data: serde_json::Value,
+	/// blake2-256 of its data's bytes, hex.
+	pub data_hash: String,
+	/// Its state.
+	pub state: MessageState,
+	/// Its batch (hex id), once batched.
+	pub batch: Option<String>,
+	/// Why it was rejected.
+	pub error: Option<String>,
+	/// When it was created (ms since the epoch, sender's clock).
+	pub created: i64,
+	/// When it was confirmed here (ms since the epoch).
+	pub confirmed: Option<i64>,
+	/// Its place in this node's order of confirmed messages.
+	pub confirm_sequence: Option<i64>,
+}
+
+/// blake2b with a 32-byte output (the chain's `blake2_256`).
+pub fn blake2_256(data: &[u8]) -> Hash {
+	blake2b_simd::Params::new()
+		.hash_length(32)
+		.hash(data)
+		.as_bytes()
+		.try_into()
+		.expect("hash length is 32")
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+	std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map(|d| d.as_millis() as i64)
+		.unwrap_or(0)
+}

@@ -1,0 +1,126 @@
+//! The offchain worker that acknowledges, on-chain, the batches this node received and verified.
+//!
+//! The node's private data service appends the hash of every batch it released (and did not
+//! author) to a queue in offchain local storage ([`ACK_QUEUE_KEY`]). On each block this worker
+//! signs an [`AckPayload`] with the node's account key (key type [`crate::KEY_TYPE`]) and submits
+//! it as an unsigned transaction ([`Call::submit_acknowledgement`]): no fee and no account nonce,
+//! so it never races the node's own signed pins. Entries leave the queue once the chain shows
+//! the acknowledgement, or once the batch can no longer be acknowledged.
+
+use crate::pallet::*;
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode};
+use frame_support::pallet_prelude::*;
+use frame_system::{
+	offchain::{SendUnsignedTransaction, SignedPayload, Signer, SigningTypes},
+	pallet_prelude::BlockNumberFor,
+};
+use pallet_identities::NodeRegistry;
+use sp_core::H256;
+use sp_runtime::{
+	offchain::storage::{MutateStorageError, StorageRetrievalError, StorageValueRef},
+	traits::{IdentifyAccount, SaturatedConversion},
+	transaction_validity::{InvalidTransaction, TransactionValidity, ValidTransaction},
+};
+
+/// The offchain local storage key of the acknowledgement queue: SCALE `Vec<(H256, u32)>` of
+/// (batch hash, block of the last submission, 0 for never).
+pub const ACK_QUEUE_KEY: &[u8] = b"parley::pins::ack-queue";
+/// Most entries the queue keeps; the oldest go first.
+pub const ACK_QUEUE_MAX: usize = 4096;
+/// Most acknowledgements submitted per block.
+const MAX_PER_BLOCK: usize = 32;
+/// Blocks to wait before submitting an acknowledgement again.
+const RESUBMIT_AFTER: u32 = 5;
+
+/// What a node signs to acknowledge a batch.
+#[derive(Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct AckPayload<Public> {
+	/// The batch acknowledged.
+	pub batch_hash: H256,
+	/// The acknowledging node's account key.
+	pub public: Public,
+}
+
+impl<T: SigningTypes> SignedPayload<T> for AckPayload<T::Public> {
+	fn public(&self) -> T::Public {
+		self.public.clone()
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Runs once per imported block on a node with offchain workers enabled.
+	pub(crate) fn acknowledge_queued(block: BlockNumberFor<T>) {
+		let block: u32 = block.saturated_into();
+		let signer = Signer::<T, T::NodeKey>::any_account();
+		let my_nodes: Vec<pallet_identities::IdentityId> = Signer::<T, T::NodeKey>::all_accounts()
+			.accounts_from_keys()
+			.filter_map(|account| T::Nodes::active_node(&account.id))
+			.collect();
+		if my_nodes.is_empty() || !signer.can_sign() {
+			return;
+		}
+		let queue = StorageValueRef::persistent(ACK_QUEUE_KEY);
+		let mut to_send: Vec<H256> = Vec::new();
+		let result =
+			queue.mutate(|stored: Result<Option<Vec<(H256, u32)>>, StorageRetrievalError>| {
+				let mut entries = stored.ok().flatten().unwrap_or_default();
+				entries.retain(|(hash, _)| Self::still_to_acknowledge(hash, &my_nodes));
+				for (hash, last) in entries.iter_mut() {
+					if to_send.len() < MAX_PER_BLOCK
+						&& (*last == 0 || block >= last.saturating_add(RESUBMIT_AFTER))
+					{
+						to_send.push(*hash);
+						*last = block;
+					}
+				}
+				Ok::<_, ()>(entries)
+			});
+		if let Err(MutateStorageError::ConcurrentModification(_)) = result {
+			// The node appended meanwhile; the next block picks it up.
+			return;
+		}
+		for hash in to_send {
+			let sent = signer.send_unsigned_transaction(
+				|account| AckPayload { batch_hash: hash, public: account.public.clone() },
+				|ack, signature| Call::submit_acknowledgement { ack, signature },
+			);
+			if let Some((_, Err(()))) = sent {
+				log::debug!(target: "parley::pins", "acknowledgement of {hash:?} not accepted by the pool");
+			}
+		}
+	}
+
+	/// Whether one of `my_nodes` still has to acknowledge `hash`: the batch is pinned (or not
+	/// yet seen), not by that node, and not yet acknowledged by it.
+	fn still_to_acknowledge(hash: &H256, my_nodes: &[pallet_identities::IdentityId]) -> bool {
+		let Some(batch_id) = BatchByHash::<T>::get(hash) else { return true };
+		let Some(pin) = Batches::<T>::get(batch_id) else { return false };
+		my_nodes.iter().any(|node| {
+			*node != pin.author_node && !Acknowledgements::<T>::contains_key(hash, node)
+		})
+	}
+
+	/// Checks an unsigned acknowledgement before it enters the pool.
+	pub(crate) fn validate_acknowledgement(
+		ack: &AckPayload<T::Public>,
+		signature: &T::Signature,
+	) -> TransactionValidity {
+		if !SignedPayload::<T>::verify::<T::NodeKey>(ack, signature.clone()) {
+			return InvalidTransaction::BadProof.into();
+		}
+		let who = ack.public.clone().into_account();
+		let node = T::Nodes::active_node(&who).ok_or(InvalidTransaction::BadSigner)?;
+		let batch_id = BatchByHash::<T>::get(ack.batch_hash).ok_or(InvalidTransaction::Stale)?;
+		let pin = Batches::<T>::get(batch_id).ok_or(InvalidTransaction::Stale)?;
+		if pin.author_node == node || Acknowledgements::<T>::contains_key(ack.batch_hash, node) {
+			return InvalidTransaction::Stale.into();
+		}
+		ValidTransaction::with_tag_prefix("ParleyAcknowledgement")
+			.priority(T::UnsignedPriority::get())
+			.and_provides((ack.batch_hash, node))
+			.longevity(RESUBMIT_AFTER as u64 * 2)
+			.propagate(true)
+			.build()
+	}
+}
