@@ -104,8 +104,11 @@ test('a libp2p peer with a fresh key that is not registered on-chain is refused'
     readFileSync(provider.log, 'utf8').includes('refused a connection'), { timeoutMs: 20_000 });
 });
 
-test('a message sent while the provider is down arrives once it is back, exactly once', async () => {
-  await net.stopParty('provider');
+test('a message sent while the provider is down (kill -9) arrives once it is back, exactly once', async () => {
+  // Something confirmed before the crash must survive it and not be released again.
+  const before = await ok(insurerA.rpc_port, 'parley_sendPrivate', [group, 'claim-1003', { before: 'crash' }]);
+  await confirmedAt(provider, before);
+  await net.killParty('provider');
   const id = await ok(insurerA.rpc_port, 'parley_sendPrivate', [group, 'claim-1003', { while: 'offline' }]);
   // Batched, sealed and queued; the delivery fails while the provider is away. (With one of three
   // validators down GRANDPA cannot finalize, so confirmation waits for the provider too.)
@@ -118,7 +121,9 @@ test('a message sent while the provider is down arrives once it is back, exactly
   const got = await confirmedAt(provider, id);
   assert.deepEqual(got.data, { while: 'offline' });
   const listed = await ok(provider.rpc_port, 'parley_listMessages', [{ topic: 'claim-1003' }]);
-  assert.equal(listed.length, 1);
+  assert.deepEqual(listed.map((m) => m.id).sort(), [before, id].sort(), 'both, each once');
   const events = await ok(provider.rpc_port, 'parley_listEvents', [0, 1000]);
-  assert.equal(events.filter((e) => e.type === 'message_confirmed' && e.reference === id).length, 1);
+  for (const m of [before, id]) {
+    assert.equal(events.filter((e) => e.type === 'message_confirmed' && e.reference === m).length, 1);
+  }
 });

@@ -157,6 +157,14 @@ export async function startNetwork({ nodeArgs = '' } = {}) {
     parties,
     dir,
     stopParty: (name) => script_('stop-party', name),
+    /** kill -9 one party's node (no clean shutdown), and wait until it is gone. */
+    killParty: async (name) => {
+      const pid = Number(readFileSync(join(dir, name, 'pid'), 'utf8'));
+      process.kill(pid, 'SIGKILL');
+      await waitFor(`${name} to die`, async () => {
+        try { process.kill(pid, 0); return false; } catch { return true; }
+      }, { timeoutMs: 10_000, everyMs: 100 });
+    },
     startParty: (name) => script_('start-party', name),
     stop: async () => {
       await script_('stop').catch(() => {});
