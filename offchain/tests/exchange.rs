@@ -53,8 +53,19 @@ impl Submitter for MemSubmitter {
 struct Party {
 	exchange: Exchange,
 	node: NodeIdentity,
-	_dir: tempfile::TempDir,
+	dir: Option<tempfile::TempDir>,
 	tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Party {
+	/// Stops the party abruptly (its tasks are aborted mid-flight) and hands back its folder.
+	async fn crash(mut self) -> tempfile::TempDir {
+		for task in self.tasks.drain(..) {
+			task.abort();
+			let _ = task.await;
+		}
+		self.dir.take().expect("a running party owns its folder")
+	}
 }
 
 impl Drop for Party {
@@ -123,7 +134,7 @@ async fn start(
 	.await
 	.unwrap();
 	let tasks = tasks.into_iter().map(|(_, task)| tokio::spawn(task)).collect();
-	Party { exchange, node: node.clone(), _dir: dir, tasks }
+	Party { exchange, node: node.clone(), dir: Some(dir), tasks }
 }
 
 /// Turns the pins submitted so far into the next block, and hands it to every party.
@@ -370,7 +381,7 @@ async fn a_missing_payload_holds_back_only_its_own_context() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_offline_recipient_gets_its_batch_when_it_comes_back() {
+async fn an_offline_recipient_gets_its_batch_when_it_comes_back_even_if_the_sender_restarts() {
 	let chain = Arc::new(MemChain::default());
 	let (dir_a, dir_p) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
 	let (port_a, port_p) = (free_port(), free_port());
@@ -399,6 +410,10 @@ async fn an_offline_recipient_gets_its_batch_when_it_comes_back() {
 		a.exchange.store().pending_op_count().await.unwrap() > 0,
 		"the delivery is still queued"
 	);
+	// The sender crashes and restarts; its outbox survives in its database.
+	let dir_a = a.crash().await;
+	let a = start(&chain, &node_a, "insurer-a", dir_a, port_a).await;
+	catch_up(&chain, &a).await;
 	let p = start(&chain, &node_p, "provider", dir_p, port_p).await;
 	// The provider, back, catches up with the chain from its cursor.
 	catch_up(&chain, &p).await;
@@ -439,7 +454,10 @@ async fn a_node_deactivated_on_chain_is_cut_off() {
 	}
 	let peer = libp2p::PeerId::from_bytes(&a.node.peer_id).unwrap();
 	let request = parley_offchain::channel::protocol::BatchRequest::Fetch([0; 16]);
-	assert!(p.exchange.channel().request_batch(peer, request).await.is_err(), "the provider no longer talks to it");
+	assert!(
+		p.exchange.channel().request_batch(peer, request).await.is_err(),
+		"the provider no longer talks to it"
+	);
 	tokio::time::sleep(Duration::from_millis(300)).await;
 	let connected = p.exchange.channel().connected_peers().await.unwrap();
 	assert!(!connected.contains(&peer), "its connection was closed");

@@ -209,7 +209,10 @@ mod tests {
 		assert_eq!(err.kind(), io::ErrorKind::InvalidData);
 		// Writing past the bound fails locally.
 		let mut small = ScaleCodec::<BatchRequest, BatchResponse>::new(8, 8);
-		let err = small.write_request(&BATCH_PROTOCOL, &mut Cursor::new(Vec::new()), big).await.unwrap_err();
+		let err = small
+			.write_request(&BATCH_PROTOCOL, &mut Cursor::new(Vec::new()), big)
+			.await
+			.unwrap_err();
 		assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
 		// Garbage within the bound is a decode error, not a panic.
 		let mut garbage = Cursor::new([4u32.to_le_bytes().to_vec(), vec![0xff; 4]].concat());
