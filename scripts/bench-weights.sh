@@ -20,7 +20,9 @@ echo "[bench] cargo build --release -p parley-node --features runtime-benchmarks
 cargo build --release --locked -p parley-node --features runtime-benchmarks
 NODE="$CARGO_TARGET_DIR/release/parley-node"
 
-for pallet in identities pins; do
+# Pallets to measure: all by default, or those named on the command line (identities, pins).
+PALLETS=("${@:-identities pins}")
+for pallet in ${PALLETS[*]}; do
   echo "[bench] pallet_$pallet"
   "$NODE" benchmark pallet \
     --chain dev \

@@ -25,6 +25,7 @@ p2p_port() { echo $(( 30333 + OFFSET + $1 )); }
 rpc_port() { echo $(( 9944 + OFFSET + $1 )); }
 prom_port() { echo $(( 9615 + OFFSET + $1 )); }
 channel_port() { echo $(( 40333 + OFFSET + $1 )); }
+rest_port() { echo $(( 5000 + OFFSET + $1 )); }
 party_index() { for i in "${!PARTIES[@]}"; do [ "${PARTIES[$i]}" = "$1" ] && echo "$i" && return; done; echo "unknown party $1" >&2; exit 2; }
 
 stop_party() {
@@ -131,7 +132,8 @@ for i in "${!PARTIES[@]}"; do
     --node-key-file "$base/node-key" --listen-addr "/ip4/127.0.0.1/tcp/$(p2p_port "$i")"
     --rpc-port "$(rpc_port "$i")" --rpc-cors all --prometheus-port "$(prom_port "$i")"
     --no-mdns --no-telemetry
-    --channel-ip 127.0.0.1 --channel-port "$(channel_port "$i")")
+    --channel-ip 127.0.0.1 --channel-port "$(channel_port "$i")"
+    --rest-ip 127.0.0.1 --rest-port "$(rest_port "$i")")
   for j in "${!PARTIES[@]}"; do
     [ "$j" = "$i" ] && continue
     args+=(--bootnodes "${bootnodes[$j]}" --channel-peer "${channels[$j]}")
@@ -141,7 +143,7 @@ for i in "${!PARTIES[@]}"; do
   printf 'exec %q' "$NODE" > "$base/cmd"
   printf ' %q' "${args[@]}" >> "$base/cmd"
   echo >> "$base/cmd"
-  echo "[network] starting $party: rpc $(rpc_port "$i"), p2p $(p2p_port "$i"), channel $(channel_port "$i")"
+  echo "[network] starting $party: rpc $(rpc_port "$i"), rest $(rest_port "$i"), p2p $(p2p_port "$i"), channel $(channel_port "$i")"
   : > "$base/node.log"
   launch "$party"
 done
@@ -156,8 +158,8 @@ for party in "${PARTIES[@]}"; do wait_for_channel "$party" || { stop_network; ex
   for i in "${!PARTIES[@]}"; do
     party="${PARTIES[$i]}"
     sep=","; [ "$i" -eq $(( ${#PARTIES[@]} - 1 )) ] && sep=""
-    printf '    {"name": "%s", "did": "did:parley:org/%s", "node_did": "did:parley:node/%s", "rpc_port": %s, "p2p_port": %s, "prometheus_port": %s, "channel_port": %s, "channel_peer_id": "%s", "base_path": "%s", "log": "%s", "pid": %s}%s\n' \
-      "$party" "$party" "$party" "$(rpc_port "$i")" "$(p2p_port "$i")" "$(prom_port "$i")" \
+    printf '    {"name": "%s", "did": "did:parley:org/%s", "node_did": "did:parley:node/%s", "rpc_port": %s, "rest_port": %s, "p2p_port": %s, "prometheus_port": %s, "channel_port": %s, "channel_peer_id": "%s", "base_path": "%s", "log": "%s", "pid": %s}%s\n' \
+      "$party" "$party" "$party" "$(rpc_port "$i")" "$(rest_port "$i")" "$(p2p_port "$i")" "$(prom_port "$i")" \
       "$(channel_port "$i")" "$(cat "$DIR/$party/channel-peer-id")" "$DIR/$party/data" \
       "$DIR/$party/node.log" "$(cat "$DIR/$party/pid")" "$sep"
   done

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Parley's whole test suite: what CI runs and what README.md tells a newcomer to run.
 #  1. installs the build prerequisites (scripts/setup.sh; idempotent);
-#  2. builds everything in release and runs every Rust unit test (pallets, runtime, node);
-#  3. runs the end-to-end tests in tests/: real parley-node processes on 127.0.0.1, driven by
-#     unmodified @polkadot/api.
+#  2. builds everything in release and runs every Rust unit test (pallets, runtime, node, the
+#     private store against SQLite and against a throwaway local PostgreSQL server);
+#  3. runs the end-to-end tests in tests/: real parley-node processes on 127.0.0.1 (a dev node,
+#     and the 3-party local3 network), driven by unmodified @polkadot/api, JSON-RPC, REST,
+#     WebSockets and webhooks;
+#  4. fuzzes the REST API from its OpenAPI document with schemathesis (no 5xx allowed).
 # One profile (release) for build and tests, and one target dir shared across clones
 # ($CARGO_TARGET_DIR, default ~/.cache/parley/target), so the dependency graph compiles once.
 set -euo pipefail
@@ -14,6 +17,9 @@ started=$(date +%s)
 stamp() { echo "[test] $* ($(( $(date +%s) - started )) s)"; }
 
 bash scripts/setup.sh
+source scripts/postgres.sh
+postgres_start
+trap postgres_stop EXIT
 
 stamp "cargo test --release --workspace (builds parley-node and the runtime too)"
 cargo test --release --locked --workspace
@@ -26,5 +32,8 @@ stamp "installing the end-to-end tests' npm packages"
 
 stamp "end-to-end tests against $(parley_node_path)"
 (cd tests/js && PARLEY_NODE="$(parley_node_path)" node --test --test-concurrency=1 --test-timeout=300000 ./*.test.mjs)
+
+stamp "schemathesis against the REST API's OpenAPI document (no 5xx allowed)"
+PARLEY_NODE="$(parley_node_path)" bash tests/schemathesis.sh
 
 stamp "all tests passed"

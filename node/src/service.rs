@@ -216,7 +216,7 @@ pub async fn new_full<
 		);
 	}
 
-	let exchange = crate::private_data::start(
+	let private = crate::private_data::start(
 		&private_data,
 		crate::private_data::Deps {
 			config: &config,
@@ -239,12 +239,12 @@ pub async fn new_full<
 	let rpc_extensions_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();
-		let exchange = exchange.clone();
+		let private = private.clone();
 		Box::new(move |_| {
 			let deps = crate::rpc::FullDeps {
 				client: client.clone(),
 				pool: pool.clone(),
-				exchange: exchange.clone(),
+				private: private.clone(),
 			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})

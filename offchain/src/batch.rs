@@ -13,6 +13,43 @@ use crate::types::blake2_256;
 use crate::types::{BatchId, Group, Hash, MessageKind, NodeId};
 use codec::{Decode, Encode};
 
+/// What an attached data item carries.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub enum AttachmentContent {
+	/// A JSON value, serialized.
+	Json(Vec<u8>),
+	/// A blob, fetched separately over the channel's blob protocol.
+	Blob {
+		/// Its blake2-256 hash.
+		hash: Hash,
+		/// Its size in bytes.
+		size: u64,
+	},
+}
+
+/// A data item attached to a message in a batch.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct BatchAttachment {
+	/// Data item id (UUID bytes).
+	pub id: [u8; 16],
+	/// Its name.
+	pub name: String,
+	/// The datatype (`name/version`) it was validated against.
+	pub datatype: Option<String>,
+	/// Its content.
+	pub content: AttachmentContent,
+}
+
+impl BatchAttachment {
+	/// The hash the manifest commits to: of the JSON text, or the blob's.
+	pub fn content_hash(&self) -> Hash {
+		match &self.content {
+			AttachmentContent::Json(bytes) => blake2_256(bytes),
+			AttachmentContent::Blob { hash, .. } => *hash,
+		}
+	}
+}
+
 /// One message inside a batch.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct BatchMessage {
@@ -28,6 +65,10 @@ pub struct BatchMessage {
 	pub nonces: Vec<u64>,
 	/// When the author accepted it (ms since the epoch).
 	pub created: i64,
+	/// The message it replies to.
+	pub cid: Option<[u8; 16]>,
+	/// Data items attached.
+	pub attachments: Vec<BatchAttachment>,
 }
 
 /// The author of a batch, as it names itself.
@@ -74,6 +115,8 @@ struct ManifestEntry<'a> {
 	topics: &'a [String],
 	tag: &'a str,
 	nonces: &'a [u64],
+	cid: Option<[u8; 16]>,
+	attachments: Vec<([u8; 16], Hash, Option<&'a str>)>,
 }
 
 impl BatchPayload {
@@ -94,6 +137,12 @@ impl BatchPayload {
 					topics: &m.topics,
 					tag: &m.tag,
 					nonces: &m.nonces,
+					cid: m.cid,
+					attachments: m
+						.attachments
+						.iter()
+						.map(|a| (a.id, a.content_hash(), a.datatype.as_deref()))
+						.collect(),
 				})
 				.collect(),
 		};
@@ -162,6 +211,8 @@ mod tests {
 					data: b"{}".to_vec(),
 					nonces: if kind == MessageKind::Private { vec![0, 0] } else { vec![] },
 					created: 1,
+					cid: None,
+					attachments: vec![],
 				},
 				BatchMessage {
 					id: [6; 16],
@@ -170,6 +221,13 @@ mod tests {
 					data: b"{\"a\":1}".to_vec(),
 					nonces: if kind == MessageKind::Private { vec![1] } else { vec![] },
 					created: 2,
+					cid: None,
+					attachments: vec![BatchAttachment {
+						id: [8; 16],
+						name: "scan.pdf".into(),
+						datatype: None,
+						content: AttachmentContent::Blob { hash: [3; 32], size: 10 },
+					}],
 				},
 			],
 		}
@@ -187,6 +245,10 @@ mod tests {
 		let mut changed = base.clone();
 		changed.author.node = 4;
 		assert_ne!(base.hash(), changed.hash());
+		let mut changed = base.clone();
+		changed.messages[1].attachments[0].content =
+			AttachmentContent::Blob { hash: [4; 32], size: 10 };
+		assert_ne!(base.hash(), changed.hash(), "a different blob is a different batch");
 		assert_eq!(base.hash(), base.clone().hash());
 	}
 

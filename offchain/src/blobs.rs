@@ -67,6 +67,18 @@ impl BlobStore {
 		Ok((hash, size))
 	}
 
+	/// Starts writing a new blob in pieces (an upload); [`BlobWriter::finish`] names it by hash.
+	pub fn writer(&self) -> std::io::Result<BlobWriter> {
+		let tmp = self.dir.join(format!("upload-{}.tmp", hex::encode(rand::random::<[u8; 8]>())));
+		Ok(BlobWriter {
+			file: Some(std::fs::File::create(&tmp)?),
+			tmp,
+			store: self.clone(),
+			state: hasher(),
+			size: 0,
+		})
+	}
+
 	/// Reads up to `max_len` bytes of blob `hash` from `offset`; returns (total size, bytes).
 	pub fn read_chunk(
 		&self,
@@ -109,6 +121,11 @@ impl BlobStore {
 		file.write_all(data)
 	}
 
+	/// Opens a complete blob for reading.
+	pub fn open(&self, hash: &Hash) -> std::io::Result<std::fs::File> {
+		std::fs::File::open(self.path(hash))
+	}
+
 	/// Checks the partial file's hash and, if it matches, makes it the complete blob.
 	pub fn complete(&self, hash: &Hash) -> std::io::Result<bool> {
 		let partial = self.partial_path(hash);
@@ -129,5 +146,47 @@ impl BlobStore {
 		file.sync_all()?;
 		std::fs::rename(&partial, self.path(hash))?;
 		Ok(true)
+	}
+}
+
+/// A blob being written in pieces; dropped unfinished, its temporary file is removed.
+pub struct BlobWriter {
+	file: Option<std::fs::File>,
+	tmp: PathBuf,
+	store: BlobStore,
+	state: blake2b_simd::State,
+	size: u64,
+}
+
+impl BlobWriter {
+	/// Appends bytes; fails past `max` bytes in all.
+	pub fn write(&mut self, bytes: &[u8], max: u64) -> std::io::Result<()> {
+		if self.size + bytes.len() as u64 > max {
+			return Err(std::io::Error::new(
+				std::io::ErrorKind::InvalidInput,
+				format!("blob is larger than {max} bytes"),
+			));
+		}
+		self.state.update(bytes);
+		self.size += bytes.len() as u64;
+		self.file.as_mut().expect("open until finished").write_all(bytes)
+	}
+
+	/// Syncs the blob and names it by its hash; returns (hash, size).
+	pub fn finish(mut self) -> std::io::Result<(Hash, u64)> {
+		let file = self.file.take().expect("finished once");
+		file.sync_all()?;
+		drop(file);
+		let hash = finish(&self.state);
+		std::fs::rename(&self.tmp, self.store.path(&hash))?;
+		Ok((hash, self.size))
+	}
+}
+
+impl Drop for BlobWriter {
+	fn drop(&mut self) {
+		if self.file.take().is_some() {
+			let _ = std::fs::remove_file(&self.tmp);
+		}
 	}
 }

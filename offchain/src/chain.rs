@@ -13,6 +13,12 @@ use futures::future::BoxFuture;
 pub trait ChainView: Send + Sync + 'static {
 	/// Every node identity, in force or not, as of the latest imported block.
 	fn nodes(&self) -> Result<Vec<NodeIdentity>, String>;
+
+	/// The number of the latest imported block.
+	fn best_block(&self) -> u64;
+
+	/// Blocks a pin must be old before `pins.skip_batch` accepts it.
+	fn skip_after(&self) -> u64;
 }
 
 /// A pin this node asks the chain to record.
@@ -37,4 +43,8 @@ pub trait Submitter: Send + Sync + 'static {
 	/// Records that this node received and verified the batch with `batch_hash`, for the pins
 	/// pallet's offchain worker to acknowledge on-chain.
 	fn acknowledge(&self, batch_hash: Hash);
+
+	/// Submits `pins.skip_batch`, signed by this node's account: every node stops waiting for
+	/// that batch (an operator's way out of a context blocked by a batch that never arrives).
+	fn submit_skip(&self, batch_id: BatchId) -> BoxFuture<'static, Result<(), String>>;
 }

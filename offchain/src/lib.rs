@@ -13,13 +13,19 @@
 //! - [`keys`]: this node's channel and encryption keys on disk;
 //! - [`exchange`]: the service tying them together: batcher, outbox, aggregator, inbound.
 
+// The OpenAPI document is one large `json!` literal.
+#![recursion_limit = "512"]
+
 pub mod batch;
 pub mod blobs;
 pub mod chain;
 pub mod channel;
+pub mod definitions;
 pub mod envelope;
+pub mod events;
 pub mod exchange;
 pub mod keys;
+pub mod rest;
 pub mod store;
 pub mod types;
 

@@ -62,6 +62,52 @@ pub struct ChainBlock {
 	pub pins: Vec<PinnedBatch>,
 	/// Its `BatchAcknowledged` events: (batch hash, acknowledging node).
 	pub acknowledgements: Vec<(Hash, NodeId)>,
+	/// Its `BatchSkipped` events: (batch id, skipping node).
+	pub skips: Vec<(BatchId, NodeId)>,
+	/// Identities registered or verified in it: (identity id, DID if known, what happened).
+	pub identities: Vec<(u32, Option<String>, String)>,
+}
+
+/// An identity as the REST API shows it (node identities, from the chain).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IdentityView {
+	/// Its DID.
+	pub did: String,
+	/// Its kind.
+	pub kind: &'static str,
+	/// Its identity id.
+	pub id: NodeId,
+	/// Its account (hex sr25519 public key).
+	pub account: String,
+	/// Its data-channel PeerId.
+	pub peer_id: String,
+	/// Its X25519 key, hex.
+	pub encryption_key: String,
+	/// Its data-channel multiaddrs.
+	pub multiaddrs: Vec<String>,
+	/// Whether it is in force.
+	pub active: bool,
+}
+
+impl IdentityView {
+	/// Its W3C DID document: the account key authenticates, the X25519 key agrees keys, the
+	/// data channel is a service.
+	pub fn did_document(&self) -> serde_json::Value {
+		let did = &self.did;
+		serde_json::json!({
+			"@context": ["https://www.w3.org/ns/did/v1"],
+			"id": did,
+			"verificationMethod": [
+				{ "id": format!("{did}#account"), "type": "Sr25519VerificationKey2020", "controller": did, "publicKeyHex": self.account },
+				{ "id": format!("{did}#encryption"), "type": "X25519KeyAgreementKey2019", "controller": did, "publicKeyHex": self.encryption_key }
+			],
+			"authentication": [format!("{did}#account")],
+			"assertionMethod": [format!("{did}#account")],
+			"keyAgreement": [format!("{did}#encryption")],
+			"service": [{ "id": format!("{did}#channel"), "type": "ParleyDataChannel", "serviceEndpoint": self.multiaddrs, "peerId": self.peer_id }],
+			"parley": { "identity": self.id, "active": self.active }
+		})
+	}
 }
 
 /// Broadcast (to every node) or private (to a group).
@@ -166,10 +212,14 @@ pub struct Message {
 	pub topics: Vec<String>,
 	/// Its tag.
 	pub tag: String,
-	/// Its data: a JSON value.
+	/// Its data: a JSON value (`null` if it only carries attachments).
 	pub data: serde_json::Value,
 	/// blake2-256 of its data's bytes, hex.
 	pub data_hash: String,
+	/// Data items sent with it: JSON values, or blobs (by hash).
+	pub attachments: Vec<Attachment>,
+	/// The id of the message this one replies to (request/reply).
+	pub cid: Option<String>,
 	/// Its state.
 	pub state: MessageState,
 	/// Its batch (hex id), once batched.
@@ -182,6 +232,28 @@ pub struct Message {
 	pub confirmed: Option<i64>,
 	/// Its place in this node's order of confirmed messages.
 	pub confirm_sequence: Option<i64>,
+}
+
+/// A data item as the API shows it: a JSON value or a blob.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+	/// Its id (UUID).
+	pub id: String,
+	/// Its name (a file name for blobs).
+	pub name: String,
+	/// blake2-256 of its bytes (the JSON text, or the blob), hex.
+	pub hash: String,
+	/// Its size in bytes.
+	pub size: u64,
+	/// The datatype (`name/version`) it was validated against, if any.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub datatype: Option<String>,
+	/// For a JSON item: the value.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub value: Option<serde_json::Value>,
+	/// For a blob: its hash (download it from `/data/{id}/blob`).
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub blob: Option<String>,
 }
 
 /// blake2b with a 32-byte output (the chain's `blake2_256`).

@@ -7,7 +7,7 @@ use futures::future::BoxFuture;
 use parley_offchain::{
 	batch::{Author, BatchMessage, BatchPayload},
 	envelope::{self, PairSigner},
-	store::MessageFilter,
+	store::{collections::MESSAGES, query::ListQuery},
 	types::{Group, MessageKind},
 	ChainBlock, ChainView, Exchange, ExchangeConfig, MessageState, NodeIdentity, NodeKeys,
 	PinSubmission, PinnedBatch, Submitter,
@@ -27,12 +27,19 @@ struct MemChain {
 	acknowledged: Mutex<Vec<[u8; 32]>>,
 	height: Mutex<u64>,
 	blocks: Mutex<Vec<ChainBlock>>,
+	skipped: Mutex<Vec<([u8; 16], u32)>>,
 }
 
 struct View(Arc<MemChain>);
 impl ChainView for View {
 	fn nodes(&self) -> Result<Vec<NodeIdentity>, String> {
 		Ok(self.0.nodes.lock().unwrap().clone())
+	}
+	fn best_block(&self) -> u64 {
+		*self.0.height.lock().unwrap()
+	}
+	fn skip_after(&self) -> u64 {
+		2
 	}
 }
 
@@ -47,6 +54,10 @@ impl Submitter for MemSubmitter {
 	}
 	fn acknowledge(&self, batch_hash: [u8; 32]) {
 		self.0.acknowledged.lock().unwrap().push(batch_hash);
+	}
+	fn submit_skip(&self, batch_id: [u8; 16]) -> BoxFuture<'static, Result<(), String>> {
+		self.0.skipped.lock().unwrap().push((batch_id, self.1));
+		Box::pin(async { Ok(()) })
 	}
 }
 
@@ -163,6 +174,8 @@ async fn produce_block(chain: &MemChain, parties: &[&Party]) {
 			})
 			.collect(),
 		acknowledgements: vec![],
+		skips: chain.skipped.lock().unwrap().drain(..).collect(),
+		identities: vec![],
 	};
 	chain.blocks.lock().unwrap().push(block.clone());
 	for party in parties {
@@ -244,7 +257,8 @@ async fn a_private_message_reaches_only_its_group_and_is_confirmed_after_its_pin
 	.await;
 	// insurer-b saw the pin but holds nothing it can open, and no message.
 	assert_eq!(state_of(&b, &id).await, None);
-	assert!(b.exchange.store().list_messages(&MessageFilter::default()).await.unwrap().is_empty());
+	let none = b.exchange.list(&MESSAGES, "default", &ListQuery::default()).await.unwrap();
+	assert!(none.items.is_empty());
 	let batch: [u8; 16] = hex::decode(got.batch.unwrap()).unwrap().try_into().unwrap();
 	assert!(b.exchange.store().sealed(&batch).await.unwrap().is_none());
 	eventually(&chain, &all, "insurer-b learns it is not a recipient", || async {
@@ -285,7 +299,7 @@ async fn a_tampered_payload_is_rejected_and_later_messages_still_flow() {
 	let all = [&a, &p, &b];
 	eventually(&chain, &all, "the provider rejects the tampered batch", || async {
 		let events = p.exchange.store().events_after(0, 100).await.unwrap();
-		events.iter().any(|e| e.1 == "message_rejected")
+		events.iter().any(|e| e.kind == "message_rejected")
 	})
 	.await;
 	assert_eq!(state_of(&p, &bad).await, None, "a rejected message is never released");
@@ -327,6 +341,8 @@ async fn a_missing_payload_holds_back_only_its_own_context() {
 			data: format!("{batch}").into_bytes(),
 			nonces: vec![nonce],
 			created: 0,
+			cid: None,
+			attachments: vec![],
 		}],
 	};
 	// Three batches from insurer-a: x#0 and x#1 on topic x, y#0 on topic y, pinned in that order.
@@ -357,9 +373,7 @@ async fn a_missing_payload_holds_back_only_its_own_context() {
 		let (id, hash, bytes) = deliver(b);
 		store.store_sealed(&id, a.node.id, &hash, &bytes).await.unwrap();
 	}
-	p.exchange
-		.on_block(ChainBlock { number: 1, hash: [1; 32], pins, acknowledgements: vec![] })
-		.await;
+	p.exchange.on_block(ChainBlock { number: 1, hash: [1; 32], pins, ..Default::default() }).await;
 	let id_of = |b: u8| parley_offchain::store::uuid_string(&[b; 16]);
 	eventually(&chain, &[&b], "y#0 is released though x#0 is missing", || async {
 		state_of(&p, &id_of(3)).await == Some(MessageState::Confirmed)
@@ -421,16 +435,9 @@ async fn an_offline_recipient_gets_its_batch_when_it_comes_back_even_if_the_send
 		state_of(&p, &id).await == Some(MessageState::Confirmed)
 	})
 	.await;
-	let confirmed = p
-		.exchange
-		.store()
-		.list_messages(&MessageFilter {
-			state: Some(MessageState::Confirmed),
-			..Default::default()
-		})
-		.await
-		.unwrap();
-	assert_eq!(confirmed.len(), 1);
+	let query = ListQuery::parse([("state".to_string(), "confirmed".to_string())]).unwrap();
+	let confirmed = p.exchange.list(&MESSAGES, "default", &query).await.unwrap();
+	assert_eq!(confirmed.items.len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

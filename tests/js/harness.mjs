@@ -42,8 +42,9 @@ export async function rpc(port, method, params = []) {
  * Starts `parley-node --dev --tmp` on free loopback ports and waits (bounded) until it has made
  * `minBlocks` blocks. Returns { rpcPort, stop(), log() }.
  */
-export async function startDevNode({ minBlocks = 2, timeoutMs = 90_000 } = {}) {
-  const [rpcPort, p2pPort, promPort] = [await freePort(), await freePort(), await freePort()];
+export async function startDevNode({ minBlocks = 2, timeoutMs = 90_000, extraArgs = [] } = {}) {
+  const [rpcPort, p2pPort, promPort, restPort, channelPort] =
+    [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
   const logPath = join(dir, 'node.log');
   const out = openSync(logPath, 'w');
@@ -53,6 +54,9 @@ export async function startDevNode({ minBlocks = 2, timeoutMs = 90_000 } = {}) {
     '--listen-addr', `/ip4/127.0.0.1/tcp/${p2pPort}`,
     '--prometheus-port', String(promPort),
     '--no-mdns', '--no-telemetry',
+    '--rest-ip', '127.0.0.1', '--rest-port', String(restPort),
+    '--channel-ip', '127.0.0.1', '--channel-port', String(channelPort),
+    ...extraArgs,
   ], { stdio: ['ignore', out, out] });
   let exited = null;
   child.on('exit', (code, signal) => { exited = { code, signal }; });
@@ -86,7 +90,7 @@ export async function startDevNode({ minBlocks = 2, timeoutMs = 90_000 } = {}) {
     }
     await sleep(250);
   }
-  return { rpcPort, stop, log };
+  return { rpcPort, restPort, stop, log };
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -132,7 +136,7 @@ export async function startNetwork({ nodeArgs = '' } = {}) {
   let offset;
   for (let attempt = 0; attempt < 20; attempt++) {
     const candidate = 1000 + Math.floor(Math.random() * 200) * 10;
-    const ports = [30333, 9944, 9615, 40333].flatMap((p) => [0, 1, 2].map((i) => p + candidate + i));
+    const ports = [30333, 9944, 9615, 40333, 5000].flatMap((p) => [0, 1, 2].map((i) => p + candidate + i));
     if ((await Promise.all(ports.map(portIsFree))).every(Boolean)) { offset = candidate; break; }
   }
   if (offset === undefined) throw new Error('no free port range for the network');

@@ -67,6 +67,26 @@ fn read_block(client: &FullClient, number: u64) -> Result<Option<ChainBlock>, St
 			RuntimeEvent::Pins(pallet_pins::Event::BatchAcknowledged { batch_hash, node }) => {
 				block.acknowledgements.push((batch_hash.0, node))
 			}
+			RuntimeEvent::Pins(pallet_pins::Event::BatchSkipped { batch_id, node, .. }) => {
+				block.skips.push((batch_id, node))
+			}
+			RuntimeEvent::Identities(event) => {
+				use pallet_identities::{did_of, Event as E, IdentityKind};
+				let did = |kind, name: &[u8]| String::from_utf8(did_of(kind, name)).ok();
+				let (id, did, what) = match event {
+					E::OrgRegistered { id, name, .. } => {
+						(id, did(IdentityKind::Org, &name), "org_registered")
+					}
+					E::NodeRegistered { id, name, .. } => {
+						(id, did(IdentityKind::Node, &name), "node_registered")
+					}
+					E::NodeUpdated { id, .. } => (id, None, "node_updated"),
+					E::IdentityVerified { id, .. } => (id, None, "identity_verified"),
+					E::IdentityDeactivated { id } => (id, None, "identity_deactivated"),
+					_ => continue,
+				};
+				block.identities.push((id, did, what.to_string()));
+			}
 			_ => {}
 		}
 	}

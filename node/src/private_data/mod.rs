@@ -75,9 +75,39 @@ pub struct PrivateDataParams {
 	#[arg(long, default_value_t = 256)]
 	pub inbound_queue: usize,
 
-	/// Enables test-only hooks (`parley_test_tamperNextDelivery`). Never in production.
+	/// Port of the REST API.
+	#[arg(long, value_name = "PORT", default_value_t = 5000)]
+	pub rest_port: u16,
+
+	/// Address the REST API listens on.
+	#[arg(long, value_name = "IP", default_value = "127.0.0.1")]
+	pub rest_ip: IpAddr,
+
+	/// Do not serve the REST API.
+	#[arg(long)]
+	pub no_rest: bool,
+
+	/// Largest blob upload over REST, in bytes.
+	#[arg(long, default_value_t = 1024 * 1024 * 1024)]
+	pub max_blob_bytes: u64,
+
+	/// After how many milliseconds a pin holding back later ones is reported (`context_blocked`).
+	#[arg(long, default_value_t = 60_000)]
+	pub context_block_timeout_ms: u64,
+
+	/// Enables test-only hooks (`parley_test_tamperNextDelivery`, `parley_test_withholdNextBatch`).
+	/// Never in production.
 	#[arg(long, hide = true)]
 	pub unsafe_test_hooks: bool,
+}
+
+/// The running private data service: what the RPC and REST layers serve.
+#[derive(Clone)]
+pub struct PrivateData {
+	/// The exchange.
+	pub exchange: Exchange,
+	/// Its event subscriptions.
+	pub hub: parley_offchain::events::EventHub,
 }
 
 /// Everything the service needs from the node.
@@ -107,7 +137,10 @@ fn node_account(
 
 /// Starts the service and its tasks (essential: if one fails, the node stops). Returns `None`
 /// if it is switched off or this node has no account key.
-pub async fn start(params: &PrivateDataParams, deps: Deps<'_>) -> Result<Option<Exchange>, String> {
+pub async fn start(
+	params: &PrivateDataParams,
+	deps: Deps<'_>,
+) -> Result<Option<PrivateData>, String> {
 	if params.no_private_data {
 		return Ok(None);
 	}
@@ -159,6 +192,7 @@ pub async fn start(params: &PrivateDataParams, deps: Deps<'_>) -> Result<Option<
 	// Leave room for the envelope's own framing inside the channel's bound.
 	config.batch_max_bytes = params.max_batch_bytes.saturating_sub(64 * 1024).max(1024);
 	config.test_hooks = params.unsafe_test_hooks;
+	config.context_block_after = Duration::from_millis(params.context_block_timeout_ms);
 
 	let submitter = submitter::ChainSubmitter::new(
 		deps.client.clone(),
@@ -180,5 +214,24 @@ pub async fn start(params: &PrivateDataParams, deps: Deps<'_>) -> Result<Option<
 		Some("parley"),
 		Box::pin(follower::follow(deps.client.clone(), exchange.clone(), params.confirm_on)),
 	);
-	Ok(Some(exchange))
+	let hub = parley_offchain::events::EventHub::new(exchange.clone());
+	hub.start_webhooks().await;
+	if !params.no_rest {
+		let rest = parley_offchain::rest::RestConfig {
+			listen: std::net::SocketAddr::new(params.rest_ip, params.rest_port),
+			max_blob: params.max_blob_bytes,
+			..Default::default()
+		};
+		let (exchange, hub) = (exchange.clone(), hub.clone());
+		spawner.spawn(
+			"parley-rest",
+			Some("parley"),
+			Box::pin(async move {
+				if let Err(e) = parley_offchain::rest::serve(exchange, hub, rest).await {
+					log::error!(target: "parley", "{e}");
+				}
+			}),
+		);
+	}
+	Ok(Some(PrivateData { exchange, hub }))
 }

@@ -148,6 +148,13 @@ impl Submitter for ChainSubmitter {
 		})
 	}
 
+	fn submit_skip(&self, batch_id: [u8; 16]) -> BoxFuture<'static, Result<(), String>> {
+		let this = self.clone();
+		Box::pin(async move {
+			this.submit(RuntimeCall::Pins(pallet_pins::Call::skip_batch { batch_id })).await
+		})
+	}
+
 	fn acknowledge(&self, batch_hash: [u8; 32]) {
 		let mut guard = self.inner.offchain.lock().expect("offchain lock");
 		let Some(db) = guard.as_mut() else {

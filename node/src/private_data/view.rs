@@ -14,6 +14,15 @@ pub struct RuntimeView {
 }
 
 impl ChainView for RuntimeView {
+	fn best_block(&self) -> u64 {
+		self.client.info().best_number as u64
+	}
+
+	fn skip_after(&self) -> u64 {
+		use frame_support::traits::Get;
+		<<parley_runtime::Runtime as pallet_pins::Config>::SkipAfter as Get<u32>>::get() as u64
+	}
+
 	fn nodes(&self) -> Result<Vec<NodeIdentity>, String> {
 		let best = self.client.info().best_hash;
 		let nodes = self.client.runtime_api().nodes(best).map_err(|e| e.to_string())?;

@@ -20,7 +20,7 @@ pub struct FullDeps<C, P> {
 	/// The transaction pool, for nonces of pending transactions.
 	pub pool: Arc<P>,
 	/// The private data service, if it runs.
-	pub exchange: Option<parley_offchain::Exchange>,
+	pub private: Option<crate::private_data::PrivateData>,
 }
 
 /// Builds the RPC extensions.
@@ -40,12 +40,12 @@ where
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool, exchange } = deps;
+	let FullDeps { client, pool, private } = deps;
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client).into_rpc())?;
-	if let Some(exchange) = exchange {
+	if let Some(private) = private {
 		use parley::ParleyApiServer;
-		module.merge(parley::ParleyRpc::new(exchange).into_rpc())?;
+		module.merge(parley::ParleyRpc::new(private.exchange, private.hub).into_rpc())?;
 	}
 	Ok(module)
 }

@@ -13,11 +13,32 @@
 //! | `parley_listEvents` | `after`? (sequence), `limit`? | events: `message_confirmed`, `message_rejected`, `batch_acknowledged` |
 //! | `parley_status` | | this node's DID, channel peer id and addresses, connected peers |
 //!
-//! `options` is `{ "namespace": "default", "tag": "" }`. Errors are JSON-RPC errors: -32602 for
-//! bad input, 4004 for unknown ids, 4030 if this node is not a registered node identity.
+//! | `parley_createData` | `value`, `options`? (`namespace`, `name`, `datatype`) | data item |
+//! | `parley_defineDatatype` | `name`, `version`, `schema`, `namespace`? | message id |
+//! | `parley_subscribe` / `parley_unsubscribe` | `name`, `options`?, `namespace`? | subscription (`parley_subscription` notifications) |
+//! | `parley_ack` | `name`, `sequence`, `namespace`? | true |
+//! | `parley_deleteSubscription` | `name`, `namespace`? | true |
+//! | `parley_unblockContext` | `context` (hash or batch id) | batch skipped on-chain |
+//! | `parley_listOperations` / `parley_retryOperation` | filter / `id` | operations / true |
+//!
+//! Send `options` are `{ "namespace", "tag", "attachments", "cid", "idempotencyKey", "confirm",
+//! "timeout" }`. Errors are JSON-RPC errors: -32602 for bad input, 4004 for unknown ids, 4008
+//! for a timed-out wait, 4009 for a reused idempotency key (data: none; the message names the
+//! first id), 4030 if this node is not a registered node identity.
 
-use jsonrpsee::{core::RpcResult, proc_macros::rpc, types::ErrorObjectOwned};
-use parley_offchain::{store::MessageFilter, Exchange, ExchangeError, Message};
+use jsonrpsee::{
+	core::{RpcResult, SubscriptionResult},
+	proc_macros::rpc,
+	types::ErrorObjectOwned,
+	PendingSubscriptionSink, SubscriptionMessage,
+};
+use parley_offchain::{
+	events::{EventHub, SubscriptionOptions},
+	exchange::MessageRequest,
+	store::{collections, query::ListQuery},
+	types::Attachment,
+	Exchange, ExchangeError, Message,
+};
 use serde::{Deserialize, Serialize};
 
 /// One topic or several.
@@ -41,12 +62,44 @@ impl Topics {
 
 /// Optional settings of a send.
 #[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct SendOptions {
 	/// Namespace (default `default`).
 	pub namespace: Option<String>,
 	/// Tag (default empty).
 	pub tag: Option<String>,
+	/// Data item ids to attach (`parley_createData`, or blobs uploaded over REST).
+	pub attachments: Vec<String>,
+	/// The message this one replies to.
+	pub cid: Option<String>,
+	/// A resubmission with the same key fails with code 4009 and the first message's id.
+	pub idempotency_key: Option<String>,
+	/// Wait until the message is confirmed or rejected, and return it instead of its id.
+	pub confirm: bool,
+	/// How long to wait (ms, default 60000).
+	pub timeout: Option<u64>,
+}
+
+/// Optional settings of `parley_createData`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DataOptions {
+	/// Namespace (default `default`).
+	pub namespace: Option<String>,
+	/// A name.
+	pub name: Option<String>,
+	/// Validate against this datatype: `{"name": …, "version": …}`.
+	pub datatype: Option<DatatypeRef>,
+}
+
+/// A datatype reference.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatatypeRef {
+	/// Name.
+	pub name: String,
+	/// Version.
+	pub version: String,
 }
 
 /// A group as the API shows it (without its secret).
@@ -105,7 +158,8 @@ pub trait ParleyApi {
 		namespace: Option<String>,
 	) -> RpcResult<String>;
 
-	/// Sends a private message to a group; returns its id.
+	/// Sends a private message to a group; returns its id (or, with `confirm`, the message
+	/// once confirmed or rejected).
 	#[method(name = "sendPrivate")]
 	async fn send_private(
 		&self,
@@ -113,24 +167,90 @@ pub trait ParleyApi {
 		topic: Topics,
 		data: serde_json::Value,
 		options: Option<SendOptions>,
-	) -> RpcResult<String>;
+	) -> RpcResult<serde_json::Value>;
 
-	/// Sends a broadcast message to every node in force; returns its id.
+	/// Sends a broadcast message to every node in force; returns its id (or, with `confirm`,
+	/// the message).
 	#[method(name = "sendBroadcast")]
 	async fn send_broadcast(
 		&self,
 		topic: Topics,
 		data: serde_json::Value,
 		options: Option<SendOptions>,
+	) -> RpcResult<serde_json::Value>;
+
+	/// Stores a JSON data item (validated against a datatype if given), to attach to messages.
+	#[method(name = "createData")]
+	async fn create_data(
+		&self,
+		value: serde_json::Value,
+		options: Option<DataOptions>,
+	) -> RpcResult<Attachment>;
+
+	/// Broadcasts a datatype (JSON Schema). The first `name/version` confirmed wins everywhere.
+	/// Returns the definition message's id.
+	#[method(name = "defineDatatype")]
+	async fn define_datatype(
+		&self,
+		name: String,
+		version: String,
+		schema: serde_json::Value,
+		namespace: Option<String>,
 	) -> RpcResult<String>;
+
+	/// Attaches to a named durable subscription (created with `options` if it does not exist)
+	/// and streams its events as `parley_subscription` notifications. Ack each with `parley_ack`.
+	#[subscription(name = "subscribe" => "subscription", unsubscribe = "unsubscribe", item = parley_offchain::events::Delivery)]
+	async fn subscribe(
+		&self,
+		name: String,
+		options: Option<SubscriptionOptions>,
+		namespace: Option<String>,
+	) -> SubscriptionResult;
+
+	/// Acks event `sequence` of subscription `name`.
+	#[method(name = "ack")]
+	async fn ack(&self, name: String, sequence: i64, namespace: Option<String>) -> RpcResult<bool>;
+
+	/// Deletes a subscription.
+	#[method(name = "deleteSubscription")]
+	async fn delete_subscription(&self, name: String, namespace: Option<String>)
+		-> RpcResult<bool>;
+
+	/// Skips, on-chain, the batch blocking `blocked` (a context hash or batch id, as
+	/// `context_blocked` reports it): every node stops waiting for it. Returns the batch.
+	#[method(name = "unblockContext")]
+	async fn unblock_context(&self, blocked: String) -> RpcResult<String>;
+
+	/// Operations (deliveries, pins, announcements), with the list filter syntax.
+	#[method(name = "listOperations")]
+	async fn list_operations(
+		&self,
+		filter: Option<serde_json::Map<String, serde_json::Value>>,
+	) -> RpcResult<serde_json::Value>;
+
+	/// Retries an operation now.
+	#[method(name = "retryOperation")]
+	async fn retry_operation(&self, id: String) -> RpcResult<bool>;
+
+	/// Test hook: the next batch is pinned but never sent. Fails unless the node runs with
+	/// `--unsafe-test-hooks`.
+	#[method(name = "test_withholdNextBatch")]
+	async fn withhold_next_batch(&self) -> RpcResult<bool>;
 
 	/// A message and its state.
 	#[method(name = "getMessage")]
 	async fn get_message(&self, id: String) -> RpcResult<Message>;
 
-	/// Messages matching a filter: confirmed ones in confirmation order, then the rest.
+	/// Messages matching a filter (the list filter syntax: `{"topics": "claim-1", "state":
+	/// "confirmed", "created": ">1700000000000", "sort": "-created", "limit": 10, "count":
+	/// true}`; `namespace` picks the namespace, default `default`). An array, or
+	/// `{items, total}` with `count`.
 	#[method(name = "listMessages")]
-	async fn list_messages(&self, filter: Option<MessageFilter>) -> RpcResult<Vec<Message>>;
+	async fn list_messages(
+		&self,
+		filter: Option<serde_json::Map<String, serde_json::Value>>,
+	) -> RpcResult<serde_json::Value>;
 
 	/// The groups this node belongs to.
 	#[method(name = "listGroups")]
@@ -154,24 +274,82 @@ pub trait ParleyApi {
 	async fn tamper_next_delivery(&self) -> RpcResult<bool>;
 }
 
-/// Serves the `parley_*` methods from a node's [`Exchange`].
+/// Serves the `parley_*` methods from a node's [`Exchange`] and its [`EventHub`].
 pub struct ParleyRpc {
 	exchange: Exchange,
+	hub: EventHub,
 }
 
 impl ParleyRpc {
-	/// Serves `exchange`.
-	pub fn new(exchange: Exchange) -> Self {
-		Self { exchange }
+	/// Serves `exchange` and `hub`.
+	pub fn new(exchange: Exchange, hub: EventHub) -> Self {
+		Self { exchange, hub }
 	}
+
+	async fn send(
+		&self,
+		group: Option<String>,
+		topic: Topics,
+		data: serde_json::Value,
+		options: Option<SendOptions>,
+	) -> RpcResult<serde_json::Value> {
+		let options = options.unwrap_or_default();
+		let send = MessageRequest {
+			namespace: options.namespace.clone().unwrap_or_else(|| "default".into()),
+			topics: topic.into_vec(),
+			tag: options.tag.clone().unwrap_or_default(),
+			data,
+			attachments: options.attachments.clone(),
+			cid: options.cid.clone(),
+			idempotency_key: options.idempotency_key.clone(),
+		};
+		let id = match group {
+			Some(group) => self.exchange.send_private_message(&group, send).await,
+			None => self.exchange.send_broadcast_message(send).await,
+		}
+		.map_err(rpc_error)?;
+		if !options.confirm {
+			return Ok(serde_json::Value::String(id));
+		}
+		let wait = std::time::Duration::from_millis(options.timeout.unwrap_or(60_000).min(600_000));
+		let message = self.exchange.wait_for_outcome(&id, wait).await.map_err(rpc_error)?;
+		Ok(serde_json::to_value(message).expect("messages serialize"))
+	}
+}
+
+impl ParleyRpc {
+	/// Lists a collection with the shared filter syntax; `namespace` in the filter picks the
+	/// namespace. (`topic` is accepted for `topics`, as the first version of the API had it.)
+	async fn list(
+		&self,
+		collection: &parley_offchain::store::query::Collection,
+		filter: Option<serde_json::Map<String, serde_json::Value>>,
+	) -> RpcResult<serde_json::Value> {
+		let mut filter = filter.unwrap_or_default();
+		let namespace = match filter.remove("namespace") {
+			Some(serde_json::Value::String(ns)) => ns,
+			Some(_) => return Err(invalid("namespace must be a string")),
+			None => "default".into(),
+		};
+		if let Some(topic) = filter.remove("topic") {
+			filter.insert("topics".into(), topic);
+		}
+		let query = ListQuery::from_json(&filter).map_err(|e| invalid(&e))?;
+		let page = self.exchange.list(collection, &namespace, &query).await.map_err(rpc_error)?;
+		Ok(if query.count {
+			serde_json::to_value(page).expect("pages serialize")
+		} else {
+			serde_json::Value::Array(page.items)
+		})
+	}
+}
+
+fn invalid(message: &str) -> ErrorObjectOwned {
+	ErrorObjectOwned::owned(-32602, message.to_string(), None::<()>)
 }
 
 fn rpc_error(e: ExchangeError) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(e.code(), e.to_string(), None::<()>)
-}
-
-fn namespace(options: &Option<SendOptions>) -> String {
-	options.as_ref().and_then(|o| o.namespace.clone()).unwrap_or_else(|| "default".into())
 }
 
 #[jsonrpsee::core::async_trait]
@@ -192,12 +370,8 @@ impl ParleyApiServer for ParleyRpc {
 		topic: Topics,
 		data: serde_json::Value,
 		options: Option<SendOptions>,
-	) -> RpcResult<String> {
-		let tag = options.as_ref().and_then(|o| o.tag.clone()).unwrap_or_default();
-		self.exchange
-			.send_private(&namespace(&options), &group, topic.into_vec(), tag, data)
-			.await
-			.map_err(rpc_error)
+	) -> RpcResult<serde_json::Value> {
+		self.send(Some(group), topic, data, options).await
 	}
 
 	async fn send_broadcast(
@@ -205,20 +379,128 @@ impl ParleyApiServer for ParleyRpc {
 		topic: Topics,
 		data: serde_json::Value,
 		options: Option<SendOptions>,
-	) -> RpcResult<String> {
-		let tag = options.as_ref().and_then(|o| o.tag.clone()).unwrap_or_default();
+	) -> RpcResult<serde_json::Value> {
+		self.send(None, topic, data, options).await
+	}
+
+	async fn create_data(
+		&self,
+		value: serde_json::Value,
+		options: Option<DataOptions>,
+	) -> RpcResult<Attachment> {
+		let options = options.unwrap_or_default();
+		let namespace = options.namespace.unwrap_or_else(|| "default".into());
 		self.exchange
-			.send_broadcast(&namespace(&options), topic.into_vec(), tag, data)
+			.create_data(
+				&namespace,
+				options.name,
+				value,
+				options.datatype.map(|d| (d.name, d.version)),
+			)
 			.await
 			.map_err(rpc_error)
+	}
+
+	async fn define_datatype(
+		&self,
+		name: String,
+		version: String,
+		schema: serde_json::Value,
+		namespace: Option<String>,
+	) -> RpcResult<String> {
+		let namespace = namespace.unwrap_or_else(|| "default".into());
+		self.exchange.define_datatype(&namespace, &name, &version, schema).await.map_err(rpc_error)
+	}
+
+	async fn subscribe(
+		&self,
+		pending: PendingSubscriptionSink,
+		name: String,
+		options: Option<SubscriptionOptions>,
+		namespace: Option<String>,
+	) -> SubscriptionResult {
+		let namespace = namespace.unwrap_or_else(|| "default".into());
+		let (connection, mut deliveries) = match self.hub.attach(&namespace, &name, options).await {
+			Ok(attached) => attached,
+			Err(e) => {
+				pending.reject(ErrorObjectOwned::owned(-32602, e.to_string(), None::<()>)).await;
+				return Ok(());
+			}
+		};
+		let Ok(sink) = pending.accept().await else {
+			self.hub.detach(&namespace, &name, connection);
+			return Ok(());
+		};
+		loop {
+			tokio::select! {
+				delivery = deliveries.recv() => match delivery {
+					Some(delivery) => {
+						let Ok(message) = SubscriptionMessage::from_json(&delivery) else { break };
+						if sink.send(message).await.is_err() {
+							break;
+						}
+					},
+					None => break,
+				},
+				_ = sink.closed() => break,
+			}
+		}
+		self.hub.detach(&namespace, &name, connection);
+		Ok(())
+	}
+
+	async fn ack(&self, name: String, sequence: i64, namespace: Option<String>) -> RpcResult<bool> {
+		let namespace = namespace.unwrap_or_else(|| "default".into());
+		self.hub
+			.ack(&namespace, &name, sequence)
+			.await
+			.map_err(|e| ErrorObjectOwned::owned(4004, e.to_string(), None::<()>))?;
+		Ok(true)
+	}
+
+	async fn delete_subscription(
+		&self,
+		name: String,
+		namespace: Option<String>,
+	) -> RpcResult<bool> {
+		let namespace = namespace.unwrap_or_else(|| "default".into());
+		self.hub
+			.unsubscribe(&namespace, &name)
+			.await
+			.map_err(|e| ErrorObjectOwned::owned(4004, e.to_string(), None::<()>))?;
+		Ok(true)
+	}
+
+	async fn unblock_context(&self, blocked: String) -> RpcResult<String> {
+		self.exchange.skip_context(&blocked).await.map_err(rpc_error)
+	}
+
+	async fn list_operations(
+		&self,
+		filter: Option<serde_json::Map<String, serde_json::Value>>,
+	) -> RpcResult<serde_json::Value> {
+		self.list(&collections::OPERATIONS, filter).await
+	}
+
+	async fn retry_operation(&self, id: String) -> RpcResult<bool> {
+		self.exchange.retry_operation(&id).await.map_err(rpc_error)?;
+		Ok(true)
+	}
+
+	async fn withhold_next_batch(&self) -> RpcResult<bool> {
+		self.exchange.withhold_next_batch().map_err(rpc_error)?;
+		Ok(true)
 	}
 
 	async fn get_message(&self, id: String) -> RpcResult<Message> {
 		self.exchange.message(&id).await.map_err(rpc_error)
 	}
 
-	async fn list_messages(&self, filter: Option<MessageFilter>) -> RpcResult<Vec<Message>> {
-		self.exchange.messages(&filter.unwrap_or_default()).await.map_err(rpc_error)
+	async fn list_messages(
+		&self,
+		filter: Option<serde_json::Map<String, serde_json::Value>>,
+	) -> RpcResult<serde_json::Value> {
+		self.list(&collections::MESSAGES, filter).await
 	}
 
 	async fn list_groups(&self) -> RpcResult<Vec<GroupView>> {
@@ -247,12 +529,12 @@ impl ParleyApiServer for ParleyRpc {
 			.map_err(|e| rpc_error(e.into()))?;
 		Ok(events
 			.into_iter()
-			.map(|(sequence, kind, namespace, reference, detail)| EventView {
-				sequence,
-				kind,
-				namespace,
-				reference,
-				detail: detail.and_then(|d| serde_json::from_str(&d).ok()),
+			.map(|e| EventView {
+				sequence: e.sequence,
+				kind: e.kind,
+				namespace: e.namespace,
+				reference: e.reference,
+				detail: e.detail,
 			})
 			.collect())
 	}

@@ -22,7 +22,7 @@
 
 use super::{Exchange, LOG};
 use crate::{
-	batch::{masked_context, BatchPayload},
+	batch::{masked_context, AttachmentContent, BatchPayload},
 	channel::protocol::{BatchRequest, BatchResponse},
 	envelope::Envelope,
 	store::{pins::Release, PinRow},
@@ -50,6 +50,27 @@ pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBloc
 							},
 						}
 					}
+					if !block.acknowledgements.is_empty() {
+						inner.events_wake.notify_waiters();
+					}
+					for (batch_id, node) in &block.skips {
+						skip(&exchange, batch_id, *node).await;
+					}
+					for (id, did, what) in &block.identities {
+						let detail = serde_json::json!({ "id": id, "did": did, "event": what, "block": block.number });
+						let reference = did.clone().unwrap_or_else(|| id.to_string());
+						let event = crate::store::NewEvent {
+							kind: "identity_confirmed",
+							namespace: "default",
+							reference: &reference,
+							detail: Some(&detail),
+							..Default::default()
+						};
+						if let Err(e) = inner.store.record_event(&event).await {
+							log::warn!(target: LOG, "cannot record identity_confirmed: {e}");
+						}
+						inner.events_wake.notify_waiters();
+					}
 					if !block.pins.is_empty() {
 						log::debug!(target: LOG, "block #{}: {} pin(s)", block.number, block.pins.len());
 					}
@@ -63,6 +84,7 @@ pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBloc
 			log::warn!(target: LOG, "matching pins failed, will retry: {e}");
 		}
 		reconcile(&exchange).await;
+		report_blocked(&exchange).await;
 	}
 }
 
@@ -90,6 +112,14 @@ pub(crate) async fn release_ready(exchange: &Exchange) -> Result<(), String> {
 						.release(Release { payload: &payload, pin })
 						.await
 						.map_err(|e| e.to_string())?;
+					for id in &released {
+						if let Ok(Some(message)) = store.message(id).await {
+							if let Err(e) = crate::definitions::on_released(store, &message).await {
+								log::warn!(target: LOG, "cannot record the definition in {id}: {e}");
+							}
+						}
+					}
+					exchange.inner.events_wake.notify_waiters();
 					if !released.is_empty() {
 						log::info!(
 							target: LOG,
@@ -107,6 +137,7 @@ pub(crate) async fn release_ready(exchange: &Exchange) -> Result<(), String> {
 					log::warn!(target: LOG, "batch {} rejected: {reason}", hex::encode(pin.batch_id));
 					let skips = recognised_contexts(exchange, pin).await?;
 					store.reject(pin, &reason, &skips).await.map_err(|e| e.to_string())?;
+					exchange.inner.events_wake.notify_waiters();
 				}
 				Verdict::Discard(reason) => {
 					log::warn!(
@@ -252,7 +283,129 @@ async fn evaluate(
 		}
 		_ => return Ok(fail("batch kind and group do not agree".into())),
 	}
+	// Blobs travel separately: release only once every attached blob is here.
+	let mut missing = false;
+	for attachment in payload.messages.iter().flat_map(|m| &m.attachments) {
+		if let AttachmentContent::Blob { hash, size } = attachment.content {
+			if exchange.inner.blobs.size(&hash) != Some(size) {
+				missing = true;
+				fetch_blob_in_background(exchange, hash, pin.author, &pin.namespace);
+			}
+		}
+	}
+	if missing {
+		return Ok(Verdict::Wait);
+	}
 	Ok(Verdict::Release(payload))
+}
+
+/// Pulls blob `hash` from `author` (then from the other nodes) unless it is already being
+/// fetched; writes `blob_received` and wakes the aggregator when it is here.
+fn fetch_blob_in_background(
+	exchange: &Exchange,
+	hash: Hash,
+	author: crate::types::NodeId,
+	namespace: &str,
+) {
+	if !exchange.inner.fetching.lock().expect("fetching lock").insert(hash) {
+		return;
+	}
+	let exchange = exchange.clone();
+	let namespace = namespace.to_string();
+	tokio::spawn(async move {
+		let me = exchange.me().ok().map(|m| m.id);
+		let mut sources: Vec<_> = exchange.node(author).into_iter().collect();
+		sources.extend(
+			exchange.active_nodes().into_iter().filter(|n| n.id != author && Some(n.id) != me),
+		);
+		let mut fetched = None;
+		for node in &sources {
+			let Some(peer) = Exchange::peer_of(node) else { continue };
+			match super::inbound::fetch_blob(&exchange, peer, hash).await {
+				Ok(size) => {
+					fetched = Some((size, node.did.clone()));
+					break;
+				}
+				Err(e) => {
+					log::debug!(target: LOG, "blob {} not from {}: {e}", hex::encode(hash), node.did)
+				}
+			}
+		}
+		match fetched {
+			Some((size, from)) => {
+				log::info!(target: LOG, "blob {} ({size} bytes) received from {from}", hex::encode(hash));
+				let detail =
+					serde_json::json!({ "hash": hex::encode(hash), "size": size, "from": from });
+				let event = crate::store::NewEvent {
+					kind: "blob_received",
+					namespace: &namespace,
+					reference: &hex::encode(hash),
+					detail: Some(&detail),
+					..Default::default()
+				};
+				if let Err(e) = exchange.inner.store.record_event(&event).await {
+					log::warn!(target: LOG, "cannot record blob_received: {e}");
+				}
+				exchange.inner.events_wake.notify_waiters();
+			}
+			None => tokio::time::sleep(Duration::from_secs(2)).await,
+		}
+		exchange.inner.fetching.lock().expect("fetching lock").remove(&hash);
+		exchange.inner.aggregator_wake.notify_one();
+	});
+}
+
+/// A `BatchSkipped` on-chain: if this node still waits for that batch, it gives up on it (as
+/// every node does), and the pins behind it are released.
+async fn skip(exchange: &Exchange, batch_id: &crate::types::BatchId, node: crate::types::NodeId) {
+	let store = &exchange.inner.store;
+	let Ok(pins) = store.pending_pins().await else { return };
+	let Some(pin) = pins.iter().find(|p| &p.batch_id == batch_id) else { return };
+	let reason = format!("skipped on-chain by node {node}");
+	log::warn!(target: LOG, "batch {} {reason}", hex::encode(batch_id));
+	let skips = recognised_contexts(exchange, pin).await.unwrap_or_default();
+	match store.reject(pin, &reason, &skips).await {
+		Ok(_) => {
+			let detail = serde_json::json!({ "batch": hex::encode(batch_id), "node": node });
+			let event = crate::store::NewEvent {
+				kind: "context_skipped",
+				namespace: &pin.namespace,
+				reference: &hex::encode(batch_id),
+				detail: Some(&detail),
+				..Default::default()
+			};
+			if let Err(e) = store.record_event(&event).await {
+				log::warn!(target: LOG, "cannot record context_skipped: {e}");
+			}
+			exchange.inner.events_wake.notify_waiters();
+			exchange.inner.aggregator_wake.notify_one();
+		}
+		Err(e) => log::warn!(target: LOG, "cannot skip batch {}: {e}", hex::encode(batch_id)),
+	}
+}
+
+/// Reports, once each, pins that have held back later ones for longer than
+/// `context_block_after`: a `context_blocked` event names the batch and its contexts, so an
+/// operator can skip it (`POST …/contexts/{id}/skip`) if it will never arrive.
+async fn report_blocked(exchange: &Exchange) {
+	let store = &exchange.inner.store;
+	let Ok(pins) = store.pending_pins().await else { return };
+	let limit = exchange.inner.config.context_block_after.as_millis() as i64;
+	let now = now_ms();
+	for (i, pin) in pins.iter().enumerate() {
+		if pin.blocked_reported || now - pin.seen < limit {
+			continue;
+		}
+		let waiting = pins[i + 1..].iter().filter(|later| later.payload_from.is_some()).count();
+		if waiting == 0 {
+			continue;
+		}
+		log::warn!(target: LOG, "batch {} has held back {waiting} later batch(es) for {} s", hex::encode(pin.batch_id), (now - pin.seen) / 1000);
+		if let Err(e) = store.report_blocked(pin, waiting).await {
+			log::warn!(target: LOG, "cannot report a blocked context: {e}");
+		}
+		exchange.inner.events_wake.notify_waiters();
+	}
 }
 
 /// The (group, topic, author DID, nonce) entries whose next masked context a rejected pin

@@ -51,6 +51,16 @@ pub(crate) async fn cut_batches(exchange: &Exchange) -> Result<usize, super::Exc
 						.collect(),
 				};
 				let batch_id: [u8; 16] = rand::random();
+				let recipients = if inner
+					.withhold_next
+					.swap(false, std::sync::atomic::Ordering::SeqCst)
+				{
+					log::warn!(target: LOG, "TEST HOOK: batch {} will be pinned but never sent", hex::encode(batch_id));
+					inner.withheld.lock().expect("withheld lock").insert(batch_id);
+					Vec::new()
+				} else {
+					recipients
+				};
 				let own_key = inner.encryption.public();
 				let payload = inner
 					.store
@@ -120,6 +130,8 @@ mod tests {
 			data: vec![b'1'; size],
 			nonces: vec![],
 			created: 0,
+			cid: None,
+			attachments: vec![],
 		}
 	}
 

@@ -45,7 +45,7 @@ pub(crate) async fn run(exchange: Exchange, mut inbound: mpsc::Receiver<Inbound>
 				let _ = reply.send(response);
 			}
 			Inbound::Blob { peer, request, reply } => {
-				let response = on_blob_request(&exchange, peer, request);
+				let response = on_blob_request(&exchange, peer, request).await;
 				let _ = reply.send(response);
 			}
 		}
@@ -98,6 +98,9 @@ async fn on_delivery(exchange: &Exchange, sender: &NodeIdentity, envelope: Envel
 async fn on_fetch(exchange: &Exchange, asker: &NodeIdentity, batch_id: [u8; 16]) -> Answer {
 	let store = &exchange.inner.store;
 	let internal = |e: crate::store::StoreError| (Refusal::Internal, e.to_string());
+	if exchange.is_withheld(&batch_id) {
+		return Ok(BatchResponse::NotFound);
+	}
 	let Some(sealed) = store.sealed(&batch_id).await.map_err(internal)? else {
 		return Ok(BatchResponse::NotFound);
 	};
@@ -165,9 +168,19 @@ async fn on_group(exchange: &Exchange, sender: &NodeIdentity, envelope: Envelope
 	Ok(BatchResponse::Accepted)
 }
 
-fn on_blob_request(exchange: &Exchange, peer: PeerId, request: BlobRequest) -> BlobResponse {
-	if exchange.node_by_peer(&peer).filter(|n| n.active).is_none() {
+async fn on_blob_request(exchange: &Exchange, peer: PeerId, request: BlobRequest) -> BlobResponse {
+	let Some(asker) = exchange.node_by_peer(&peer).filter(|n| n.active) else {
 		return BlobResponse::Refused(Refusal::UnknownSender);
+	};
+	// Only nodes that receive a message carrying the blob may fetch it.
+	match exchange.inner.store.blob_readers(&hex::encode(request.hash)).await {
+		Ok(None) => {}
+		Ok(Some(readers)) if readers.contains(&asker.id) => {}
+		Ok(Some(_)) => return BlobResponse::NotFound,
+		Err(e) => {
+			log::warn!(target: LOG, "cannot check who may read blob {}: {e}", hex::encode(request.hash));
+			return BlobResponse::Refused(Refusal::Internal);
+		}
 	}
 	let max = exchange.inner.config.channel.max_blob_chunk.min(request.max_len as usize);
 	match exchange.inner.blobs.read_chunk(&request.hash, request.offset, max) {

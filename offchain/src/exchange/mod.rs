@@ -22,7 +22,7 @@ use crate::{
 	channel::{self, ChannelClient, ChannelConfig},
 	envelope::{EncryptionKey, ReceiptSigner},
 	keys::NodeKeys,
-	store::{MessageFilter, NewMessage, Store, StoreError},
+	store::{NewMessage, Store, StoreError},
 	types::{ChainBlock, Group, Message, MessageKind, NodeId, NodeIdentity},
 };
 use futures::future::BoxFuture;
@@ -66,6 +66,11 @@ pub struct ExchangeConfig {
 	pub retry_max: Duration,
 	/// How long to wait for a submitted pin to appear on-chain before submitting it again.
 	pub pin_resubmit_after: Duration,
+	/// Failed attempts after which a delivery is marked failed (until retried by id, or its
+	/// recipient reconnects).
+	pub max_delivery_attempts: u32,
+	/// How long a pin may hold back later ones before a `context_blocked` event reports it.
+	pub context_block_after: Duration,
 	/// Enables test-only hooks (tampering with the next outbound payload). Never in production.
 	pub test_hooks: bool,
 }
@@ -85,6 +90,8 @@ impl ExchangeConfig {
 			retry_base: Duration::from_millis(500),
 			retry_max: Duration::from_secs(20),
 			pin_resubmit_after: Duration::from_secs(30),
+			max_delivery_attempts: 1000,
+			context_block_after: Duration::from_secs(60),
 			test_hooks: false,
 		}
 	}
@@ -108,6 +115,12 @@ pub enum ExchangeError {
 	/// Reading the chain failed.
 	#[error("chain: {0}")]
 	Chain(String),
+	/// The idempotency key was already used; the first message's id.
+	#[error("idempotency key already used by message {0}")]
+	Conflict(String),
+	/// A wait (confirm, request/reply) ran out of time.
+	#[error("timed out: {0}")]
+	Timeout(String),
 }
 
 impl ExchangeError {
@@ -116,11 +129,53 @@ impl ExchangeError {
 	pub fn code(&self) -> i32 {
 		match self {
 			ExchangeError::InvalidInput(_) => -32602,
+			ExchangeError::Store(StoreError::BadQuery(_)) => -32602,
 			ExchangeError::NotFound(_) => 4004,
 			ExchangeError::NotRegistered(_) => 4030,
+			ExchangeError::Conflict(_) => 4009,
+			ExchangeError::Timeout(_) => 4008,
 			ExchangeError::Store(_) | ExchangeError::Chain(_) => -32603,
 		}
 	}
+
+	/// The HTTP status of this error on the REST API.
+	pub fn http_status(&self) -> u16 {
+		match self {
+			ExchangeError::InvalidInput(_) | ExchangeError::Store(StoreError::BadQuery(_)) => 400,
+			ExchangeError::NotFound(_) => 404,
+			ExchangeError::NotRegistered(_) => 409,
+			ExchangeError::Conflict(_) => 409,
+			ExchangeError::Timeout(_) => 408,
+			ExchangeError::Store(_) | ExchangeError::Chain(_) => 500,
+		}
+	}
+}
+
+/// Maps a store error, turning a duplicate idempotency key into a conflict.
+fn store_error(e: StoreError) -> ExchangeError {
+	match e {
+		StoreError::Duplicate(id) => ExchangeError::Conflict(id),
+		other => ExchangeError::Store(other),
+	}
+}
+
+/// A message to send, as apps describe it.
+#[derive(Clone, Debug, Default)]
+pub struct MessageRequest {
+	/// Namespace (default `default`).
+	pub namespace: String,
+	/// Topics (1 to 16).
+	pub topics: Vec<String>,
+	/// Tag.
+	pub tag: String,
+	/// The message's own JSON data (`null` if it only carries attachments).
+	pub data: serde_json::Value,
+	/// Ids of data items (in the namespace) to attach.
+	pub attachments: Vec<String>,
+	/// The message this one replies to.
+	pub cid: Option<String>,
+	/// A resubmission with the same key gets the first message's id back (a conflict).
+	pub idempotency_key: Option<String>,
 }
 
 /// The node identities known from the chain, indexed.
@@ -145,6 +200,14 @@ pub(crate) struct Inner {
 	pub(crate) aggregator_wake: Notify,
 	pub(crate) blocks: mpsc::Sender<ChainBlock>,
 	pub(crate) tamper_next: AtomicBool,
+	/// Notified whenever events for apps are written.
+	pub(crate) events_wake: Notify,
+	/// Test hook: the next batch is pinned but never sent (nor served to fetches).
+	pub(crate) withhold_next: AtomicBool,
+	/// Test hook: batches withheld so far.
+	pub(crate) withheld: std::sync::Mutex<std::collections::HashSet<crate::types::BatchId>>,
+	/// Blobs being fetched now, so each is fetched once.
+	pub(crate) fetching: std::sync::Mutex<std::collections::HashSet<crate::types::Hash>>,
 }
 
 /// A cloneable handle to this node's private data service.
@@ -193,6 +256,10 @@ impl Exchange {
 				aggregator_wake: Notify::new(),
 				blocks,
 				tamper_next: AtomicBool::new(false),
+				events_wake: Notify::new(),
+				withhold_next: AtomicBool::new(false),
+				withheld: Default::default(),
+				fetching: Default::default(),
 			}),
 		};
 		if let Err(e) = exchange.refresh_identities().await {
@@ -376,23 +443,11 @@ impl Exchange {
 		tag: String,
 		data: serde_json::Value,
 	) -> Result<String, ExchangeError> {
-		let group_id: [u8; 16] = hex::decode(group.trim_start_matches("0x"))
-			.ok()
-			.and_then(|b| b.try_into().ok())
-			.ok_or_else(|| ExchangeError::InvalidInput("group must be a 16-byte hex id".into()))?;
-		let known = self
-			.inner
-			.store
-			.group(&group_id)
-			.await?
-			.ok_or_else(|| ExchangeError::NotFound(format!("group {group}")))?;
-		if known.namespace != namespace {
-			return Err(ExchangeError::InvalidInput(format!(
-				"group {group} belongs to namespace {}",
-				known.namespace
-			)));
-		}
-		self.accept(namespace, MessageKind::Private, Some(group_id), topics, tag, data).await
+		self.send_private_message(
+			group,
+			MessageRequest { namespace: namespace.into(), topics, tag, data, ..Default::default() },
+		)
+		.await
 	}
 
 	/// Accepts a broadcast message (to every node in force). Returns its id.
@@ -403,19 +458,60 @@ impl Exchange {
 		tag: String,
 		data: serde_json::Value,
 	) -> Result<String, ExchangeError> {
-		self.accept(namespace, MessageKind::Broadcast, None, topics, tag, data).await
+		self.send_broadcast_message(MessageRequest {
+			namespace: namespace.into(),
+			topics,
+			tag,
+			data,
+			..Default::default()
+		})
+		.await
+	}
+
+	/// Accepts a private message to `group` (hex id), with attachments, reply id and idempotency
+	/// key. Returns its id.
+	pub async fn send_private_message(
+		&self,
+		group: &str,
+		send: MessageRequest,
+	) -> Result<String, ExchangeError> {
+		let group_id: [u8; 16] = hex::decode(group.trim_start_matches("0x"))
+			.ok()
+			.and_then(|b| b.try_into().ok())
+			.ok_or_else(|| ExchangeError::InvalidInput("group must be a 16-byte hex id".into()))?;
+		let known = self
+			.inner
+			.store
+			.group(&group_id)
+			.await?
+			.ok_or_else(|| ExchangeError::NotFound(format!("group {group}")))?;
+		if known.namespace != send.namespace {
+			return Err(ExchangeError::InvalidInput(format!(
+				"group {group} belongs to namespace {}",
+				known.namespace
+			)));
+		}
+		self.accept(MessageKind::Private, Some(group_id), send).await
+	}
+
+	/// Accepts a broadcast message, with attachments, reply id and idempotency key. Returns its
+	/// id.
+	pub async fn send_broadcast_message(
+		&self,
+		send: MessageRequest,
+	) -> Result<String, ExchangeError> {
+		self.accept(MessageKind::Broadcast, None, send).await
 	}
 
 	async fn accept(
 		&self,
-		namespace: &str,
 		kind: MessageKind,
 		group: Option<[u8; 16]>,
-		topics: Vec<String>,
-		tag: String,
-		data: serde_json::Value,
+		send: MessageRequest,
 	) -> Result<String, ExchangeError> {
-		check_name("namespace", namespace)?;
+		let MessageRequest { namespace, topics, tag, data, attachments, cid, idempotency_key } =
+			send;
+		check_name("namespace", &namespace)?;
 		if topics.is_empty() || topics.len() > 16 {
 			return Err(ExchangeError::InvalidInput("give 1 to 16 topics".into()));
 		}
@@ -427,10 +523,31 @@ impl Exchange {
 		if tag.len() > 128 {
 			return Err(ExchangeError::InvalidInput("a tag is at most 128 bytes".into()));
 		}
-		let size = serde_json::to_vec(&data).map(|v| v.len()).unwrap_or(usize::MAX);
+		if let Some(key) = &idempotency_key {
+			if key.is_empty() || key.len() > 256 {
+				return Err(ExchangeError::InvalidInput("idempotencyKey is 1 to 256 bytes".into()));
+			}
+		}
+		if let Some(cid) = &cid {
+			if crate::store::uuid_bytes(cid).is_none() {
+				return Err(ExchangeError::InvalidInput("cid must be a message id (UUID)".into()));
+			}
+		}
+		if attachments.len() > 64 {
+			return Err(ExchangeError::InvalidInput("at most 64 attachments".into()));
+		}
+		let mut items = Vec::with_capacity(attachments.len());
+		for id in &attachments {
+			let item = self.inner.store.data(&namespace, id).await?.ok_or_else(|| {
+				ExchangeError::InvalidInput(format!("no data item {id} in namespace {namespace}"))
+			})?;
+			items.push(item);
+		}
+		let size = serde_json::to_vec(&data).map(|v| v.len()).unwrap_or(usize::MAX)
+			+ items.iter().filter(|i| i.blob.is_none()).map(|i| i.size as usize).sum::<usize>();
 		if size > self.inner.config.batch_max_bytes {
 			return Err(ExchangeError::InvalidInput(format!(
-				"data is {size} bytes; the most is {}",
+				"data is {size} bytes; the most is {} (send large content as a blob)",
 				self.inner.config.batch_max_bytes
 			)));
 		}
@@ -440,15 +557,19 @@ impl Exchange {
 			.store
 			.insert_message(&NewMessage {
 				id: id.clone(),
-				namespace: namespace.into(),
+				namespace,
 				kind,
 				author: me.did,
 				group,
 				topics,
 				tag,
 				data,
+				attachments: items,
+				cid,
+				idempotency_key,
 			})
-			.await?;
+			.await
+			.map_err(store_error)?;
 		self.inner.batcher_wake.notify_one();
 		Ok(id)
 	}
@@ -462,9 +583,259 @@ impl Exchange {
 			.ok_or_else(|| ExchangeError::NotFound(format!("message {id}")))
 	}
 
-	/// Messages matching `filter`.
-	pub async fn messages(&self, filter: &MessageFilter) -> Result<Vec<Message>, ExchangeError> {
-		Ok(self.inner.store.list_messages(filter).await?)
+	/// Waits (up to `timeout`) until message `id` is confirmed or rejected; returns it.
+	pub async fn wait_for_outcome(
+		&self,
+		id: &str,
+		timeout: Duration,
+	) -> Result<Message, ExchangeError> {
+		let deadline = tokio::time::Instant::now() + timeout;
+		loop {
+			let notified = self.inner.events_wake.notified();
+			let message = self.message(id).await?;
+			if matches!(
+				message.state,
+				crate::types::MessageState::Confirmed | crate::types::MessageState::Rejected
+			) {
+				return Ok(message);
+			}
+			if tokio::time::timeout_at(deadline, notified).await.is_err() {
+				return Err(ExchangeError::Timeout(format!(
+					"message {id} is still {}",
+					message.state.as_str()
+				)));
+			}
+		}
+	}
+
+	/// Waits (up to `timeout`) for a confirmed reply to message `id` (a message whose `cid` is
+	/// `id`); returns it.
+	pub async fn wait_for_reply(
+		&self,
+		namespace: &str,
+		id: &str,
+		timeout: Duration,
+	) -> Result<Message, ExchangeError> {
+		let deadline = tokio::time::Instant::now() + timeout;
+		let query = crate::store::query::ListQuery::parse([
+			("cid".to_string(), id.to_string()),
+			("state".to_string(), "confirmed".to_string()),
+		])
+		.expect("a valid query");
+		loop {
+			let notified = self.inner.events_wake.notified();
+			let page = self.list(&crate::store::collections::MESSAGES, namespace, &query).await?;
+			if let Some(reply) = page.items.first() {
+				let reply_id = reply["id"].as_str().unwrap_or_default().to_string();
+				return self.message(&reply_id).await;
+			}
+			if tokio::time::timeout_at(deadline, notified).await.is_err() {
+				return Err(ExchangeError::Timeout(format!("no reply to {id} yet")));
+			}
+		}
+	}
+
+	/// Lists a collection in a namespace (or across all, for collections without one).
+	pub async fn list(
+		&self,
+		collection: &crate::store::query::Collection,
+		namespace: &str,
+		query: &crate::store::query::ListQuery,
+	) -> Result<crate::store::query::Page, ExchangeError> {
+		let scope: Vec<(&str, &str)> = match collection.table {
+			"outbox" => vec![],
+			_ => vec![("namespace", namespace)],
+		};
+		Ok(self.inner.store.list(collection, &scope, query).await?)
+	}
+
+	/// Stores a JSON data item, validated against datatype `name/version` if given. Invalid
+	/// data is refused naming the failing field.
+	pub async fn create_data(
+		&self,
+		namespace: &str,
+		name: Option<String>,
+		value: serde_json::Value,
+		datatype: Option<(String, String)>,
+	) -> Result<crate::types::Attachment, ExchangeError> {
+		check_name("namespace", namespace)?;
+		let datatype = match datatype {
+			Some((name, version)) => {
+				let definition = self
+					.inner
+					.store
+					.definition(namespace, "datatype", &name, &version)
+					.await?
+					.ok_or_else(|| {
+						ExchangeError::InvalidInput(format!("no datatype {name}/{version}"))
+					})?;
+				crate::definitions::validate(&definition.value, &value)
+					.map_err(ExchangeError::InvalidInput)?;
+				Some(format!("{name}/{version}"))
+			}
+			None => None,
+		};
+		let bytes = serde_json::to_vec(&value).expect("JSON serializes");
+		let item = crate::types::Attachment {
+			id: crate::store::uuid_string(&rand::random()),
+			name: name.unwrap_or_default(),
+			hash: hex::encode(crate::types::blake2_256(&bytes)),
+			size: bytes.len() as u64,
+			datatype,
+			value: Some(value),
+			blob: None,
+		};
+		self.inner.store.insert_data(namespace, &item).await?;
+		Ok(item)
+	}
+
+	/// Stores a blob already written to the blob store as a data item.
+	pub async fn create_blob_data(
+		&self,
+		namespace: &str,
+		name: String,
+		hash: crate::types::Hash,
+		size: u64,
+	) -> Result<crate::types::Attachment, ExchangeError> {
+		check_name("namespace", namespace)?;
+		let item = crate::types::Attachment {
+			id: crate::store::uuid_string(&rand::random()),
+			name,
+			hash: hex::encode(hash),
+			size,
+			datatype: None,
+			value: None,
+			blob: Some(hex::encode(hash)),
+		};
+		self.inner.store.insert_data(namespace, &item).await?;
+		Ok(item)
+	}
+
+	/// Broadcasts a datatype (a JSON Schema) to every party. The first definition of a
+	/// `name/version` confirmed on-chain wins everywhere; later ones are rejected with a
+	/// `definition_rejected` event. Returns the message id.
+	pub async fn define_datatype(
+		&self,
+		namespace: &str,
+		name: &str,
+		version: &str,
+		schema: serde_json::Value,
+	) -> Result<String, ExchangeError> {
+		self.define(namespace, "datatype", name, version, schema).await
+	}
+
+	/// Broadcasts a definition of `kind` (`datatype`: a JSON Schema; `topic`: a named topic with
+	/// any JSON description). The first `kind/name/version` confirmed wins everywhere. Returns
+	/// the message id.
+	pub async fn define(
+		&self,
+		namespace: &str,
+		kind: &str,
+		name: &str,
+		version: &str,
+		value: serde_json::Value,
+	) -> Result<String, ExchangeError> {
+		crate::definitions::check(kind, name, version, &value)
+			.map_err(ExchangeError::InvalidInput)?;
+		self.send_broadcast_message(MessageRequest {
+			namespace: namespace.into(),
+			topics: vec![crate::definitions::TOPIC.into()],
+			tag: crate::definitions::tag(kind),
+			data: serde_json::json!({ "name": name, "version": version, "value": value }),
+			..Default::default()
+		})
+		.await
+	}
+
+	/// Makes a failed (or pending) operation due now, with its attempts reset.
+	pub async fn retry_operation(&self, id: &str) -> Result<(), ExchangeError> {
+		if !self.inner.store.retry_op_now(id).await? {
+			return Err(ExchangeError::NotFound(format!("operation {id}")));
+		}
+		self.inner.outbox_wake.notify_one();
+		Ok(())
+	}
+
+	/// Asks every node to stop waiting on the batch that blocks `context` (hex): submits
+	/// `pins.skip_batch` for the earliest pending pin carrying it. Returns that batch (hex).
+	pub async fn skip_context(&self, context: &str) -> Result<String, ExchangeError> {
+		let bytes = hex::decode(context.trim_start_matches("0x")).map_err(|_| {
+			ExchangeError::InvalidInput(
+				"give a context (32-byte hex) or a batch id (16-byte hex)".into(),
+			)
+		})?;
+		let pins = self.inner.store.pending_pins().await?;
+		let blocking = match bytes.len() {
+			32 => pins.iter().find(|p| p.contexts.iter().any(|c| c[..] == bytes[..])),
+			16 => pins.iter().find(|p| p.batch_id[..] == bytes[..]),
+			_ => {
+				return Err(ExchangeError::InvalidInput(
+					"give a context (32-byte hex) or a batch id (16-byte hex)".into(),
+				))
+			}
+		}
+		.ok_or_else(|| ExchangeError::NotFound(format!("no pending pin on {context}")))?;
+		// The chain refuses a skip until the pin is `skip_after` blocks old; say so now rather
+		// than submit a transaction that fails on-chain.
+		let chain = &self.inner.chain;
+		let ready_at = blocking.block + chain.skip_after();
+		let best = chain.best_block();
+		if best < ready_at {
+			return Err(ExchangeError::InvalidInput(format!(
+				"too early to skip batch {}: the chain accepts it from block #{ready_at} (now #{best})",
+				hex::encode(blocking.batch_id)
+			)));
+		}
+		self.inner
+			.submitter
+			.submit_skip(blocking.batch_id)
+			.await
+			.map_err(ExchangeError::InvalidInput)?;
+		Ok(hex::encode(blocking.batch_id))
+	}
+
+	/// The node identities, as the REST API shows them.
+	pub fn identities(&self) -> Vec<crate::types::IdentityView> {
+		let directory = self.inner.directory.read().expect("directory lock");
+		let mut nodes: Vec<_> = directory
+			.by_id
+			.values()
+			.map(|n| crate::types::IdentityView {
+				did: n.did.clone(),
+				kind: "node",
+				id: n.id,
+				account: hex::encode(n.account),
+				peer_id: PeerId::from_bytes(&n.peer_id).map(|p| p.to_string()).unwrap_or_default(),
+				encryption_key: hex::encode(n.encryption_key),
+				multiaddrs: n.multiaddrs.clone(),
+				active: n.active,
+			})
+			.collect();
+		nodes.sort_by_key(|n| n.id);
+		nodes
+	}
+
+	/// This node's private data service, for `/status`.
+	pub async fn status(&self) -> Result<serde_json::Value, ExchangeError> {
+		let channel = &self.inner.channel;
+		let listen =
+			channel.listen_addrs().await.map_err(|e| ExchangeError::Chain(e.to_string()))?;
+		let peers =
+			channel.connected_peers().await.map_err(|e| ExchangeError::Chain(e.to_string()))?;
+		Ok(serde_json::json!({
+			"node": self.me().ok().map(|n| n.did),
+			"peer_id": channel.local_peer().to_string(),
+			"listen": listen.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+			"connected_peers": peers.iter().map(|p| p.to_string()).collect::<Vec<_>>(),
+			"pending_operations": self.inner.store.pending_op_count().await?,
+			"last_event": self.inner.store.last_event().await?,
+			"next_block": self.next_block().await?,
+		}))
+	}
+
+	/// Resolves when new events for apps may have been written.
+	pub fn events_woken(&self) -> tokio::sync::futures::Notified<'_> {
+		self.inner.events_wake.notified()
 	}
 
 	/// Test hook: the next outbound delivery's ciphertext gets one byte flipped in transit.
@@ -475,6 +846,20 @@ impl Exchange {
 		}
 		self.inner.tamper_next.store(true, Ordering::SeqCst);
 		Ok(())
+	}
+
+	/// Test hook: the next batch this node makes is pinned but never delivered nor served, so
+	/// its contexts block at every receiver. Refused unless test hooks are enabled.
+	pub fn withhold_next_batch(&self) -> Result<(), ExchangeError> {
+		if !self.inner.config.test_hooks {
+			return Err(ExchangeError::InvalidInput("test hooks are disabled on this node".into()));
+		}
+		self.inner.withhold_next.store(true, Ordering::SeqCst);
+		Ok(())
+	}
+
+	pub(crate) fn is_withheld(&self, batch_id: &crate::types::BatchId) -> bool {
+		self.inner.withheld.lock().expect("withheld lock").contains(batch_id)
 	}
 
 	/// The delay before retry number `attempts` (1-based): `retry_base * 2^(attempts-1)`, at most

@@ -94,6 +94,13 @@ async fn run_op(exchange: &Exchange, op: OutboxOp) {
 		Ok(Outcome::RetryAfter(after, note)) => {
 			store.retry_op(&op.id, op.attempts, now_ms() + after.as_millis() as i64, &note).await
 		}
+		Err(error)
+			if op.kind != OutboxKind::Pin
+				&& op.attempts + 1 >= exchange.inner.config.max_delivery_attempts =>
+		{
+			log::warn!(target: LOG, "outbox {:?} {} failed {} times; marked failed: {error}", op.kind, op.id, op.attempts + 1);
+			store.fail_op(&op.id, op.attempts + 1, &error).await
+		}
 		Err(error) => {
 			let attempts = op.attempts + 1;
 			let delay = exchange.backoff(attempts);

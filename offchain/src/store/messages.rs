@@ -2,10 +2,10 @@
 
 use super::{id_col, json_col, Result, Store, StoreError};
 use crate::{
-	batch::{Author, BatchMessage, BatchPayload},
+	batch::{AttachmentContent, Author, BatchAttachment, BatchMessage, BatchPayload},
 	envelope::Receipt,
 	store::outbox::{insert_op, OutboxKind},
-	types::{now_ms, BatchId, Group, Message, MessageKind, MessageState, NodeId},
+	types::{now_ms, Attachment, BatchId, Group, Message, MessageKind, MessageState, NodeId},
 };
 use sqlx::{any::AnyRow, Row};
 
@@ -28,26 +28,13 @@ pub struct NewMessage {
 	pub tag: String,
 	/// Data (JSON).
 	pub data: serde_json::Value,
-}
-
-/// Which messages [`Store::list_messages`] returns.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct MessageFilter {
-	/// Only this namespace.
-	pub namespace: Option<String>,
-	/// Only this state.
-	pub state: Option<MessageState>,
-	/// Only messages with this topic.
-	pub topic: Option<String>,
-	/// Only this group (hex id).
-	pub group: Option<String>,
-	/// Only this author DID.
-	pub author: Option<String>,
-	/// At most this many (default 100, at most 1000).
-	pub limit: Option<i64>,
-	/// Skip this many.
-	pub skip: Option<i64>,
+	/// Data items attached (already stored in this namespace).
+	pub attachments: Vec<Attachment>,
+	/// The message this one replies to.
+	pub cid: Option<String>,
+	/// A client's key to make resubmission safe: a second message with the same key in the
+	/// namespace is refused with the first one's id.
+	pub idempotency_key: Option<String>,
 }
 
 fn group_from_row(row: &AnyRow) -> Result<Group> {
@@ -77,6 +64,8 @@ fn message_from_row(row: &AnyRow) -> Result<Message> {
 		tag: row.try_get("tag")?,
 		data: serde_json::from_str(&data).map_err(|_| StoreError::Corrupt("data"))?,
 		data_hash: row.try_get("data_hash")?,
+		attachments: json_col(row, "attachments")?,
+		cid: row.try_get("cid")?,
 		state: MessageState::parse(&row.try_get::<String, _>("state")?)
 			.ok_or(StoreError::Corrupt("state"))?,
 		batch: row.try_get("batch_id")?,
@@ -87,7 +76,7 @@ fn message_from_row(row: &AnyRow) -> Result<Message> {
 	})
 }
 
-const MESSAGE_COLUMNS: &str = "id, namespace, kind, author, group_id, topics, tag, data, data_hash, state, batch_id, error, created, confirmed, confirm_seq";
+const MESSAGE_COLUMNS: &str = "id, namespace, kind, author, group_id, topics, tag, data, data_hash, attachments, cid, state, batch_id, error, created, confirmed, confirm_seq";
 
 /// An outgoing batch as the batcher plans it: the pending messages of one (namespace, group).
 pub struct BatchPlan {
@@ -145,11 +134,18 @@ impl Store {
 			.collect()
 	}
 
-	/// Stores a message accepted from an app, as `pending`.
+	/// Stores a message accepted from an app, as `pending`. Fails with
+	/// [`StoreError::Duplicate`] (naming the first message) if its idempotency key was used.
 	pub async fn insert_message(&self, message: &NewMessage) -> Result<()> {
+		if let Some(key) = &message.idempotency_key {
+			if let Some(original) = self.message_by_idempotency_key(&message.namespace, key).await?
+			{
+				return Err(StoreError::Duplicate(original));
+			}
+		}
 		let data = serde_json::to_string(&message.data).expect("JSON values serialize");
-		sqlx::query(
-			"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, state, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10)",
+		let inserted = sqlx::query(
+			"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, attachments, cid, idempotency_key, state, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13)",
 		)
 		.bind(&message.id)
 		.bind(&message.namespace)
@@ -160,10 +156,38 @@ impl Store {
 		.bind(&message.tag)
 		.bind(&data)
 		.bind(hex::encode(crate::types::blake2_256(data.as_bytes())))
+		.bind(serde_json::to_string(&message.attachments).expect("attachments serialize"))
+		.bind(&message.cid)
+		.bind(&message.idempotency_key)
 		.bind(now_ms())
 		.execute(self.pool())
-		.await?;
-		Ok(())
+		.await;
+		match inserted {
+			Ok(_) => Ok(()),
+			// Two sends with the same key at once: the unique index let one through.
+			Err(e) if message.idempotency_key.is_some() => {
+				let key = message.idempotency_key.as_deref().expect("checked");
+				match self.message_by_idempotency_key(&message.namespace, key).await? {
+					Some(original) => Err(StoreError::Duplicate(original)),
+					None => Err(e.into()),
+				}
+			}
+			Err(e) => Err(e.into()),
+		}
+	}
+
+	async fn message_by_idempotency_key(
+		&self,
+		namespace: &str,
+		key: &str,
+	) -> Result<Option<String>> {
+		Ok(sqlx::query("SELECT id FROM messages WHERE namespace = $1 AND idempotency_key = $2")
+			.bind(namespace)
+			.bind(key)
+			.fetch_optional(self.pool())
+			.await?
+			.map(|r| r.try_get("id"))
+			.transpose()?)
 	}
 
 	/// A message by id.
@@ -176,52 +200,11 @@ impl Store {
 			.transpose()
 	}
 
-	/// Messages matching `filter`: confirmed ones in confirmation order, then the others by
-	/// creation time.
-	pub async fn list_messages(&self, filter: &MessageFilter) -> Result<Vec<Message>> {
-		let mut sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE 1 = 1");
-		let mut binds: Vec<String> = Vec::new();
-		let mut bind = |sql: &mut String, clause: &str, value: String| {
-			binds.push(value);
-			sql.push_str(&clause.replace("?", &format!("${}", binds.len())));
-		};
-		if let Some(ns) = &filter.namespace {
-			bind(&mut sql, " AND namespace = ?", ns.clone());
-		}
-		if let Some(state) = &filter.state {
-			bind(&mut sql, " AND state = ?", state.as_str().into());
-		}
-		if let Some(group) = &filter.group {
-			bind(&mut sql, " AND group_id = ?", group.clone());
-		}
-		if let Some(author) = &filter.author {
-			bind(&mut sql, " AND author = ?", author.clone());
-		}
-		if let Some(topic) = &filter.topic {
-			// Topics are a JSON array of strings; match the quoted element.
-			bind(
-				&mut sql,
-				" AND topics LIKE ?",
-				format!("%{}%", serde_json::to_string(topic).expect("strings serialize")),
-			);
-		}
-		let limit = filter.limit.unwrap_or(100).clamp(1, 1000);
-		let skip = filter.skip.unwrap_or(0).max(0);
-		sql.push_str(&format!(
-			" ORDER BY CASE WHEN confirm_seq IS NULL THEN 1 ELSE 0 END, confirm_seq, created, id LIMIT {limit} OFFSET {skip}"
-		));
-		let mut query = sqlx::query(&sql);
-		for value in binds {
-			query = query.bind(value);
-		}
-		query.fetch_all(self.pool()).await?.iter().map(message_from_row).collect()
-	}
-
 	/// The oldest pending messages, at most `limit`, as batch plans grouped by (namespace,
 	/// kind, group) in order of their oldest message.
 	pub async fn pending_batches(&self, limit: i64) -> Result<Vec<BatchPlan>> {
 		let rows = sqlx::query(
-			"SELECT id, namespace, kind, group_id, topics, tag, data, created FROM messages WHERE state = 'pending' AND batch_id IS NULL ORDER BY created, id LIMIT $1",
+			"SELECT id, namespace, kind, group_id, topics, tag, data, attachments, cid, created FROM messages WHERE state = 'pending' AND batch_id IS NULL ORDER BY created, id LIMIT $1",
 		)
 		.bind(limit)
 		.fetch_all(self.pool())
@@ -249,6 +232,14 @@ impl Store {
 				data: row.try_get::<String, _>("data")?.into_bytes(),
 				nonces: Vec::new(),
 				created: row.try_get("created")?,
+				cid: row
+					.try_get::<Option<String>, _>("cid")?
+					.map(|c| uuid_bytes(&c).ok_or(StoreError::Corrupt("cid")))
+					.transpose()?,
+				attachments: json_col::<Vec<Attachment>>(&row, "attachments")?
+					.iter()
+					.map(to_batch_attachment)
+					.collect::<Result<_>>()?,
 			};
 			let existing = plans.iter_mut().find(|p| {
 				p.namespace == namespace
@@ -409,6 +400,48 @@ impl Store {
 				.fetch_all(self.pool())
 				.await?;
 		rows.iter().map(|r| Ok(r.try_get("node_did")?)).collect()
+	}
+}
+
+/// The wire form of an attachment.
+fn to_batch_attachment(a: &Attachment) -> Result<BatchAttachment> {
+	let content = match (&a.value, &a.blob) {
+		(_, Some(blob)) => AttachmentContent::Blob {
+			hash: hex::decode(blob)
+				.ok()
+				.and_then(|b| b.try_into().ok())
+				.ok_or(StoreError::Corrupt("attachments"))?,
+			size: a.size,
+		},
+		(Some(value), None) => {
+			AttachmentContent::Json(serde_json::to_vec(value).expect("JSON serializes"))
+		}
+		(None, None) => return Err(StoreError::Corrupt("attachments")),
+	};
+	Ok(BatchAttachment {
+		id: uuid_bytes(&a.id).ok_or(StoreError::Corrupt("attachments"))?,
+		name: a.name.clone(),
+		datatype: a.datatype.clone(),
+		content,
+	})
+}
+
+/// The API form of an attachment received in a batch.
+pub fn from_batch_attachment(a: &BatchAttachment) -> Attachment {
+	let (value, blob, size) = match &a.content {
+		AttachmentContent::Json(bytes) => {
+			(serde_json::from_slice(bytes).ok(), None, bytes.len() as u64)
+		}
+		AttachmentContent::Blob { hash, size } => (None, Some(hex::encode(hash)), *size),
+	};
+	Attachment {
+		id: uuid_string(&a.id),
+		name: a.name.clone(),
+		hash: hex::encode(a.content_hash()),
+		size,
+		datatype: a.datatype.clone(),
+		value,
+		blob,
 	}
 }
 

@@ -6,13 +6,19 @@
 //! written and synced before the row that points at them is committed, so a crash never leaves
 //! a row without its file.
 
+pub mod collections;
+mod data;
 mod messages;
 mod outbox;
 pub(crate) mod pins;
+pub mod query;
+mod subscriptions;
 
-pub use messages::{uuid_bytes, uuid_string, BatchPlan, MessageFilter, NewMessage};
+pub use data::Definition;
+pub use messages::{from_batch_attachment, uuid_bytes, uuid_string, BatchPlan, NewMessage};
 pub use outbox::{OutboxKind, OutboxOp};
 pub use pins::{PinRow, PinState};
+pub use subscriptions::{EventFilter, Subscription, Transport};
 
 use crate::types::{BatchId, Hash};
 use sqlx::{
@@ -33,13 +39,22 @@ pub enum StoreError {
 	/// A stored value does not parse.
 	#[error("corrupt value in column {0}")]
 	Corrupt(&'static str),
+	/// A list query names an unknown field or a malformed value.
+	#[error("{0}")]
+	BadQuery(String),
+	/// The idempotency key was used before, by this message id.
+	#[error("idempotency key already used by message {0}")]
+	Duplicate(String),
 }
 
 /// Store results.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// The migrations, in order; each runs once, in a transaction.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/0001_private_data.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+	(1, include_str!("../../migrations/0001_private_data.sql")),
+	(2, include_str!("../../migrations/0002_app_api.sql")),
+];
 
 /// The private database and the folder of payload files.
 #[derive(Clone)]
@@ -158,53 +173,56 @@ impl Store {
 	/// Appends an event for apps, numbered after the last one, inside `tx`.
 	pub(crate) async fn append_event(
 		tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-		kind: &str,
-		namespace: &str,
-		reference: &str,
-		detail: Option<&str>,
+		event: &NewEvent<'_>,
 	) -> Result<i64> {
 		let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM events")
 			.fetch_one(&mut **tx)
 			.await?
 			.try_get("next")?;
 		sqlx::query(
-			"INSERT INTO events (seq, type, namespace, reference, detail, created) VALUES ($1, $2, $3, $4, $5, $6)",
+			"INSERT INTO events (seq, type, namespace, reference, detail, topic, tag, author, group_id, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
 		)
 		.bind(seq)
-		.bind(kind)
-		.bind(namespace)
-		.bind(reference)
-		.bind(detail)
+		.bind(event.kind)
+		.bind(event.namespace)
+		.bind(event.reference)
+		.bind(event.detail.map(|d| d.to_string()))
+		.bind(event.topics.map(|t| serde_json::to_string(t).expect("strings serialize")))
+		.bind(event.tag)
+		.bind(event.author)
+		.bind(event.group)
 		.bind(crate::types::now_ms())
 		.execute(&mut **tx)
 		.await?;
 		Ok(seq)
 	}
 
-	/// Events after `after`, oldest first: (seq, type, namespace, reference, detail).
-	pub async fn events_after(
-		&self,
-		after: i64,
-		limit: i64,
-	) -> Result<Vec<(i64, String, String, String, Option<String>)>> {
+	/// Appends one event outside any other write.
+	pub async fn record_event(&self, event: &NewEvent<'_>) -> Result<i64> {
+		let mut tx = self.pool().begin().await?;
+		let seq = Store::append_event(&mut tx, event).await?;
+		tx.commit().await?;
+		Ok(seq)
+	}
+
+	/// Events after `after`, oldest first.
+	pub async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<Event>> {
 		let rows = sqlx::query(
-			"SELECT seq, type, namespace, reference, detail FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+			"SELECT seq, type, namespace, reference, detail, topic, tag, author, group_id, created FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
 		)
 		.bind(after)
 		.bind(limit)
 		.fetch_all(&self.pool)
 		.await?;
-		rows.iter()
-			.map(|r| {
-				Ok((
-					r.try_get("seq")?,
-					r.try_get("type")?,
-					r.try_get("namespace")?,
-					r.try_get("reference")?,
-					r.try_get("detail")?,
-				))
-			})
-			.collect()
+		rows.iter().map(Event::from_row).collect()
+	}
+
+	/// The newest event's number (0 if none).
+	pub async fn last_event(&self) -> Result<i64> {
+		Ok(sqlx::query("SELECT COALESCE(MAX(seq), 0) AS last FROM events")
+			.fetch_one(&self.pool)
+			.await?
+			.try_get("last")?)
 	}
 
 	/// The last block the aggregator processed.
@@ -213,6 +231,77 @@ impl Store {
 			.fetch_optional(&self.pool)
 			.await?;
 		row.map(|r| Ok((r.try_get::<i64, _>("block")? as u64, hash_col(&r, "hash")?))).transpose()
+	}
+}
+
+/// An event for apps, as written.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NewEvent<'a> {
+	/// Its type: `message_confirmed`, `message_rejected`, …
+	pub kind: &'a str,
+	/// Namespace.
+	pub namespace: &'a str,
+	/// What it is about: a message, batch, data or definition id.
+	pub reference: &'a str,
+	/// Details.
+	pub detail: Option<&'a serde_json::Value>,
+	/// The message's topics, for filtering.
+	pub topics: Option<&'a [String]>,
+	/// The message's tag.
+	pub tag: Option<&'a str>,
+	/// The author's DID.
+	pub author: Option<&'a str>,
+	/// The group (hex id).
+	pub group: Option<&'a str>,
+}
+
+/// An event for apps, in this node's order.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Event {
+	/// Its place in this node's order.
+	pub sequence: i64,
+	/// Its type.
+	#[serde(rename = "type")]
+	pub kind: String,
+	/// Namespace.
+	pub namespace: String,
+	/// What it is about.
+	pub reference: String,
+	/// Details.
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub detail: Option<serde_json::Value>,
+	/// Topics of the message it is about.
+	#[serde(skip_serializing_if = "Vec::is_empty")]
+	pub topics: Vec<String>,
+	/// Tag of the message it is about.
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub tag: Option<String>,
+	/// Author DID.
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub author: Option<String>,
+	/// Group (hex id).
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub group: Option<String>,
+	/// When it was recorded (ms since the epoch).
+	pub created: i64,
+}
+
+impl Event {
+	fn from_row(r: &AnyRow) -> Result<Self> {
+		let detail: Option<String> = r.try_get("detail")?;
+		let topics: Option<String> = r.try_get("topic")?;
+		Ok(Self {
+			sequence: r.try_get("seq")?,
+			kind: r.try_get("type")?,
+			namespace: r.try_get("namespace")?,
+			reference: r.try_get("reference")?,
+			detail: detail.and_then(|d| serde_json::from_str(&d).ok()),
+			topics: topics.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default(),
+			tag: r.try_get("tag")?,
+			author: r.try_get("author")?,
+			group: r.try_get("group_id")?,
+			created: r.try_get("created")?,
+		})
 	}
 }
 

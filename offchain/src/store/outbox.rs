@@ -131,6 +131,21 @@ impl Store {
 		Ok(())
 	}
 
+	/// Marks an operation failed: it waits until it is retried by id (or its recipient
+	/// reconnects).
+	pub async fn fail_op(&self, id: &str, attempts: u32, error: &str) -> Result<()> {
+		sqlx::query(
+			"UPDATE outbox SET state = 'failed', attempts = $1, last_error = $2, updated = $3 WHERE id = $4",
+		)
+		.bind(attempts as i64)
+		.bind(error)
+		.bind(now_ms())
+		.bind(id)
+		.execute(self.pool())
+		.await?;
+		Ok(())
+	}
+
 	/// Records a failed attempt and when to try again. Pin operations are never given up: a pin
 	/// is also retried after it was submitted, until it is seen on-chain.
 	pub async fn retry_op(
@@ -153,16 +168,27 @@ impl Store {
 		Ok(())
 	}
 
-	/// Makes every pending operation for `target` due now (it just came back online).
+	/// Makes every pending (or failed) operation for `target` due now (it just came back
+	/// online).
 	pub async fn wake_ops_for(&self, target: NodeId) -> Result<u64> {
 		Ok(sqlx::query(
-			"UPDATE outbox SET next_attempt = $1 WHERE state = 'pending' AND target = $2 AND next_attempt > $1",
+			"UPDATE outbox SET next_attempt = $1, state = 'pending' WHERE state IN ('pending', 'failed') AND target = $2 AND (next_attempt > $1 OR state = 'failed')",
 		)
 		.bind(now_ms())
 		.bind(target as i64)
 		.execute(self.pool())
 		.await?
 		.rows_affected())
+	}
+
+	/// Makes operation `id` pending and due now, its attempts reset; returns whether it exists.
+	pub async fn retry_op_now(&self, id: &str) -> Result<bool> {
+		Ok(sqlx::query("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt = $1, updated = $1 WHERE id = $2")
+			.bind(now_ms())
+			.bind(id)
+			.execute(self.pool())
+			.await?
+			.rows_affected() > 0)
 	}
 
 	/// Counts pending operations of each kind, for status and tests.

@@ -1,10 +1,10 @@
 //! Pins seen on-chain, sealed payloads received, and the release (or rejection) of batches in
 //! pin order.
 
-use super::{hash_col, id_col, json_col, Result, Store, StoreError};
+use super::{hash_col, id_col, json_col, NewEvent, Result, Store, StoreError};
 use crate::{
 	batch::BatchPayload,
-	store::messages::uuid_string,
+	store::messages::{from_batch_attachment, uuid_string},
 	types::{now_ms, BatchId, ChainBlock, Hash, MessageKind, NodeId},
 };
 use sqlx::Row;
@@ -56,6 +56,10 @@ pub struct PinRow {
 	pub fetch_attempts: u32,
 	/// When to ask again (ms since the epoch).
 	pub next_fetch: i64,
+	/// When this node recorded the pin (ms since the epoch).
+	pub seen: i64,
+	/// Whether a `context_blocked` event already reported it.
+	pub blocked_reported: bool,
 }
 
 /// A decided release: the messages to confirm, and the nonces it spends.
@@ -76,7 +80,7 @@ impl Store {
 			let batch_hex = hex::encode(pin.batch_id);
 			let contexts: Vec<String> = pin.contexts.iter().map(hex::encode).collect();
 			sqlx::query(
-				"INSERT INTO pins (batch_id, block, event_index, namespace, sequence, author, batch_hash, contexts, state, next_fetch) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9) ON CONFLICT (batch_id) DO NOTHING",
+				"INSERT INTO pins (batch_id, block, event_index, namespace, sequence, author, batch_hash, contexts, state, next_fetch, seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10) ON CONFLICT (batch_id) DO NOTHING",
 			)
 			.bind(&batch_hex)
 			.bind(pin.block as i64)
@@ -87,6 +91,7 @@ impl Store {
 			.bind(hex::encode(pin.batch_hash))
 			.bind(serde_json::to_string(&contexts).expect("strings serialize"))
 			.bind(now_ms() + fetch_after_ms)
+			.bind(now_ms())
 			.execute(&mut *tx)
 			.await?;
 			let authored =
@@ -125,13 +130,16 @@ impl Store {
 					.fetch_one(&mut *tx)
 					.await?
 					.try_get("namespace")?;
-				let detail = serde_json::json!({ "batch": batch, "node": node }).to_string();
+				let detail = serde_json::json!({ "batch": batch, "node": node });
 				Store::append_event(
 					&mut tx,
-					"batch_acknowledged",
-					&namespace,
-					&batch,
-					Some(&detail),
+					&NewEvent {
+						kind: "batch_acknowledged",
+						namespace: &namespace,
+						reference: &batch,
+						detail: Some(&detail),
+						..Default::default()
+					},
 				)
 				.await?;
 			}
@@ -204,7 +212,7 @@ impl Store {
 	/// Every pending pin, in chain order.
 	pub async fn pending_pins(&self) -> Result<Vec<PinRow>> {
 		let rows = sqlx::query(
-			"SELECT p.batch_id, p.block, p.event_index, p.namespace, p.author, p.batch_hash, p.contexts, p.fetch_attempts, p.next_fetch, s.sender AS sealed_sender FROM pins p LEFT JOIN sealed s ON s.batch_id = p.batch_id WHERE p.state = 'pending' ORDER BY p.block, p.event_index",
+			"SELECT p.batch_id, p.block, p.event_index, p.namespace, p.author, p.batch_hash, p.contexts, p.fetch_attempts, p.next_fetch, p.seen, p.blocked_reported, s.sender AS sealed_sender FROM pins p LEFT JOIN sealed s ON s.batch_id = p.batch_id WHERE p.state = 'pending' ORDER BY p.block, p.event_index",
 		)
 		.fetch_all(self.pool())
 		.await?;
@@ -228,6 +236,8 @@ impl Store {
 						.map(|s| s as NodeId),
 					fetch_attempts: r.try_get::<i64, _>("fetch_attempts")? as u32,
 					next_fetch: r.try_get("next_fetch")?,
+					seen: r.try_get("seen")?,
+					blocked_reported: r.try_get::<i64, _>("blocked_reported")? != 0,
 				})
 			})
 			.collect()
@@ -323,6 +333,8 @@ impl Store {
 			let id = uuid_string(&message.id);
 			let data =
 				String::from_utf8(message.data.clone()).map_err(|_| StoreError::Corrupt("data"))?;
+			let attachments: Vec<_> =
+				message.attachments.iter().map(from_batch_attachment).collect();
 			let seq: i64 =
 				sqlx::query("SELECT COALESCE(MAX(confirm_seq), 0) + 1 AS next FROM messages")
 					.fetch_one(&mut *tx)
@@ -340,7 +352,7 @@ impl Store {
 			.rows_affected();
 			if updated == 0 {
 				sqlx::query(
-					"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, state, batch_id, created, confirmed, confirm_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'confirmed', $10, $11, $12, $13)",
+					"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, state, batch_id, created, confirmed, confirm_seq, attachments, cid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'confirmed', $10, $11, $12, $13, $14, $15)",
 				)
 				.bind(&id)
 				.bind(&payload.namespace)
@@ -355,8 +367,27 @@ impl Store {
 				.bind(message.created)
 				.bind(now)
 				.bind(seq)
+				.bind(serde_json::to_string(&attachments).expect("attachments serialize"))
+				.bind(message.cid.as_ref().map(uuid_string))
 				.execute(&mut *tx)
 				.await?;
+				for item in &attachments {
+					sqlx::query(
+						"INSERT INTO data (id, namespace, name, value, blob_hash, size, hash, datatype, message_id, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
+					)
+					.bind(&item.id)
+					.bind(&payload.namespace)
+					.bind(&item.name)
+					.bind(item.value.as_ref().map(|v| v.to_string()))
+					.bind(&item.blob)
+					.bind(item.size as i64)
+					.bind(&item.hash)
+					.bind(&item.datatype)
+					.bind(&id)
+					.bind(now)
+					.execute(&mut *tx)
+					.await?;
+				}
 			}
 			if let (MessageKind::Private, Some(group)) = (payload.kind, &group_hex) {
 				for (topic, nonce) in message.topics.iter().zip(&message.nonces) {
@@ -371,8 +402,20 @@ impl Store {
 					.await?;
 				}
 			}
-			Store::append_event(&mut tx, "message_confirmed", &payload.namespace, &id, None)
-				.await?;
+			Store::append_event(
+				&mut tx,
+				&NewEvent {
+					kind: "message_confirmed",
+					namespace: &payload.namespace,
+					reference: &id,
+					topics: Some(&message.topics),
+					tag: Some(&message.tag),
+					author: Some(&payload.author.did),
+					group: group_hex.as_deref(),
+					..Default::default()
+				},
+			)
+			.await?;
 			released.push(id);
 		}
 		tx.commit().await?;
@@ -411,9 +454,18 @@ impl Store {
 		for (group, topic, did, nonce) in skips {
 			advance_nonce(&mut tx, &hex::encode(group), topic, pin.author, did, nonce + 1).await?;
 		}
-		let detail = serde_json::json!({ "batch": batch_hex, "reason": reason }).to_string();
-		Store::append_event(&mut tx, "message_rejected", &pin.namespace, &batch_hex, Some(&detail))
-			.await?;
+		let detail = serde_json::json!({ "batch": batch_hex, "reason": reason });
+		Store::append_event(
+			&mut tx,
+			&NewEvent {
+				kind: "message_rejected",
+				namespace: &pin.namespace,
+				reference: &batch_hex,
+				detail: Some(&detail),
+				..Default::default()
+			},
+		)
+		.await?;
 		tx.commit().await?;
 		Ok(true)
 	}
@@ -439,6 +491,37 @@ impl Store {
 			}
 		}
 		Ok(contexts)
+	}
+
+	/// Marks a pin as reported blocked (so it is reported once) and writes `context_blocked`.
+	pub async fn report_blocked(&self, pin: &PinRow, waiting: usize) -> Result<()> {
+		let mut tx = self.pool().begin().await?;
+		sqlx::query("UPDATE pins SET blocked_reported = 1 WHERE batch_id = $1")
+			.bind(hex::encode(pin.batch_id))
+			.execute(&mut *tx)
+			.await?;
+		let contexts: Vec<String> = pin.contexts.iter().map(hex::encode).collect();
+		let detail = serde_json::json!({
+			"batch": hex::encode(pin.batch_id),
+			"contexts": contexts,
+			"author": pin.author,
+			"waiting": waiting,
+			"since": pin.seen,
+			"has_payload": pin.payload_from.is_some(),
+		});
+		Store::append_event(
+			&mut tx,
+			&NewEvent {
+				kind: "context_blocked",
+				namespace: &pin.namespace,
+				reference: &hex::encode(pin.batch_id),
+				detail: Some(&detail),
+				..Default::default()
+			},
+		)
+		.await?;
+		tx.commit().await?;
+		Ok(())
 	}
 
 	/// Marks a pin as not meant for this node (its author says so), so it is not asked for again.

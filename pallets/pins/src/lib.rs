@@ -111,6 +111,9 @@ pub mod pallet {
 		/// Most contexts (topics) in one pin.
 		#[pallet::constant]
 		type MaxContexts: Get<u32>;
+		/// Blocks a pin must be old before a node may skip it.
+		#[pallet::constant]
+		type SkipAfter: Get<BlockNumberFor<Self>>;
 		/// The key the offchain worker signs acknowledgements with.
 		type NodeKey: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>;
 		/// Pool priority of unsigned acknowledgements.
@@ -165,6 +168,10 @@ pub mod pallet {
 	pub type Acknowledgements<T: Config> =
 		StorageDoubleMap<_, Identity, H256, Twox64Concat, IdentityId, BlockNumberFor<T>>;
 
+	/// Batches skipped: every node stops waiting for them. By which node.
+	#[pallet::storage]
+	pub type Skipped<T: Config> = StorageMap<_, Blake2_128Concat, BatchId, IdentityId>;
+
 	/// What happened to pins.
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -182,6 +189,9 @@ pub mod pallet {
 		},
 		/// A node confirmed it received and verified a batch.
 		BatchAcknowledged { batch_hash: H256, node: IdentityId },
+		/// A node skipped a batch whose payload never arrived: every node stops waiting for it and
+		/// releases what it held back.
+		BatchSkipped { batch_id: BatchId, batch_hash: H256, node: IdentityId },
 	}
 
 	/// Why a pins call failed.
@@ -210,6 +220,10 @@ pub mod pallet {
 		OwnBatch,
 		/// The namespace's sequence has run out.
 		SequenceOverflow,
+		/// The batch was pinned less than `SkipAfter` blocks ago.
+		TooEarlyToSkip,
+		/// The batch was already skipped.
+		AlreadySkipped,
 	}
 
 	#[pallet::call]
@@ -247,6 +261,19 @@ pub mod pallet {
 		pub fn acknowledge(origin: OriginFor<T>, batch_hash: H256) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_acknowledge(&who, batch_hash)
+		}
+
+		/// Skips batch `batch_id`, whose payload never arrived: every node stops waiting for it,
+		/// rejects it if it still holds it back, and releases the pins behind it. The same skip
+		/// applies at every party because it is on-chain.
+		///
+		/// Signed by the account of a node identity in force, at least `SkipAfter` blocks after the
+		/// pin. Emits [`Event::BatchSkipped`].
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::skip_batch())]
+		pub fn skip_batch(origin: OriginFor<T>, batch_id: BatchId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_skip_batch(&who, batch_id)
 		}
 
 		/// [`Pallet::acknowledge`] as submitted by the node's offchain worker: unsigned (no fee,

@@ -1,7 +1,10 @@
 //! A test runtime with frame-system, the real identities pallet and the pins pallet.
 
 use crate as pallet_pins;
-use frame_support::{derive_impl, traits::ConstU32};
+use frame_support::{
+	derive_impl,
+	traits::{ConstU32, ConstU64},
+};
 use frame_system::EnsureRoot;
 use sp_runtime::{
 	testing::{TestSignature, TestXt, UintAuthorityId},
@@ -90,6 +93,7 @@ impl pallet_pins::Config for Test {
 	type MaxNamespaceLen = ConstU32<64>;
 	type MaxPayloadRefLen = ConstU32<256>;
 	type MaxContexts = ConstU32<8>;
+	type SkipAfter = ConstU64<5>;
 	type WeightInfo = ();
 }
 

@@ -229,3 +229,33 @@ mod offchain_acknowledgements {
 		});
 	}
 }
+
+#[test]
+fn a_stale_batch_is_skipped_once_by_a_node_in_force() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(pin(NODE, b"default", 1, 1));
+		assert_noop!(
+			Pins::skip_batch(RuntimeOrigin::signed(OTHER_NODE), [1; 16]),
+			Error::<Test>::TooEarlyToSkip
+		);
+		System::set_block_number(6);
+		assert_noop!(
+			Pins::skip_batch(RuntimeOrigin::signed(STRANGER), [1; 16]),
+			Error::<Test>::NotARegisteredNode
+		);
+		assert_noop!(
+			Pins::skip_batch(RuntimeOrigin::signed(OTHER_NODE), [9; 16]),
+			Error::<Test>::UnknownBatch
+		);
+		assert_ok!(Pins::skip_batch(RuntimeOrigin::signed(OTHER_NODE), [1; 16]));
+		System::assert_last_event(
+			Event::BatchSkipped { batch_id: [1; 16], batch_hash: H256::repeat_byte(1), node: 3 }
+				.into(),
+		);
+		assert_eq!(Skipped::<Test>::get([1; 16]), Some(3));
+		assert_noop!(
+			Pins::skip_batch(RuntimeOrigin::signed(NODE), [1; 16]),
+			Error::<Test>::AlreadySkipped
+		);
+	});
+}

@@ -43,6 +43,7 @@ use core::marker::PhantomData;
 pub trait WeightInfo {
 	fn pin_batch(c: u32, p: u32, ) -> Weight;
 	fn acknowledge() -> Weight;
+	fn skip_batch() -> Weight;
 }
 
 /// Weights for `pallet_pins`, using the runtime's database weights.
@@ -64,12 +65,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1051`
 		//  Estimated: `14010`
-		// Minimum execution time: 48_432_000 picoseconds.
-		Weight::from_parts(50_982_160, 14010)
-			// Standard Error: 110
-			.saturating_add(Weight::from_parts(151_303, 0).saturating_mul(c.into()))
-			// Standard Error: 110
-			.saturating_add(Weight::from_parts(801, 0).saturating_mul(p.into()))
+		// Minimum execution time: 49_804_000 picoseconds.
+		Weight::from_parts(51_911_133, 14010)
+			// Standard Error: 128
+			.saturating_add(Weight::from_parts(148_931, 0).saturating_mul(c.into()))
+			// Standard Error: 128
+			.saturating_add(Weight::from_parts(2_241, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -87,9 +88,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1456`
 		//  Estimated: `14010`
-		// Minimum execution time: 51_076_000 picoseconds.
-		Weight::from_parts(53_690_000, 14010)
+		// Minimum execution time: 51_727_000 picoseconds.
+		Weight::from_parts(54_411_000, 14010)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Identities::IdentityByAccount` (r:1 w:0)
+	/// Proof: `Identities::IdentityByAccount` (`max_values`: None, `max_size`: Some(61), added: 2536, mode: `MaxEncodedLen`)
+	/// Storage: `Identities::Records` (r:5 w:0)
+	/// Proof: `Identities::Records` (`max_values`: None, `max_size`: Some(129), added: 2604, mode: `MaxEncodedLen`)
+	/// Storage: `Pins::Batches` (r:1 w:0)
+	/// Proof: `Pins::Batches` (`max_values`: None, `max_size`: Some(146), added: 2621, mode: `MaxEncodedLen`)
+	/// Storage: `Pins::Skipped` (r:1 w:1)
+	/// Proof: `Pins::Skipped` (`max_values`: None, `max_size`: Some(36), added: 2511, mode: `MaxEncodedLen`)
+	fn skip_batch() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1400`
+		//  Estimated: `14010`
+		// Minimum execution time: 47_051_000 picoseconds.
+		Weight::from_parts(49_875_000, 14010)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 }
@@ -97,15 +115,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same measured weights with RocksDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn pin_batch(c: u32, p: u32, ) -> Weight {
-		Weight::from_parts(50_982_160, 14010)
-			.saturating_add(Weight::from_parts(151_303, 0).saturating_mul(c.into()))
-			.saturating_add(Weight::from_parts(801, 0).saturating_mul(p.into()))
+		Weight::from_parts(51_911_133, 14010)
+			.saturating_add(Weight::from_parts(148_931, 0).saturating_mul(c.into()))
+			.saturating_add(Weight::from_parts(2_241, 0).saturating_mul(p.into()))
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
 			.saturating_add(RocksDbWeight::get().writes(3_u64))
 	}
 	fn acknowledge() -> Weight {
-		Weight::from_parts(53_690_000, 14010)
+		Weight::from_parts(54_411_000, 14010)
 			.saturating_add(RocksDbWeight::get().reads(9_u64))
+			.saturating_add(RocksDbWeight::get().writes(1_u64))
+	}
+	fn skip_batch() -> Weight {
+		Weight::from_parts(49_875_000, 14010)
+			.saturating_add(RocksDbWeight::get().reads(8_u64))
 			.saturating_add(RocksDbWeight::get().writes(1_u64))
 	}
 }

@@ -201,5 +201,7 @@ impl pallet_pins::Config for Runtime {
 	type MaxNamespaceLen = ConstU32<64>;
 	type MaxPayloadRefLen = ConstU32<256>;
 	type MaxContexts = ConstU32<256>;
+	/// A pin may be skipped 10 blocks (20 s) after it was made.
+	type SkipAfter = ConstU32<10>;
 	type WeightInfo = pallet_pins::weights::SubstrateWeight<Runtime>;
 }

@@ -3,3 +3,4 @@
 mod acknowledge;
 pub mod offchain;
 mod pin;
+mod skip;

@@ -1,0 +1,546 @@
+//! Durable named subscriptions, delivered at least once and in order, over WebSockets (JSON-RPC
+//! on 9944, or the REST port) and webhooks.
+//!
+//! Each subscription has an offset: every event up to it is done (acked, or filtered out). A
+//! dispatcher per active subscription reads the events after it, keeps up to `read_ahead`
+//! unacked ones in flight spread over the connections attached to the subscription, and
+//! advances (and stores) the offset as acks arrive. Unacked events of a connection that goes
+//! away are delivered again, first; after a restart of the node or the app, delivery resumes
+//! from the stored offset, so nothing is lost and there is no gap.
+//!
+//! A webhook subscription is a connection of its own: each event is POSTed to its URL, a 2xx acks
+//! it, anything else is retried with exponential backoff. With `reply`, a JSON response with a
+//! `data` field is sent back as a reply message (`cid` = the event's message).
+
+use crate::{
+	exchange::Exchange,
+	store::{Event, EventFilter, Subscription, Transport},
+	types::Message,
+};
+use serde::Serialize;
+use std::{
+	collections::{BTreeMap, BTreeSet, HashMap},
+	sync::{Arc, Mutex},
+	time::Duration,
+};
+use tokio::sync::{mpsc, Notify};
+
+const LOG: &str = "parley::events";
+
+/// An event handed to a subscriber.
+#[derive(Clone, Debug, Serialize)]
+pub struct Delivery {
+	/// The subscription it is for.
+	pub subscription: String,
+	/// The event.
+	pub event: Event,
+	/// The message the event is about, for subscriptions with `with_data`.
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub message: Option<Message>,
+}
+
+/// One attached connection.
+pub type ConnectionId = u64;
+
+struct Dispatch {
+	sub: Subscription,
+	topic: Option<regex::Regex>,
+	/// Events after `sub.offset` that are done (acked or filtered out), not yet contiguous.
+	done: BTreeSet<i64>,
+	/// Events handed to a connection and not acked yet.
+	in_flight: BTreeMap<i64, ConnectionId>,
+	/// The last event read from the store.
+	cursor: i64,
+	connections: Vec<(ConnectionId, mpsc::Sender<Delivery>)>,
+	next_connection: usize,
+}
+
+struct Active {
+	dispatch: Mutex<Dispatch>,
+	wake: Notify,
+}
+
+/// The subscriptions of one node.
+#[derive(Clone)]
+pub struct EventHub {
+	exchange: Exchange,
+	active: Arc<Mutex<HashMap<(String, String), Arc<Active>>>>,
+	next_connection: Arc<Mutex<ConnectionId>>,
+}
+
+/// Why a subscription request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SubscribeError {
+	/// Bad options.
+	#[error("{0}")]
+	Invalid(String),
+	/// No such subscription.
+	#[error("no subscription {0}")]
+	NotFound(String),
+	/// The store failed.
+	#[error(transparent)]
+	Store(#[from] crate::store::StoreError),
+}
+
+/// Options of a subscription, as apps give them.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct SubscriptionOptions {
+	/// Which events.
+	pub filter: EventFilter,
+	/// Where to start when the subscription is created: `oldest`, `newest` (default), or an
+	/// event sequence number.
+	pub first_event: Option<serde_json::Value>,
+	/// Unacked events in flight at once (default 1, at most 1000).
+	pub read_ahead: Option<u32>,
+	/// Whether message events carry the message.
+	pub with_data: bool,
+	/// Webhook delivery instead of WebSockets: `{ "url": "http://…", "reply": false }`.
+	pub webhook: Option<WebhookOptions>,
+}
+
+/// Webhook options.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookOptions {
+	/// Where to POST events (http).
+	pub url: String,
+	/// Whether a JSON response with `data` becomes a reply message.
+	#[serde(default)]
+	pub reply: bool,
+}
+
+fn matches(filter: &EventFilter, topic: &Option<regex::Regex>, event: &Event) -> bool {
+	(filter.types.is_empty() || filter.types.iter().any(|t| t == &event.kind))
+		&& topic.as_ref().is_none_or(|re| event.topics.iter().any(|t| re.is_match(t)))
+		&& filter.tag.as_ref().is_none_or(|t| event.tag.as_ref() == Some(t))
+		&& filter.author.as_ref().is_none_or(|a| event.author.as_ref() == Some(a))
+		&& filter.group.as_ref().is_none_or(|g| event.group.as_ref() == Some(g))
+}
+
+impl EventHub {
+	/// The hub of `exchange`'s node. Call [`EventHub::start_webhooks`] once at start.
+	pub fn new(exchange: Exchange) -> Self {
+		Self { exchange, active: Default::default(), next_connection: Arc::new(Mutex::new(1)) }
+	}
+
+	/// Creates (or updates the options of) a subscription. `firstEvent` applies at creation only.
+	pub async fn subscribe(
+		&self,
+		namespace: &str,
+		name: &str,
+		options: SubscriptionOptions,
+	) -> Result<Subscription, SubscribeError> {
+		if name.is_empty()
+			|| name.len() > 64
+			|| !name.bytes().all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c))
+		{
+			return Err(SubscribeError::Invalid(
+				"name must be 1 to 64 letters, digits, '.', '_' or '-'".into(),
+			));
+		}
+		if let Some(re) = &options.filter.topic {
+			regex::Regex::new(re)
+				.map_err(|e| SubscribeError::Invalid(format!("filter.topic: {e}")))?;
+		}
+		let read_ahead = options.read_ahead.unwrap_or(1);
+		if !(1..=1000).contains(&read_ahead) {
+			return Err(SubscribeError::Invalid("readAhead must be 1 to 1000".into()));
+		}
+		let store = self.exchange.store();
+		let offset = match &options.first_event {
+			None => store.last_event().await?,
+			Some(serde_json::Value::String(s)) if s == "newest" => store.last_event().await?,
+			Some(serde_json::Value::String(s)) if s == "oldest" => 0,
+			Some(v) => match v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())) {
+				Some(n) if n >= 1 => n - 1,
+				_ => {
+					return Err(SubscribeError::Invalid(
+						"firstEvent is oldest, newest or a sequence number".into(),
+					))
+				}
+			},
+		};
+		let transport = match options.webhook {
+			Some(w) => {
+				if !w.url.starts_with("http://") {
+					return Err(SubscribeError::Invalid(
+						"webhook.url must be an http:// URL".into(),
+					));
+				}
+				Transport::Webhook { url: w.url, reply: w.reply }
+			}
+			None => Transport::Websocket,
+		};
+		let sub = store
+			.upsert_subscription(&Subscription {
+				namespace: namespace.into(),
+				name: name.into(),
+				filter: options.filter,
+				read_ahead,
+				with_data: options.with_data,
+				transport,
+				offset,
+			})
+			.await?;
+		// Refresh a running dispatcher's options.
+		if let Some(active) =
+			self.active.lock().expect("hub lock").get(&(namespace.into(), name.into())).cloned()
+		{
+			let mut d = active.dispatch.lock().expect("dispatch lock");
+			d.topic = sub.filter.topic.as_ref().and_then(|t| regex::Regex::new(t).ok());
+			d.sub.filter = sub.filter.clone();
+			d.sub.read_ahead = sub.read_ahead;
+			d.sub.with_data = sub.with_data;
+			active.wake.notify_one();
+		}
+		if matches!(sub.transport, Transport::Webhook { .. }) {
+			self.start_webhook(sub.clone()).await;
+		}
+		Ok(sub)
+	}
+
+	/// Deletes a subscription and stops its delivery.
+	pub async fn unsubscribe(&self, namespace: &str, name: &str) -> Result<(), SubscribeError> {
+		if !self.exchange.store().delete_subscription(namespace, name).await? {
+			return Err(SubscribeError::NotFound(name.into()));
+		}
+		if let Some(active) =
+			self.active.lock().expect("hub lock").remove(&(namespace.into(), name.into()))
+		{
+			active.dispatch.lock().expect("dispatch lock").connections.clear();
+			active.wake.notify_one();
+		}
+		Ok(())
+	}
+
+	async fn activate(&self, sub: Subscription) -> Arc<Active> {
+		let key = (sub.namespace.clone(), sub.name.clone());
+		let mut active = self.active.lock().expect("hub lock");
+		if let Some(existing) = active.get(&key) {
+			return existing.clone();
+		}
+		let entry = Arc::new(Active {
+			dispatch: Mutex::new(Dispatch {
+				topic: sub.filter.topic.as_ref().and_then(|t| regex::Regex::new(t).ok()),
+				cursor: sub.offset,
+				sub,
+				done: BTreeSet::new(),
+				in_flight: BTreeMap::new(),
+				connections: Vec::new(),
+				next_connection: 0,
+			}),
+			wake: Notify::new(),
+		});
+		active.insert(key, entry.clone());
+		let hub = self.clone();
+		let runner = entry.clone();
+		tokio::spawn(async move { hub.dispatch(runner).await });
+		entry
+	}
+
+	/// Attaches a connection to subscription `name` (created with `options` if it does not
+	/// exist). Returns the connection's id and its stream of deliveries.
+	pub async fn attach(
+		&self,
+		namespace: &str,
+		name: &str,
+		options: Option<SubscriptionOptions>,
+	) -> Result<(ConnectionId, mpsc::Receiver<Delivery>), SubscribeError> {
+		let sub = match (self.exchange.store().subscription(namespace, name).await?, options) {
+			(Some(sub), None) => sub,
+			(_, Some(options)) => self.subscribe(namespace, name, options).await?,
+			(None, None) => return Err(SubscribeError::NotFound(name.into())),
+		};
+		if matches!(sub.transport, Transport::Webhook { .. }) {
+			return Err(SubscribeError::Invalid(format!("{name} is delivered by webhook")));
+		}
+		let active = self.activate(sub).await;
+		let id = {
+			let mut next = self.next_connection.lock().expect("hub lock");
+			*next += 1;
+			*next
+		};
+		let (tx, rx) = mpsc::channel(1024);
+		active.dispatch.lock().expect("dispatch lock").connections.push((id, tx));
+		active.wake.notify_one();
+		Ok((id, rx))
+	}
+
+	/// Acknowledges event `sequence` of a subscription.
+	pub async fn ack(
+		&self,
+		namespace: &str,
+		name: &str,
+		sequence: i64,
+	) -> Result<(), SubscribeError> {
+		let active = self
+			.active
+			.lock()
+			.expect("hub lock")
+			.get(&(namespace.into(), name.into()))
+			.cloned()
+			.ok_or_else(|| SubscribeError::NotFound(name.into()))?;
+		let offset = {
+			let mut d = active.dispatch.lock().expect("dispatch lock");
+			if sequence <= d.sub.offset {
+				return Ok(());
+			}
+			d.in_flight.remove(&sequence);
+			d.done.insert(sequence);
+			advance(&mut d)
+		};
+		if let Some(offset) = offset {
+			self.exchange.store().set_offset(namespace, name, offset).await?;
+		}
+		active.wake.notify_one();
+		Ok(())
+	}
+
+	/// Detaches a connection; its unacked events go to the others (or wait for the next one).
+	pub fn detach(&self, namespace: &str, name: &str, connection: ConnectionId) {
+		let Some(active) =
+			self.active.lock().expect("hub lock").get(&(namespace.into(), name.into())).cloned()
+		else {
+			return;
+		};
+		let mut d = active.dispatch.lock().expect("dispatch lock");
+		d.connections.retain(|(id, _)| *id != connection);
+		let orphaned: Vec<i64> =
+			d.in_flight.iter().filter(|(_, c)| **c == connection).map(|(s, _)| *s).collect();
+		if !orphaned.is_empty() {
+			// Deliver them again, first and in order: rewind the cursor below them.
+			for seq in &orphaned {
+				d.in_flight.remove(seq);
+			}
+			let first = orphaned[0];
+			d.cursor = d.cursor.min(first - 1);
+		}
+		drop(d);
+		active.wake.notify_one();
+	}
+
+	/// Starts delivery of every webhook subscription (at node start).
+	pub async fn start_webhooks(&self) {
+		match self.exchange.store().webhook_subscriptions().await {
+			Ok(subs) => {
+				for sub in subs {
+					self.start_webhook(sub).await;
+				}
+			}
+			Err(e) => log::warn!(target: LOG, "cannot read webhook subscriptions: {e}"),
+		}
+	}
+
+	async fn start_webhook(&self, sub: Subscription) {
+		let Transport::Webhook { url, reply } = sub.transport.clone() else { return };
+		let key = (sub.namespace.clone(), sub.name.clone());
+		if self.active.lock().expect("hub lock").contains_key(&key) {
+			return;
+		}
+		let (namespace, name) = key;
+		let active = self.activate(sub).await;
+		let (tx, rx) = mpsc::channel(1024);
+		active.dispatch.lock().expect("dispatch lock").connections.push((0, tx));
+		active.wake.notify_one();
+		let hub = self.clone();
+		tokio::spawn(async move { hub.webhook(namespace, name, url, reply, rx).await });
+	}
+
+	async fn dispatch(&self, active: Arc<Active>) {
+		let store = self.exchange.store().clone();
+		loop {
+			// Read what may be handed out now.
+			let (cursor, room, has_connections) = {
+				let d = active.dispatch.lock().expect("dispatch lock");
+				let room = (d.sub.read_ahead as usize).saturating_sub(d.in_flight.len());
+				(d.cursor, room, !d.connections.is_empty())
+			};
+			if has_connections && room > 0 {
+				match store.events_after(cursor, 200).await {
+					Ok(events) => {
+						let mut to_fill = Vec::new();
+						for event in events {
+							to_fill.push(event);
+						}
+						self.hand_out(&active, to_fill).await;
+					}
+					Err(e) => log::warn!(target: LOG, "cannot read events: {e}"),
+				}
+			}
+			tokio::select! {
+				_ = active.wake.notified() => {},
+				_ = self.exchange.events_woken() => {},
+				_ = tokio::time::sleep(Duration::from_secs(1)) => {},
+			}
+			let stopped = {
+				let d = active.dispatch.lock().expect("dispatch lock");
+				!self
+					.active
+					.lock()
+					.expect("hub lock")
+					.contains_key(&(d.sub.namespace.clone(), d.sub.name.clone()))
+			};
+			if stopped {
+				return;
+			}
+		}
+	}
+
+	/// Filters `events` (in order) and hands the matching ones to connections, up to the room
+	/// `read_ahead` leaves.
+	async fn hand_out(&self, active: &Arc<Active>, events: Vec<Event>) {
+		let mut offset_changed = None;
+		let mut deliveries = Vec::new();
+		{
+			let mut d = active.dispatch.lock().expect("dispatch lock");
+			for event in events {
+				if d.in_flight.len() >= d.sub.read_ahead as usize || d.connections.is_empty() {
+					break;
+				}
+				if event.sequence <= d.cursor
+					|| event.sequence <= d.sub.offset
+					|| d.in_flight.contains_key(&event.sequence)
+					|| d.done.contains(&event.sequence)
+				{
+					continue;
+				}
+				d.cursor = event.sequence;
+				if event.namespace != d.sub.namespace || !matches(&d.sub.filter, &d.topic, &event) {
+					d.done.insert(event.sequence);
+					continue;
+				}
+				let index = d.next_connection % d.connections.len();
+				d.next_connection = d.next_connection.wrapping_add(1);
+				let (connection, sender) = d.connections[index].clone();
+				d.in_flight.insert(event.sequence, connection);
+				deliveries.push((sender, event, d.sub.name.clone(), d.sub.with_data));
+			}
+			if let Some(offset) = advance(&mut d) {
+				offset_changed = Some((d.sub.namespace.clone(), d.sub.name.clone(), offset));
+			}
+		}
+		if let Some((ns, name, offset)) = offset_changed {
+			let _ = self.exchange.store().set_offset(&ns, &name, offset).await;
+		}
+		for (sender, event, subscription, with_data) in deliveries {
+			let message = if with_data && event.kind.starts_with("message_") {
+				self.exchange.store().message(&event.reference).await.ok().flatten()
+			} else {
+				None
+			};
+			if sender.send(Delivery { subscription, event, message }).await.is_err() {
+				log::debug!(target: LOG, "a subscriber went away before its delivery");
+			}
+		}
+	}
+
+	async fn webhook(
+		&self,
+		namespace: String,
+		name: String,
+		url: String,
+		reply: bool,
+		mut rx: mpsc::Receiver<Delivery>,
+	) {
+		use http_body_util::{BodyExt, Full};
+		let client =
+			hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+				.build_http::<Full<bytes::Bytes>>();
+		while let Some(delivery) = rx.recv().await {
+			let body = serde_json::to_vec(&delivery).expect("deliveries serialize");
+			let mut attempts = 0u32;
+			loop {
+				let request = hyper::Request::post(&url)
+					.header("content-type", "application/json")
+					.body(Full::new(bytes::Bytes::from(body.clone())));
+				let outcome = match request {
+					Ok(request) => {
+						match tokio::time::timeout(Duration::from_secs(30), client.request(request))
+							.await
+						{
+							Ok(Ok(response)) if response.status().is_success() => {
+								let bytes = response
+									.into_body()
+									.collect()
+									.await
+									.map(|b| b.to_bytes())
+									.unwrap_or_default();
+								Ok(bytes)
+							}
+							Ok(Ok(response)) => Err(format!("status {}", response.status())),
+							Ok(Err(e)) => Err(e.to_string()),
+							Err(_) => Err("timed out".into()),
+						}
+					}
+					Err(e) => Err(e.to_string()),
+				};
+				match outcome {
+					Ok(response) => {
+						if reply {
+							self.reply(&delivery, &response).await;
+						}
+						if let Err(e) = self.ack(&namespace, &name, delivery.event.sequence).await {
+							log::warn!(target: LOG, "webhook {name}: cannot record ack: {e}");
+						}
+						break;
+					}
+					Err(e) => {
+						attempts += 1;
+						let delay = self.exchange.backoff(attempts);
+						log::info!(target: LOG, "webhook {name} to {url} failed ({e}); retrying in {delay:?}");
+						tokio::time::sleep(delay).await;
+						let gone = !self
+							.active
+							.lock()
+							.expect("hub lock")
+							.contains_key(&(namespace.clone(), name.clone()));
+						if gone {
+							return;
+						}
+					}
+				}
+			}
+		}
+	}
+
+	/// Sends a webhook's JSON response `{ "data": … , "topic"?: …, "tag"?: … }` back as a reply.
+	async fn reply(&self, delivery: &Delivery, response: &[u8]) {
+		let Ok(serde_json::Value::Object(body)) =
+			serde_json::from_slice::<serde_json::Value>(response)
+		else {
+			return;
+		};
+		let Some(data) = body.get("data").cloned() else { return };
+		let Ok(original) = self.exchange.message(&delivery.event.reference).await else { return };
+		let topics = match body.get("topic").and_then(|t| t.as_str()) {
+			Some(t) => vec![t.to_string()],
+			None => original.topics.clone(),
+		};
+		let tag = body.get("tag").and_then(|t| t.as_str()).unwrap_or("reply").to_string();
+		let send = crate::exchange::MessageRequest {
+			namespace: original.namespace.clone(),
+			topics,
+			tag,
+			data,
+			cid: Some(original.id.clone()),
+			..Default::default()
+		};
+		let result = match &original.group {
+			Some(group) => self.exchange.send_private_message(group, send).await,
+			None => self.exchange.send_broadcast_message(send).await,
+		};
+		if let Err(e) = result {
+			log::warn!(target: LOG, "webhook reply to {} not sent: {e}", original.id);
+		}
+	}
+}
+
+/// Moves the offset over contiguous done events; returns the new offset if it moved.
+fn advance(d: &mut Dispatch) -> Option<i64> {
+	let start = d.sub.offset;
+	while d.done.remove(&(d.sub.offset + 1)) {
+		d.sub.offset += 1;
+	}
+	(d.sub.offset != start).then_some(d.sub.offset)
+}

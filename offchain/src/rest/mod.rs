@@ -1,0 +1,129 @@
+//! The REST API: `/api/v1/namespaces/{ns}/…` routes for messages, data and blobs, datatypes,
+//! groups, batches, pins, events, subscriptions and operations, plus identities (with DID
+//! documents) and status; an OpenAPI 3 document at `/api/v1/openapi.json`, Swagger UI at
+//! `/api/v1/docs` (vendored assets), and event subscriptions over WebSocket at `/api/v1/ws`.
+//!
+//! Errors are JSON `{ "error": "...", "code": <HTTP status> }`. Lists take the shared filter
+//! syntax ([`crate::store::query`]) as query parameters.
+
+mod openapi;
+mod routes;
+mod ws;
+
+use crate::{events::EventHub, exchange::Exchange, ExchangeError};
+use axum::{
+	http::StatusCode,
+	response::{IntoResponse, Response},
+	Json,
+};
+use std::{net::SocketAddr, time::Duration};
+
+/// The REST server's settings.
+#[derive(Clone, Debug)]
+pub struct RestConfig {
+	/// Where to listen.
+	pub listen: SocketAddr,
+	/// Largest JSON request body, in bytes.
+	pub max_json_body: usize,
+	/// Largest blob upload, in bytes.
+	pub max_blob: u64,
+	/// How long `confirm=true` and request/reply wait by default.
+	pub default_wait: Duration,
+}
+
+impl Default for RestConfig {
+	fn default() -> Self {
+		Self {
+			listen: "127.0.0.1:5000".parse().expect("valid address"),
+			max_json_body: 4 * 1024 * 1024,
+			max_blob: 1024 * 1024 * 1024,
+			default_wait: Duration::from_secs(60),
+		}
+	}
+}
+
+#[derive(Clone)]
+pub(crate) struct AppState {
+	pub exchange: Exchange,
+	pub hub: EventHub,
+	pub config: RestConfig,
+}
+
+/// An error as the REST API returns it.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+	status: StatusCode,
+	message: String,
+	id: Option<String>,
+}
+
+impl ApiError {
+	pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
+		Self { status, message: message.into(), id: None }
+	}
+
+	pub fn bad_request(message: impl Into<String>) -> Self {
+		Self::new(StatusCode::BAD_REQUEST, message)
+	}
+
+	pub fn not_found(message: impl Into<String>) -> Self {
+		Self::new(StatusCode::NOT_FOUND, message)
+	}
+}
+
+impl From<ExchangeError> for ApiError {
+	fn from(e: ExchangeError) -> Self {
+		let status =
+			StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+		let id = match &e {
+			ExchangeError::Conflict(id) => Some(id.clone()),
+			_ => None,
+		};
+		if status.is_server_error() {
+			log::warn!(target: "parley::rest", "internal error: {e}");
+		}
+		Self { status, message: e.to_string(), id }
+	}
+}
+
+impl From<crate::store::StoreError> for ApiError {
+	fn from(e: crate::store::StoreError) -> Self {
+		ExchangeError::from(e).into()
+	}
+}
+
+impl From<crate::events::SubscribeError> for ApiError {
+	fn from(e: crate::events::SubscribeError) -> Self {
+		use crate::events::SubscribeError;
+		match e {
+			SubscribeError::Invalid(m) => ApiError::bad_request(m),
+			SubscribeError::NotFound(m) => ApiError::not_found(format!("no subscription {m}")),
+			SubscribeError::Store(e) => e.into(),
+		}
+	}
+}
+
+impl IntoResponse for ApiError {
+	fn into_response(self) -> Response {
+		let mut body = serde_json::json!({ "error": self.message, "code": self.status.as_u16() });
+		if let Some(id) = self.id {
+			body["id"] = id.into();
+		}
+		(self.status, Json(body)).into_response()
+	}
+}
+
+/// Serves the REST API until the node stops.
+pub async fn serve(exchange: Exchange, hub: EventHub, config: RestConfig) -> Result<(), String> {
+	let listener = tokio::net::TcpListener::bind(config.listen)
+		.await
+		.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+	log::info!(target: "parley::rest", "REST API on http://{}/api/v1 (docs at /api/v1/docs)", config.listen);
+	let router = routes::router(AppState { exchange, hub, config });
+	axum::serve(listener, router).await.map_err(|e| format!("REST server stopped: {e}"))
+}
+
+/// The OpenAPI document (for tools and tests).
+pub fn openapi_document() -> serde_json::Value {
+	openapi::document()
+}

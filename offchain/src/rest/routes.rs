@@ -1,0 +1,709 @@
+//! The REST routes and their handlers.
+
+use super::{ApiError, AppState};
+use crate::{
+	events::SubscriptionOptions,
+	exchange::MessageRequest,
+	store::{collections, query::ListQuery},
+	types::Message,
+};
+use axum::{
+	body::Body,
+	extract::{DefaultBodyLimit, Multipart, Path, Query, State},
+	http::{header, StatusCode},
+	response::{Html, IntoResponse, Response},
+	routing::{get, post},
+	Json, Router,
+};
+use serde::Deserialize;
+use serde_json::Value;
+use std::time::Duration;
+
+type Pairs = Params<Vec<(String, String)>>;
+type ApiResult<T> = Result<T, ApiError>;
+
+/// Parses a JSON body, turning every malformed body into a 400 naming the problem.
+pub(crate) struct Body_<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for Body_<T>
+where
+	T: serde::de::DeserializeOwned,
+	S: std::marker::Send + Sync,
+{
+	type Rejection = ApiError;
+
+	async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+		match Json::<T>::from_request(req, state).await {
+			Ok(Json(value)) => Ok(Body_(value)),
+			Err(rejection) => Err(ApiError::new(rejection.status(), rejection.body_text())),
+		}
+	}
+}
+
+/// Query parameters, with a malformed query turned into a 400 naming the problem.
+pub(crate) struct Params<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for Params<T>
+where
+	T: serde::de::DeserializeOwned,
+	S: std::marker::Send + Sync,
+{
+	type Rejection = ApiError;
+
+	async fn from_request_parts(
+		parts: &mut axum::http::request::Parts,
+		state: &S,
+	) -> Result<Self, Self::Rejection> {
+		match Query::<T>::from_request_parts(parts, state).await {
+			Ok(Query(value)) => Ok(Params(value)),
+			Err(rejection) => Err(ApiError::new(rejection.status(), rejection.body_text())),
+		}
+	}
+}
+
+/// Path parameters, with a malformed path turned into a 400.
+pub(crate) struct Segments<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for Segments<T>
+where
+	T: serde::de::DeserializeOwned + std::marker::Send,
+	S: std::marker::Send + Sync,
+{
+	type Rejection = ApiError;
+
+	async fn from_request_parts(
+		parts: &mut axum::http::request::Parts,
+		state: &S,
+	) -> Result<Self, Self::Rejection> {
+		match Path::<T>::from_request_parts(parts, state).await {
+			Ok(Path(value)) => Ok(Segments(value)),
+			Err(rejection) => Err(ApiError::new(rejection.status(), rejection.body_text())),
+		}
+	}
+}
+
+pub(crate) fn router(state: AppState) -> Router {
+	let max_json = state.config.max_json_body;
+	let ns = Router::new()
+		.route("/messages", get(list_messages))
+		.route("/messages/{id}", get(get_message))
+		.route("/messages/broadcast", post(send_broadcast))
+		.route("/messages/private", post(send_private))
+		.route("/messages/requestreply", post(request_reply))
+		.route("/data", get(list_data).post(create_data))
+		.route("/data/blob", post(upload_blob).layer(DefaultBodyLimit::disable()))
+		.route("/data/{id}", get(get_data))
+		.route("/data/{id}/blob", get(download_blob))
+		.route("/datatypes", get(list_datatypes).post(define_datatype))
+		.route("/datatypes/{name}/{version}", get(get_datatype))
+		.route("/definitions", get(list_definitions).post(define))
+		.route("/groups", get(list_groups).post(create_group))
+		.route("/groups/{id}", get(get_group))
+		.route("/batches", get(list_batches))
+		.route("/pins", get(list_pins))
+		.route("/events", get(list_events))
+		.route("/subscriptions", get(list_subscriptions).post(create_subscription))
+		.route("/subscriptions/{name}", get(get_subscription).delete(delete_subscription))
+		.route("/operations", get(list_operations))
+		.route("/operations/{id}/retry", post(retry_operation))
+		.route("/contexts/{context}/skip", post(skip_context));
+	Router::new()
+		.nest("/api/v1/namespaces/{ns}", ns)
+		.route("/api/v1/status", get(status))
+		.route("/api/v1/identities", get(list_identities))
+		.route("/api/v1/identities/{did}", get(get_identity))
+		.route("/api/v1/identities/{did}/did", get(did_document))
+		.route("/api/v1/openapi.json", get(openapi))
+		.route("/api/v1/docs", get(docs))
+		.route("/api/v1/docs/{asset}", get(docs_asset))
+		.route("/api/v1/ws", get(super::ws::upgrade))
+		.fallback(not_found)
+		.layer(DefaultBodyLimit::max(max_json))
+		.with_state(state)
+}
+
+async fn not_found() -> ApiError {
+	ApiError::not_found("no such route; see /api/v1/openapi.json")
+}
+
+fn check_ns(ns: &str) -> ApiResult<()> {
+	let ok = !ns.is_empty()
+		&& ns.len() <= 64
+		&& ns.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-');
+	ok.then_some(()).ok_or_else(|| {
+		ApiError::bad_request("namespace must be 1 to 64 letters, digits, '.', '_' or '-'")
+	})
+}
+
+fn parse_query(pairs: Vec<(String, String)>) -> ApiResult<ListQuery> {
+	ListQuery::parse(pairs).map_err(ApiError::bad_request)
+}
+
+async fn list_in(
+	state: &AppState,
+	collection: &crate::store::query::Collection,
+	ns: &str,
+	pairs: Vec<(String, String)>,
+) -> ApiResult<Json<Value>> {
+	check_ns(ns)?;
+	let query = parse_query(pairs)?;
+	let page = state.exchange.list(collection, ns, &query).await?;
+	Ok(Json(if query.count {
+		serde_json::to_value(page).expect("pages serialize")
+	} else {
+		Value::Array(page.items)
+	}))
+}
+
+async fn one_in(
+	state: &AppState,
+	collection: &crate::store::query::Collection,
+	ns: &str,
+	key: &str,
+	value: &str,
+	what: &str,
+) -> ApiResult<Json<Value>> {
+	check_ns(ns)?;
+	let query = ListQuery {
+		filters: vec![crate::store::query::Filter {
+			field: key.into(),
+			op: crate::store::query::Op::Eq,
+			value: value.into(),
+		}],
+		limit: 1,
+		..Default::default()
+	};
+	let page = state.exchange.list(collection, ns, &query).await?;
+	page.items
+		.into_iter()
+		.next()
+		.map(Json)
+		.ok_or_else(|| ApiError::not_found(format!("no {what} {value}")))
+}
+
+/// A message to send, as the REST body gives it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct SendBody {
+	/// Topics (or `topic` for one).
+	topics: Option<Vec<String>>,
+	topic: Option<String>,
+	tag: Option<String>,
+	/// The message's JSON data.
+	data: Option<Value>,
+	/// Data item ids to attach.
+	attachments: Option<Vec<String>>,
+	/// The message this replies to.
+	cid: Option<String>,
+	idempotency_key: Option<String>,
+	/// For private messages: the group (hex id).
+	group: Option<String>,
+}
+
+/// `?confirm=true&timeout=<ms>` on sends.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SendQuery {
+	confirm: Option<bool>,
+	timeout: Option<u64>,
+}
+
+impl SendBody {
+	fn into_send(self, ns: &str) -> ApiResult<(MessageRequest, Option<String>)> {
+		let topics = match (self.topics, self.topic) {
+			(Some(t), None) => t,
+			(None, Some(t)) => vec![t],
+			(None, None) => return Err(ApiError::bad_request("topics: give at least one topic")),
+			(Some(_), Some(_)) => {
+				return Err(ApiError::bad_request("give topics or topic, not both"))
+			}
+		};
+		Ok((
+			MessageRequest {
+				namespace: ns.into(),
+				topics,
+				tag: self.tag.unwrap_or_default(),
+				data: self.data.unwrap_or(Value::Null),
+				attachments: self.attachments.unwrap_or_default(),
+				cid: self.cid,
+				idempotency_key: self.idempotency_key,
+			},
+			self.group,
+		))
+	}
+}
+
+fn wait_time(state: &AppState, query: &SendQuery) -> Duration {
+	query
+		.timeout
+		.map(Duration::from_millis)
+		.unwrap_or(state.config.default_wait)
+		.min(Duration::from_secs(600))
+}
+
+async fn finish_send(state: &AppState, id: String, query: SendQuery) -> ApiResult<Response> {
+	if query.confirm.unwrap_or(false) {
+		let message =
+			state.exchange.wait_for_outcome(&id, wait_time(state, &query)).await.map_err(|e| {
+				let mut error = ApiError::from(e);
+				error.id = Some(id.clone());
+				error
+			})?;
+		Ok((StatusCode::OK, Json(message)).into_response())
+	} else {
+		let message = state.exchange.message(&id).await?;
+		Ok((StatusCode::ACCEPTED, Json(message)).into_response())
+	}
+}
+
+async fn send_broadcast(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Params(query): Params<SendQuery>,
+	Body_(body): Body_<SendBody>,
+) -> ApiResult<Response> {
+	check_ns(&ns)?;
+	let (send, group) = body.into_send(&ns)?;
+	if group.is_some() {
+		return Err(ApiError::bad_request(
+			"group: a broadcast goes to every node; use /messages/private",
+		));
+	}
+	let id = state.exchange.send_broadcast_message(send).await?;
+	finish_send(&state, id, query).await
+}
+
+async fn send_private(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Params(query): Params<SendQuery>,
+	Body_(body): Body_<SendBody>,
+) -> ApiResult<Response> {
+	check_ns(&ns)?;
+	let (send, group) = body.into_send(&ns)?;
+	let group =
+		group.ok_or_else(|| ApiError::bad_request("group: required for a private message"))?;
+	let id = state.exchange.send_private_message(&group, send).await?;
+	finish_send(&state, id, query).await
+}
+
+async fn request_reply(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Params(query): Params<SendQuery>,
+	Body_(body): Body_<SendBody>,
+) -> ApiResult<Json<Message>> {
+	check_ns(&ns)?;
+	let (send, group) = body.into_send(&ns)?;
+	let id = match group {
+		Some(group) => state.exchange.send_private_message(&group, send).await?,
+		None => state.exchange.send_broadcast_message(send).await?,
+	};
+	let reply =
+		state.exchange.wait_for_reply(&ns, &id, wait_time(&state, &query)).await.map_err(|e| {
+			let mut error = ApiError::from(e);
+			error.id = Some(id.clone());
+			error
+		})?;
+	Ok(Json(reply))
+}
+
+async fn list_messages(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Params(pairs): Pairs,
+) -> ApiResult<Json<Value>> {
+	list_in(&state, &collections::MESSAGES, &ns, pairs).await
+}
+
+async fn get_message(
+	State(state): State<AppState>,
+	Segments((ns, id)): Segments<(String, String)>,
+) -> ApiResult<Json<Message>> {
+	check_ns(&ns)?;
+	let message = state.exchange.message(&id).await?;
+	if message.namespace != ns {
+		return Err(ApiError::not_found(format!("no message {id} in namespace {ns}")));
+	}
+	Ok(Json(message))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DataBody {
+	value: Value,
+	name: Option<String>,
+	datatype: Option<DatatypeRef>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DatatypeRef {
+	name: String,
+	version: String,
+}
+
+async fn create_data(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Body_(body): Body_<DataBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+	check_ns(&ns)?;
+	let item = state
+		.exchange
+		.create_data(&ns, body.name, body.value, body.datatype.map(|d| (d.name, d.version)))
+		.await?;
+	Ok((StatusCode::CREATED, Json(serde_json::to_value(item).expect("items serialize"))))
+}
+
+async fn upload_blob(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+	check_ns(&ns)?;
+	let mut multipart = multipart.map_err(|r| ApiError::new(r.status(), r.body_text()))?;
+	let bad = |e: axum::extract::multipart::MultipartError| {
+		ApiError::bad_request(format!("multipart: {}", e.body_text()))
+	};
+	while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
+		if field.file_name().is_none() && field.name() != Some("file") {
+			continue;
+		}
+		let name = field.file_name().map(str::to_string).unwrap_or_else(|| "blob".into());
+		let mut writer = state
+			.exchange
+			.blobs()
+			.writer()
+			.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+		while let Some(chunk) = field.chunk().await.map_err(bad)? {
+			writer.write(&chunk, state.config.max_blob).map_err(|e| {
+				if e.kind() == std::io::ErrorKind::InvalidInput {
+					ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, e.to_string())
+				} else {
+					ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+				}
+			})?;
+		}
+		let (hash, size) = tokio::task::spawn_blocking(move || writer.finish())
+			.await
+			.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+			.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+		let item = state.exchange.create_blob_data(&ns, name, hash, size).await?;
+		return Ok((
+			StatusCode::CREATED,
+			Json(serde_json::to_value(item).expect("items serialize")),
+		));
+	}
+	Err(ApiError::bad_request(
+		"multipart: send the blob as a part named 'file' (or with a file name)",
+	))
+}
+
+async fn list_data(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Params(pairs): Pairs,
+) -> ApiResult<Json<Value>> {
+	list_in(&state, &collections::DATA, &ns, pairs).await
+}
+
+async fn get_data(
+	State(state): State<AppState>,
+	Segments((ns, id)): Segments<(String, String)>,
+) -> ApiResult<Json<Value>> {
+	check_ns(&ns)?;
+	let item = state
+		.exchange
+		.store()
+		.data(&ns, &id)
+		.await?
+		.ok_or_else(|| ApiError::not_found(format!("no data {id}")))?;
+	Ok(Json(serde_json::to_value(item).expect("items serialize")))
+}
+
+async fn download_blob(
+	State(state): State<AppState>,
+	Segments((ns, id)): Segments<(String, String)>,
+) -> ApiResult<Response> {
+	check_ns(&ns)?;
+	let item = state
+		.exchange
+		.store()
+		.data(&ns, &id)
+		.await?
+		.ok_or_else(|| ApiError::not_found(format!("no data {id}")))?;
+	let blob = item.blob.ok_or_else(|| ApiError::not_found(format!("data {id} is not a blob")))?;
+	let hash: crate::types::Hash = hex::decode(&blob)
+		.ok()
+		.and_then(|b| b.try_into().ok())
+		.ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "corrupt blob hash"))?;
+	let file = state
+		.exchange
+		.blobs()
+		.open(&hash)
+		.map_err(|_| ApiError::not_found(format!("blob of data {id} has not arrived yet")))?;
+	let stream =
+		tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 256 * 1024);
+	Ok((
+		[
+			(header::CONTENT_TYPE, "application/octet-stream".to_string()),
+			(header::CONTENT_LENGTH, item.size.to_string()),
+			(header::HeaderName::from_static("x-parley-hash"), blob),
+		],
+		Body::from_stream(stream),
+	)
+		.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DatatypeBody {
+	name: String,
+	version: String,
+	schema: Value,
+}
+
+async fn define_datatype(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Params(query): Params<SendQuery>,
+	Body_(body): Body_<DatatypeBody>,
+) -> ApiResult<Response> {
+	check_ns(&ns)?;
+	let id = state.exchange.define_datatype(&ns, &body.name, &body.version, body.schema).await?;
+	finish_send(&state, id, query).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DefinitionBody {
+	kind: String,
+	name: String,
+	version: String,
+	value: Value,
+}
+
+async fn define(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Params(query): Params<SendQuery>,
+	Body_(body): Body_<DefinitionBody>,
+) -> ApiResult<Response> {
+	check_ns(&ns)?;
+	let id = state.exchange.define(&ns, &body.kind, &body.name, &body.version, body.value).await?;
+	finish_send(&state, id, query).await
+}
+
+async fn list_definitions(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Params(pairs): Pairs,
+) -> ApiResult<Json<Value>> {
+	list_in(&state, &collections::DEFINITIONS, &ns, pairs).await
+}
+
+async fn list_datatypes(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Params(pairs): Pairs,
+) -> ApiResult<Json<Value>> {
+	list_in(&state, &collections::DATATYPES, &ns, pairs).await
+}
+
+async fn get_datatype(
+	State(state): State<AppState>,
+	Segments((ns, name, version)): Segments<(String, String, String)>,
+) -> ApiResult<Json<Value>> {
+	check_ns(&ns)?;
+	let definition = state
+		.exchange
+		.store()
+		.definition(&ns, "datatype", &name, &version)
+		.await?
+		.ok_or_else(|| ApiError::not_found(format!("no datatype {name}/{version}")))?;
+	Ok(Json(serde_json::to_value(definition).expect("definitions serialize")))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GroupBody {
+	name: String,
+	members: Vec<String>,
+}
+
+async fn create_group(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Body_(body): Body_<GroupBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+	check_ns(&ns)?;
+	let id = state.exchange.create_group(&ns, &body.name, &body.members).await?;
+	let group = one_in(&state, &collections::GROUPS, &ns, "id", &id, "group").await?;
+	Ok((StatusCode::CREATED, group))
+}
+
+async fn list_groups(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Params(pairs): Pairs,
+) -> ApiResult<Json<Value>> {
+	list_in(&state, &collections::GROUPS, &ns, pairs).await
+}
+
+async fn get_group(
+	State(state): State<AppState>,
+	Segments((ns, id)): Segments<(String, String)>,
+) -> ApiResult<Json<Value>> {
+	one_in(&state, &collections::GROUPS, &ns, "id", &id, "group").await
+}
+
+async fn list_batches(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Params(pairs): Pairs,
+) -> ApiResult<Json<Value>> {
+	list_in(&state, &collections::BATCHES, &ns, pairs).await
+}
+
+async fn list_pins(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Params(pairs): Pairs,
+) -> ApiResult<Json<Value>> {
+	list_in(&state, &collections::PINS, &ns, pairs).await
+}
+
+async fn list_events(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Params(pairs): Pairs,
+) -> ApiResult<Json<Value>> {
+	list_in(&state, &collections::EVENTS, &ns, pairs).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(crate) struct SubscriptionBody {
+	name: String,
+	#[serde(flatten)]
+	options: SubscriptionOptions,
+}
+
+async fn create_subscription(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Body_(body): Body_<SubscriptionBody>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+	check_ns(&ns)?;
+	let sub = state.hub.subscribe(&ns, &body.name, body.options).await?;
+	Ok((StatusCode::CREATED, Json(serde_json::to_value(sub).expect("subscriptions serialize"))))
+}
+
+async fn list_subscriptions(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Params(pairs): Pairs,
+) -> ApiResult<Json<Value>> {
+	list_in(&state, &collections::SUBSCRIPTIONS, &ns, pairs).await
+}
+
+async fn get_subscription(
+	State(state): State<AppState>,
+	Segments((ns, name)): Segments<(String, String)>,
+) -> ApiResult<Json<Value>> {
+	one_in(&state, &collections::SUBSCRIPTIONS, &ns, "name", &name, "subscription").await
+}
+
+async fn delete_subscription(
+	State(state): State<AppState>,
+	Segments((ns, name)): Segments<(String, String)>,
+) -> ApiResult<StatusCode> {
+	check_ns(&ns)?;
+	state.hub.unsubscribe(&ns, &name).await?;
+	Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_operations(
+	State(state): State<AppState>,
+	Segments(ns): Segments<String>,
+	Params(pairs): Pairs,
+) -> ApiResult<Json<Value>> {
+	list_in(&state, &collections::OPERATIONS, &ns, pairs).await
+}
+
+async fn retry_operation(
+	State(state): State<AppState>,
+	Segments((ns, id)): Segments<(String, String)>,
+) -> ApiResult<Json<Value>> {
+	check_ns(&ns)?;
+	state.exchange.retry_operation(&id).await?;
+	one_in(&state, &collections::OPERATIONS, &ns, "id", &id, "operation").await
+}
+
+async fn skip_context(
+	State(state): State<AppState>,
+	Segments((ns, context)): Segments<(String, String)>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+	check_ns(&ns)?;
+	let batch = state.exchange.skip_context(&context).await?;
+	Ok((
+		StatusCode::ACCEPTED,
+		Json(serde_json::json!({ "context": context, "batch": batch, "state": "skip_submitted" })),
+	))
+}
+
+async fn status(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+	Ok(Json(state.exchange.status().await?))
+}
+
+async fn list_identities(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+	Ok(Json(serde_json::to_value(state.exchange.identities()).expect("identities serialize")))
+}
+
+async fn get_identity(
+	State(state): State<AppState>,
+	Segments(did): Segments<String>,
+) -> ApiResult<Json<Value>> {
+	let identity = state.exchange.identities().into_iter().find(|i| i.did == did);
+	identity
+		.map(|i| Json(serde_json::to_value(i).expect("identities serialize")))
+		.ok_or_else(|| ApiError::not_found(format!("no identity {did}")))
+}
+
+async fn did_document(
+	State(state): State<AppState>,
+	Segments(did): Segments<String>,
+) -> ApiResult<Json<Value>> {
+	let identity = state
+		.exchange
+		.identities()
+		.into_iter()
+		.find(|i| i.did == did)
+		.ok_or_else(|| ApiError::not_found(format!("no identity {did}")))?;
+	Ok(Json(identity.did_document()))
+}
+
+async fn openapi() -> Json<Value> {
+	Json(super::openapi::document())
+}
+
+async fn docs() -> Html<&'static str> {
+	Html(
+		r##"<!doctype html><html><head><meta charset="utf-8"><title>Parley API</title>
+<link rel="stylesheet" href="/api/v1/docs/swagger-ui.css"></head><body><div id="ui"></div>
+<script src="/api/v1/docs/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({ url: "/api/v1/openapi.json", dom_id: "#ui" });</script></body></html>"##,
+	)
+}
+
+async fn docs_asset(Segments(asset): Segments<String>) -> ApiResult<Response> {
+	let (bytes, kind): (&'static [u8], &str) = match asset.as_str() {
+		"swagger-ui-bundle.js" => {
+			(include_bytes!("swagger/swagger-ui-bundle.js"), "application/javascript")
+		}
+		"swagger-ui.css" => (include_bytes!("swagger/swagger-ui.css"), "text/css"),
+		_ => return Err(ApiError::not_found(format!("no asset {asset}"))),
+	};
+	Ok(([(header::CONTENT_TYPE, kind)], bytes).into_response())
+}

@@ -1,0 +1,102 @@
+//! Event subscriptions over a WebSocket on the REST port (`GET /api/v1/ws`).
+//!
+//! The client sends JSON text frames:
+//! - `{"type": "start", "name": "<subscription>", "namespace"?: "default", "options"?: {…}}`
+//!   attaches to a named subscription (created with `options` if it does not exist);
+//! - `{"type": "ack", "name": "<subscription>", "namespace"?: "default", "sequence": <n>}` acks an
+//!   event.
+//!
+//! The server sends `{"type": "event", "subscription": …, "event": {…}, "message"?: {…}}` per
+//! event, and `{"type": "error", "error": "…"}` for a bad frame. Several sockets may attach to
+//! one subscription: they share its events. Unacked events are delivered again after a
+//! reconnect.
+
+use super::AppState;
+use crate::events::SubscriptionOptions;
+use axum::{
+	extract::{
+		ws::{Message, WebSocket, WebSocketUpgrade},
+		State,
+	},
+	response::Response,
+};
+use futures::{SinkExt, StreamExt};
+use serde::Deserialize;
+use tokio::sync::mpsc;
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum Frame {
+	Start { name: String, namespace: Option<String>, options: Option<SubscriptionOptions> },
+	Ack { name: String, namespace: Option<String>, sequence: i64 },
+}
+
+pub(crate) async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
+	ws.on_upgrade(move |socket| session(state, socket))
+}
+
+async fn session(state: AppState, socket: WebSocket) {
+	let (mut sink, mut stream) = socket.split();
+	let (out, mut out_rx) = mpsc::channel::<String>(1024);
+	let writer = tokio::spawn(async move {
+		while let Some(text) = out_rx.recv().await {
+			if sink.send(Message::Text(text.into())).await.is_err() {
+				break;
+			}
+		}
+	});
+	let mut attached = Vec::new();
+	let mut forwarders = Vec::new();
+	let error = |e: String| serde_json::json!({ "type": "error", "error": e }).to_string();
+	while let Some(Ok(frame)) = stream.next().await {
+		let text = match frame {
+			Message::Text(text) => text.to_string(),
+			Message::Close(_) => break,
+			_ => continue,
+		};
+		let frame = match serde_json::from_str::<Frame>(&text) {
+			Ok(frame) => frame,
+			Err(e) => {
+				let _ = out.send(error(format!("bad frame: {e}"))).await;
+				continue;
+			}
+		};
+		match frame {
+			Frame::Start { name, namespace, options } => {
+				let namespace = namespace.unwrap_or_else(|| "default".into());
+				match state.hub.attach(&namespace, &name, options).await {
+					Ok((connection, mut deliveries)) => {
+						attached.push((namespace, name, connection));
+						let out = out.clone();
+						forwarders.push(tokio::spawn(async move {
+							while let Some(delivery) = deliveries.recv().await {
+								let mut frame =
+									serde_json::to_value(&delivery).expect("deliveries serialize");
+								frame["type"] = "event".into();
+								if out.send(frame.to_string()).await.is_err() {
+									break;
+								}
+							}
+						}));
+					}
+					Err(e) => {
+						let _ = out.send(error(e.to_string())).await;
+					}
+				}
+			}
+			Frame::Ack { name, namespace, sequence } => {
+				let namespace = namespace.unwrap_or_else(|| "default".into());
+				if let Err(e) = state.hub.ack(&namespace, &name, sequence).await {
+					let _ = out.send(error(e.to_string())).await;
+				}
+			}
+		}
+	}
+	for (namespace, name, connection) in attached {
+		state.hub.detach(&namespace, &name, connection);
+	}
+	for forwarder in forwarders {
+		forwarder.abort();
+	}
+	writer.abort();
+}
