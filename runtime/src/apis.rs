@@ -21,7 +21,8 @@ use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Aura, Balance, Block, Executive, Grandpa, Identities, InherentDataExt, Nonce,
-	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
+	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, Tokens, TransactionPayment,
+	VERSION,
 };
 
 impl_runtime_apis! {
@@ -222,6 +223,31 @@ impl_runtime_apis! {
 
 		fn nodes() -> Vec<IdentityInfo<AccountId>> {
 			Identities::all_nodes()
+		}
+	}
+
+	impl pallet_tokens::runtime_api::TokensApi<Block, AccountId, Balance> for Runtime {
+		fn balance(pool: pallet_tokens::PoolId, who: AccountId) -> Option<Balance> {
+			Tokens::balance_of(pool, &who)
+		}
+
+		fn items_of(
+			pool: pallet_tokens::PoolId,
+			who: AccountId,
+			limit: u32,
+		) -> Vec<pallet_tokens::ItemIndex> {
+			Tokens::items_of(pool, &who, limit)
+		}
+
+		fn item_owner(
+			pool: pallet_tokens::PoolId,
+			index: pallet_tokens::ItemIndex,
+		) -> Option<AccountId> {
+			Tokens::item_owner(pool, index)
+		}
+
+		fn allowance(pool: pallet_tokens::PoolId, owner: AccountId, delegate: AccountId) -> Balance {
+			Tokens::allowance(pool, &owner, &delegate)
 		}
 	}
 

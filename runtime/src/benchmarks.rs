@@ -3,4 +3,5 @@
 frame_benchmarking::define_benchmarks!(
 	[pallet_identities, Identities]
 	[pallet_pins, Pins]
+	[pallet_tokens, Tokens]
 );

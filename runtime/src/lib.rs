@@ -71,7 +71,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("parley"),
 	impl_name: alloc::borrow::Cow::Borrowed("parley"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -212,4 +212,15 @@ mod runtime {
 
 	#[runtime::pallet_index(9)]
 	pub type Pins = pallet_pins;
+
+	// The ledgers behind the tokens pallet's pools. Accounts cannot call them directly (see
+	// `configs::NoDirectLedgerCalls`); every token movement goes through `Tokens`.
+	#[runtime::pallet_index(10)]
+	pub type Assets = pallet_assets;
+
+	#[runtime::pallet_index(11)]
+	pub type Nfts = pallet_nfts;
+
+	#[runtime::pallet_index(12)]
+	pub type Tokens = pallet_tokens;
 }

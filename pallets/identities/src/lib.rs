@@ -51,6 +51,15 @@ pub trait NodeRegistry<AccountId> {
 	fn register_benchmark_node(who: &AccountId, seed: u32) -> IdentityId;
 }
 
+/// What other pallets need to know about orgs.
+pub trait Organizations<AccountId> {
+	/// The id of the org in force whose admin account is `who`.
+	fn active_org(who: &AccountId) -> Option<IdentityId>;
+
+	/// The org a node identity belongs to.
+	fn org_of_node(node: IdentityId) -> Option<IdentityId>;
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -426,6 +435,17 @@ pub mod pallet {
 			let by_governance = T::RegisterOrigin::try_origin(origin.clone()).is_ok();
 			let who = if by_governance { None } else { Some(ensure_signed(origin)?) };
 			Self::do_deactivate(who.as_ref(), id)
+		}
+	}
+
+	impl<T: Config> Organizations<T::AccountId> for Pallet<T> {
+		fn active_org(who: &T::AccountId) -> Option<IdentityId> {
+			let id = IdentityByAccount::<T>::get(IdentityKind::Org, who)?;
+			Self::is_in_force(id).then_some(id)
+		}
+
+		fn org_of_node(node: IdentityId) -> Option<IdentityId> {
+			Records::<T>::get(node).filter(|r| r.kind == IdentityKind::Node).and_then(|r| r.parent)
 		}
 	}
 

@@ -1,5 +1,8 @@
 //! The runtime API through which the node, the data channel and apps read identities.
 
+// `decl_runtime_apis!` repeats the trait's generic bounds in the code it generates.
+#![allow(clippy::multiple_bound_locations)]
+
 use crate::types::IdentityInfo;
 use alloc::vec::Vec;
 use codec::Codec;

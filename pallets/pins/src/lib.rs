@@ -62,6 +62,44 @@ pub use weights::WeightInfo;
 /// A batch's 16-byte id (a UUID).
 pub type BatchId = [u8; 16];
 
+/// Told when a node acknowledges a batch on-chain (the tokens pallet releases escrowed payments).
+pub trait OnAcknowledged {
+	/// `node` acknowledged the batch with `batch_hash`.
+	fn on_acknowledged(
+		batch_hash: sp_core::H256,
+		node: pallet_identities::IdentityId,
+	) -> frame_support::weights::Weight;
+
+	/// The most weight [`OnAcknowledged::on_acknowledged`] can take.
+	fn max_weight() -> frame_support::weights::Weight;
+}
+
+/// Answers whether a node acknowledged a batch (for pallets that act on receipts).
+pub trait AcknowledgementLedger {
+	/// Whether `node` acknowledged the batch with `batch_hash`.
+	fn is_acknowledged(batch_hash: sp_core::H256, node: pallet_identities::IdentityId) -> bool;
+
+	/// Records that `node` acknowledged `batch_hash`, for other pallets' benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn record_benchmark_acknowledgement(
+		batch_hash: sp_core::H256,
+		node: pallet_identities::IdentityId,
+	);
+}
+
+impl OnAcknowledged for () {
+	fn on_acknowledged(
+		_: sp_core::H256,
+		_: pallet_identities::IdentityId,
+	) -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+
+	fn max_weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+}
+
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
@@ -114,6 +152,8 @@ pub mod pallet {
 		/// Blocks a pin must be old before a node may skip it.
 		#[pallet::constant]
 		type SkipAfter: Get<BlockNumberFor<Self>>;
+		/// Told of every acknowledgement (releases escrowed payments).
+		type OnAcknowledged: OnAcknowledged;
 		/// The key the offchain worker signs acknowledgements with.
 		type NodeKey: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>;
 		/// Pool priority of unsigned acknowledgements.
@@ -257,7 +297,7 @@ pub mod pallet {
 		/// Signed by the account of a node identity in force, other than the batch's author, once
 		/// per batch. Emits [`Event::BatchAcknowledged`].
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::acknowledge())]
+		#[pallet::weight(T::WeightInfo::acknowledge().saturating_add(T::OnAcknowledged::max_weight()))]
 		pub fn acknowledge(origin: OriginFor<T>, batch_hash: H256) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_acknowledge(&who, batch_hash)
@@ -281,7 +321,7 @@ pub mod pallet {
 		/// it enters the pool (valid signature, node in force, batch pinned by another node and
 		/// not yet acknowledged by this one).
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::acknowledge())]
+		#[pallet::weight(T::WeightInfo::acknowledge().saturating_add(T::OnAcknowledged::max_weight()))]
 		pub fn submit_acknowledgement(
 			origin: OriginFor<T>,
 			ack: AckPayload<T::Public>,

@@ -88,6 +88,7 @@ impl frame_system::offchain::AppCrypto<UintAuthorityId, TestSignature> for TestN
 
 impl pallet_pins::Config for Test {
 	type Nodes = Identities;
+	type OnAcknowledged = ();
 	type NodeKey = TestNodeKey;
 	type UnsignedPriority = frame_support::traits::ConstU64<100>;
 	type MaxNamespaceLen = ConstU32<64>;

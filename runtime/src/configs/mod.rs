@@ -4,11 +4,15 @@ mod validators;
 
 pub use validators::NodeValidators;
 
+use frame_support::PalletId;
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
 	parameter_types,
-	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
+	traits::{
+		AsEnsureOriginWithArg, ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Contains,
+		VariantCountOf,
+	},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		IdentityFee, Weight,
@@ -16,7 +20,7 @@ use frame_support::{
 };
 use frame_system::{
 	limits::{BlockLength, BlockWeights},
-	EnsureRoot,
+	EnsureRoot, EnsureSigned,
 };
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -27,10 +31,10 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Identities, Nonce, PalletInfo,
-	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
-	RuntimeTask, SessionKeys, Signature, System, UncheckedExtrinsic, EXISTENTIAL_DEPOSIT,
-	SESSION_PERIOD, SLOT_DURATION, VERSION,
+	AccountId, Assets, Aura, Balance, Balances, Block, BlockNumber, Hash, Identities, Nfts, Nonce,
+	PalletInfo, Pins, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
+	RuntimeOrigin, RuntimeTask, SessionKeys, Signature, System, Tokens, UncheckedExtrinsic,
+	EXISTENTIAL_DEPOSIT, SESSION_PERIOD, SLOT_DURATION, VERSION,
 };
 
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
@@ -68,6 +72,19 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = ConstU32<16>;
+	type BaseCallFilter = NoDirectLedgerCalls;
+}
+
+/// Keeps signed and unsigned transactions away from `pallet-assets` and `pallet-nfts`: token
+/// pools live there, but every mint, burn, transfer and approval goes through the tokens
+/// pallet, which checks who may act and emits the events the parties follow. (Root, i.e.
+/// governance, is not filtered.)
+pub struct NoDirectLedgerCalls;
+
+impl Contains<RuntimeCall> for NoDirectLedgerCalls {
+	fn contains(call: &RuntimeCall) -> bool {
+		!matches!(call, RuntimeCall::Assets(_) | RuntimeCall::Nfts(_))
+	}
 }
 
 impl pallet_aura::Config for Runtime {
@@ -196,6 +213,8 @@ where
 /// acknowledges received batches with the node account key (key type `prly`).
 impl pallet_pins::Config for Runtime {
 	type Nodes = Identities;
+	/// An acknowledgement releases the escrowed payments waiting on it.
+	type OnAcknowledged = Tokens;
 	type NodeKey = pallet_pins::crypto::NodeKey;
 	type UnsignedPriority = ConstU64<{ 1 << 20 }>;
 	type MaxNamespaceLen = ConstU32<64>;
@@ -204,4 +223,101 @@ impl pallet_pins::Config for Runtime {
 	/// A pin may be skipped 10 blocks (20 s) after it was made.
 	type SkipAfter = ConstU32<10>;
 	type WeightInfo = pallet_pins::weights::SubstrateWeight<Runtime>;
+}
+
+/// The fungible ledger: one asset per fungible pool, created by the tokens pallet. No deposits:
+/// parties are known organisations, and accounts cannot call this pallet directly.
+impl pallet_assets::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Balance = Balance;
+	type RemoveItemsLimit = ConstU32<1000>;
+	type AssetId = pallet_tokens::PoolId;
+	type AssetIdParameter = codec::Compact<pallet_tokens::PoolId>;
+	type ReserveData = ();
+	type Currency = Balances;
+	type CreateOrigin = AsEnsureOriginWithArg<EnsureSigned<AccountId>>;
+	type ForceOrigin = EnsureRoot<AccountId>;
+	type AssetDeposit = ConstU128<0>;
+	type AssetAccountDeposit = ConstU128<0>;
+	type MetadataDepositBase = ConstU128<0>;
+	type MetadataDepositPerByte = ConstU128<0>;
+	type ApprovalDeposit = ConstU128<0>;
+	type StringLimit = ConstU32<64>;
+	type Freezer = ();
+	type Holder = ();
+	type Extra = ();
+	type CallbackHandle = ();
+	type AssetIdAllocator = ();
+	type WeightInfo = pallet_assets::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = ();
+}
+
+parameter_types! {
+	pub NftFeatures: pallet_nfts::PalletFeatures = pallet_nfts::PalletFeatures::all_enabled();
+	/// Every non-fungible pool's collection: transferable items, no supply cap.
+	pub NewNftCollection: pallet_nfts::CollectionConfigFor<Runtime> = pallet_nfts::CollectionConfig {
+		settings: pallet_nfts::CollectionSettings::all_enabled(),
+		max_supply: None,
+		mint_settings: pallet_nfts::MintSettings::default(),
+	};
+	/// Every minted item: transferable.
+	pub NewNftItem: pallet_nfts::ItemConfig =
+		pallet_nfts::ItemConfig { settings: pallet_nfts::ItemSettings::all_enabled() };
+	pub const TokensPalletId: PalletId = PalletId(*b"prl/tokn");
+}
+
+/// The non-fungible ledger: one collection per non-fungible pool, created by the tokens pallet.
+impl pallet_nfts::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type CollectionId = pallet_tokens::PoolId;
+	type ItemId = pallet_tokens::ItemIndex;
+	type Currency = Balances;
+	type ForceOrigin = EnsureRoot<AccountId>;
+	type CreateOrigin = AsEnsureOriginWithArg<EnsureSigned<AccountId>>;
+	type Locker = ();
+	type CollectionDeposit = ConstU128<0>;
+	type ItemDeposit = ConstU128<0>;
+	type MetadataDepositBase = ConstU128<0>;
+	type AttributeDepositBase = ConstU128<0>;
+	type DepositPerByte = ConstU128<0>;
+	type StringLimit = ConstU32<256>;
+	type KeyLimit = ConstU32<64>;
+	type ValueLimit = ConstU32<256>;
+	type ApprovalsLimit = ConstU32<20>;
+	type ItemAttributesApprovalsLimit = ConstU32<20>;
+	type MaxTips = ConstU32<10>;
+	type MaxDeadlineDuration = ConstU32<{ 30 * 24 * 3600 / 2 }>;
+	type MaxAttributesPerCall = ConstU32<10>;
+	type Features = NftFeatures;
+	type OffchainSignature = Signature;
+	type OffchainPublic = <Signature as Verify>::Signer;
+	type WeightInfo = pallet_nfts::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type Helper = ();
+	type BlockNumberProvider = System;
+}
+
+/// Tokens: pools on the two ledgers above, uniqueness claims, and escrows released by the pins
+/// pallet's acknowledgements. Escrows time out after at most a week of 2 s blocks.
+impl pallet_tokens::Config for Runtime {
+	type Orgs = Identities;
+	type Nodes = Identities;
+	type Acknowledgements = Pins;
+	type Balance = Balance;
+	type Fungibles = Assets;
+	type Nfts = Nfts;
+	type NftCollectionConfig = pallet_nfts::CollectionConfigFor<Runtime>;
+	type NftItemConfig = pallet_nfts::ItemConfig;
+	type NewNftCollection = NewNftCollection;
+	type NewNftItem = NewNftItem;
+	type PalletId = TokensPalletId;
+	type MaxNameLen = ConstU32<64>;
+	type MaxSymbolLen = ConstU32<16>;
+	type MaxUriLen = ConstU32<256>;
+	type MaxDecimals = ConstU8<18>;
+	type MaxEscrowsPerBatch = ConstU32<16>;
+	type MaxExpiriesPerBlock = ConstU32<64>;
+	type MaxEscrowTimeout = ConstU32<{ 7 * 24 * 3600 / 2 }>;
+	type WeightInfo = pallet_tokens::weights::SubstrateWeight<Runtime>;
 }

@@ -1,6 +1,7 @@
 //! Acknowledging a batch: a node's on-chain proof that it received and verified the payload.
 
 use crate::pallet::*;
+use crate::OnAcknowledged;
 use frame_support::{ensure, pallet_prelude::*};
 use pallet_identities::NodeRegistry;
 use sp_core::H256;
@@ -18,11 +19,23 @@ impl<T: Config> Pallet<T> {
 		);
 		Acknowledgements::<T>::insert(batch_hash, node, frame_system::Pallet::<T>::block_number());
 		Self::deposit_event(Event::BatchAcknowledged { batch_hash, node });
+		T::OnAcknowledged::on_acknowledged(batch_hash, node);
 		Ok(())
 	}
 
 	/// Whether `node` acknowledged `batch_hash`.
 	pub fn is_acknowledged(batch_hash: H256, node: pallet_identities::IdentityId) -> bool {
 		Acknowledgements::<T>::contains_key(batch_hash, node)
+	}
+}
+
+impl<T: Config> crate::AcknowledgementLedger for Pallet<T> {
+	fn is_acknowledged(batch_hash: H256, node: pallet_identities::IdentityId) -> bool {
+		Acknowledgements::<T>::contains_key(batch_hash, node)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn record_benchmark_acknowledgement(batch_hash: H256, node: pallet_identities::IdentityId) {
+		Acknowledgements::<T>::insert(batch_hash, node, frame_system::Pallet::<T>::block_number());
 	}
 }

@@ -1,0 +1,8 @@
+//! The pallet's behaviours, one per file.
+
+mod claims;
+pub(crate) mod escrow;
+mod ledger;
+mod parties;
+mod pools;
+mod tokens;

@@ -1,0 +1,558 @@
+//! # Tokens pallet
+//!
+//! The on-chain toolbox multi-party processes build on:
+//! - **token pools**: fungible pools kept in `pallet-assets`, non-fungible pools kept in
+//!   `pallet-nfts`, behind one pool abstraction. An org (its admin account or one of its nodes)
+//!   creates a pool with a name unique in its namespace; only that org mints. Holders burn,
+//!   transfer, approve a delegate, and delegates transfer from the holder.
+//! - **uniqueness claims**: [`Pallet::claim`] registers a business record key (the hash of an
+//!   invoice number, a claim id…) in a namespace. The first claim wins; any later one fails with
+//!   [`Error::AlreadyClaimed`], in the same order at every party.
+//! - **delivery versus payment**: a transfer can carry the hash of a private message, so the
+//!   transfer and the message are reported together; and [`Pallet::lock_escrow`] holds a payment
+//!   until the payer's node acknowledges a batch on-chain (released to the payee) or a timeout
+//!   passes (refunded to the payer).
+//!
+//! The runtime must keep accounts from calling `pallet-assets` and `pallet-nfts` directly, so
+//! that every token movement goes through this pallet's checks and events.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+mod features;
+#[cfg(test)]
+mod mock;
+pub mod runtime_api;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+// `lock_escrow` takes the six things an escrow is made of; the code the pallet macro generates for
+// it has one argument more than clippy's default limit.
+#[allow(clippy::too_many_arguments)]
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungibles,
+			tokens::{nonfungibles_v2, Balance as BalanceT},
+		},
+		PalletId,
+	};
+	use frame_system::pallet_prelude::*;
+	use pallet_identities::{IdentityId, NodeRegistry, Organizations};
+	use pallet_pins::AcknowledgementLedger;
+	use sp_core::H256;
+
+	/// A bounded namespace or pool name.
+	pub type NameOf<T> = BoundedVec<u8, <T as Config>::MaxNameLen>;
+	/// A pool as stored.
+	pub type PoolOf<T> = Pool<
+		<T as frame_system::Config>::AccountId,
+		<T as Config>::MaxNameLen,
+		<T as Config>::MaxSymbolLen,
+		<T as Config>::MaxUriLen,
+	>;
+	/// A claim as stored.
+	pub type ClaimOf<T> = Claim<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+	/// An escrow as stored.
+	pub type EscrowOf<T> =
+		Escrow<<T as frame_system::Config>::AccountId, <T as Config>::Balance, BlockNumberFor<T>>;
+	/// Tokens of this runtime's balance type.
+	pub type HoldingOf<T> = Holding<<T as Config>::Balance>;
+
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the tokens pallet.
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// Tells which accounts administer orgs in force.
+		type Orgs: Organizations<Self::AccountId>;
+		/// Tells which accounts belong to node identities in force.
+		type Nodes: NodeRegistry<Self::AccountId>;
+		/// Tells which nodes acknowledged which batches (the pins pallet).
+		type Acknowledgements: AcknowledgementLedger;
+		/// The amount type of fungible pools.
+		type Balance: BalanceT + DecodeWithMemTracking;
+		/// The fungible ledger (pallet-assets): one asset per fungible pool, with the pool's id.
+		type Fungibles: fungibles::Create<Self::AccountId, AssetId = PoolId, Balance = Self::Balance>
+			+ fungibles::Mutate<Self::AccountId>
+			+ fungibles::approvals::Mutate<Self::AccountId>;
+		/// The non-fungible ledger (pallet-nfts): one collection per non-fungible pool, with the
+		/// pool's id; items keyed by their index.
+		type Nfts: nonfungibles_v2::Inspect<Self::AccountId, CollectionId = PoolId, ItemId = ItemIndex>
+			+ nonfungibles_v2::InspectEnumerable<Self::AccountId>
+			+ nonfungibles_v2::Create<Self::AccountId, Self::NftCollectionConfig>
+			+ nonfungibles_v2::Mutate<Self::AccountId, Self::NftItemConfig>
+			+ nonfungibles_v2::Transfer<Self::AccountId>;
+		/// The settings of a collection in the non-fungible ledger.
+		type NftCollectionConfig;
+		/// The settings of an item in the non-fungible ledger.
+		type NftItemConfig;
+		/// The settings every non-fungible pool's collection gets (transferable items, no
+		/// deposits).
+		type NewNftCollection: Get<Self::NftCollectionConfig>;
+		/// The settings every minted item gets (transferable).
+		type NewNftItem: Get<Self::NftItemConfig>;
+		/// Derives the account that owns the ledgers' pools and holds escrowed payments.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+		/// Longest namespace or pool name, in bytes.
+		#[pallet::constant]
+		type MaxNameLen: Get<u32>;
+		/// Longest pool symbol, in bytes.
+		#[pallet::constant]
+		type MaxSymbolLen: Get<u32>;
+		/// Longest metadata URI, in bytes.
+		#[pallet::constant]
+		type MaxUriLen: Get<u32>;
+		/// Most decimals a fungible pool may have.
+		#[pallet::constant]
+		type MaxDecimals: Get<u8>;
+		/// Most escrows that can wait on one batch.
+		#[pallet::constant]
+		type MaxEscrowsPerBatch: Get<u32>;
+		/// Most escrows that can time out in one block.
+		#[pallet::constant]
+		type MaxExpiriesPerBlock: Get<u32>;
+		/// Longest escrow timeout, in blocks.
+		#[pallet::constant]
+		type MaxEscrowTimeout: Get<BlockNumberFor<Self>>;
+		/// Weights of this pallet's calls, from its benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The id the next pool gets.
+	#[pallet::storage]
+	pub type NextPoolId<T: Config> = StorageValue<_, PoolId, ValueQuery>;
+
+	/// Every pool, by id.
+	#[pallet::storage]
+	pub type Pools<T: Config> = StorageMap<_, Twox64Concat, PoolId, PoolOf<T>>;
+
+	/// Pool ids by namespace and name: a name is unique in its namespace.
+	#[pallet::storage]
+	pub type PoolByName<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, NameOf<T>, Blake2_128Concat, NameOf<T>, PoolId>;
+
+	/// The metadata hash a non-fungible token was minted with.
+	#[pallet::storage]
+	pub type ItemMetadata<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, PoolId, Twox64Concat, ItemIndex, H256>;
+
+	/// The delegate allowed to transfer a non-fungible token, until its next transfer.
+	#[pallet::storage]
+	pub type ItemApprovals<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, PoolId, Twox64Concat, ItemIndex, T::AccountId>;
+
+	/// Uniqueness claims, by namespace and key hash.
+	#[pallet::storage]
+	pub type Claims<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, NameOf<T>, Identity, H256, ClaimOf<T>>;
+
+	/// The id the next escrow gets.
+	#[pallet::storage]
+	pub type NextEscrowId<T: Config> = StorageValue<_, EscrowId, ValueQuery>;
+
+	/// Every escrow, by id, with its final state once released or refunded.
+	#[pallet::storage]
+	pub type Escrows<T: Config> = StorageMap<_, Twox64Concat, EscrowId, EscrowOf<T>>;
+
+	/// The locked escrows waiting on each batch's acknowledgement.
+	#[pallet::storage]
+	pub type EscrowsByBatch<T: Config> =
+		StorageMap<_, Identity, H256, BoundedVec<EscrowId, T::MaxEscrowsPerBatch>, ValueQuery>;
+
+	/// The escrows to refund at the start of each block.
+	#[pallet::storage]
+	pub type EscrowExpiries<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<EscrowId, T::MaxExpiriesPerBlock>,
+		ValueQuery,
+	>;
+
+	/// What happened to pools, tokens, claims and escrows.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// An org created a token pool.
+		PoolCreated {
+			pool: PoolId,
+			kind: PoolKind,
+			org: IdentityId,
+			namespace: Vec<u8>,
+			name: Vec<u8>,
+			symbol: Vec<u8>,
+			decimals: u8,
+			metadata_uri: Vec<u8>,
+			metadata_hash: Option<H256>,
+			creator: T::AccountId,
+		},
+		/// Tokens were minted to `to`.
+		Minted {
+			pool: PoolId,
+			to: T::AccountId,
+			tokens: HoldingOf<T>,
+			metadata_hash: Option<H256>,
+			operator: T::AccountId,
+		},
+		/// Tokens were burned from `from`.
+		Burned { pool: PoolId, from: T::AccountId, tokens: HoldingOf<T> },
+		/// Tokens moved from `from` to `to`, by `operator` (the holder or a delegate), with the
+		/// hash of the private message they go with, if any.
+		Transferred {
+			pool: PoolId,
+			from: T::AccountId,
+			to: T::AccountId,
+			tokens: HoldingOf<T>,
+			message_hash: Option<H256>,
+			operator: T::AccountId,
+		},
+		/// `owner` allowed `delegate` to transfer these tokens (for amounts: this much more).
+		Approved { pool: PoolId, owner: T::AccountId, delegate: T::AccountId, tokens: HoldingOf<T> },
+		/// A business record key was claimed: the first claim won.
+		Claimed { namespace: Vec<u8>, key_hash: H256, owner: T::AccountId, by: T::AccountId },
+		/// A claim changed hands.
+		ClaimTransferred {
+			namespace: Vec<u8>,
+			key_hash: H256,
+			from: T::AccountId,
+			to: T::AccountId,
+		},
+		/// A claim was released: the key can be claimed again.
+		ClaimReleased { namespace: Vec<u8>, key_hash: H256, owner: T::AccountId },
+		/// A payment was locked until node `node` acknowledges batch `batch_hash`, or until block
+		/// `expires_at`.
+		EscrowLocked {
+			escrow: EscrowId,
+			payer: T::AccountId,
+			payee: T::AccountId,
+			pool: PoolId,
+			amount: T::Balance,
+			batch_hash: H256,
+			node: IdentityId,
+			expires_at: BlockNumberFor<T>,
+		},
+		/// The batch was acknowledged: the payment went to the payee.
+		EscrowReleased {
+			escrow: EscrowId,
+			payee: T::AccountId,
+			amount: T::Balance,
+			batch_hash: H256,
+		},
+		/// No acknowledgement came in time: the payment went back to the payer.
+		EscrowRefunded {
+			escrow: EscrowId,
+			payer: T::AccountId,
+			amount: T::Balance,
+			batch_hash: H256,
+		},
+	}
+
+	/// Why a tokens call failed.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The signer is neither the admin of an org in force nor a node in force.
+		NotAParty,
+		/// The namespace is empty, too long, or has characters other than ASCII letters, digits,
+		/// `.`, `_`, `-`.
+		InvalidNamespace,
+		/// The pool name is empty, too long, or has characters other than ASCII letters, digits,
+		/// `.`, `_`, `-`.
+		InvalidPoolName,
+		/// The symbol is longer than `MaxSymbolLen`.
+		SymbolTooLong,
+		/// The metadata URI is longer than `MaxUriLen`.
+		UriTooLong,
+		/// More decimals than `MaxDecimals`, or decimals on a non-fungible pool.
+		InvalidDecimals,
+		/// A pool with this name already exists in this namespace.
+		PoolNameTaken,
+		/// No pool has this id.
+		UnknownPool,
+		/// Pool ids have run out.
+		PoolIdsExhausted,
+		/// Only the org that owns the pool mints in it.
+		NotPoolOwner,
+		/// An amount for a non-fungible pool, or an item for a fungible one.
+		WrongPoolKind,
+		/// The amount is zero.
+		ZeroAmount,
+		/// The holder has fewer tokens than the call moves.
+		InsufficientBalance,
+		/// The total supply would overflow.
+		SupplyOverflow,
+		/// A token with this index already exists in the pool.
+		TokenIndexTaken,
+		/// No token has this index in the pool.
+		UnknownToken,
+		/// The signer does not hold this token.
+		NotTokenOwner,
+		/// The delegate's allowance is smaller than the amount, or it is not approved for the
+		/// token.
+		NotApproved,
+		/// This key is already claimed in this namespace: the first claim won.
+		AlreadyClaimed,
+		/// Nobody holds a claim on this key.
+		UnknownClaim,
+		/// Only the claim's owner may transfer or release it.
+		NotClaimOwner,
+		/// Escrows pay in fungible pools only.
+		EscrowNeedsFungiblePool,
+		/// The acknowledging node is not a node of the payer's org.
+		NotPayersNode,
+		/// The payer and the payee are the same account.
+		PayeeIsPayer,
+		/// The timeout is zero or longer than `MaxEscrowTimeout`.
+		InvalidTimeout,
+		/// `MaxEscrowsPerBatch` escrows already wait on this batch.
+		TooManyEscrowsForBatch,
+		/// The expiry queue is full for the blocks around this timeout; pick another timeout.
+		ExpiryQueueFull,
+		/// Escrow ids have run out.
+		EscrowIdsExhausted,
+		/// No escrow has this id.
+		UnknownEscrow,
+		/// The escrow was already released or refunded.
+		EscrowNotLocked,
+		/// The payer's node has not acknowledged the escrow's batch.
+		NotAcknowledged,
+		/// The escrow's timeout has not passed yet.
+		EscrowNotExpired,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Refunds the escrows whose timeout ends at this block.
+		fn on_initialize(block: BlockNumberFor<T>) -> Weight {
+			Self::refund_expired(block)
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Creates a token pool owned by the signer's org.
+		///
+		/// Signed by an org admin or a node in force. `name` is unique in `namespace`; both are 1
+		/// to `MaxNameLen` ASCII letters, digits, `.`, `_`, `-`. Non-fungible pools have 0
+		/// decimals. `metadata_uri` and `metadata_hash` say where the pool's token schema lives.
+		/// Emits [`Event::PoolCreated`].
+		#[pallet::call_index(0)]
+		#[pallet::weight(match kind {
+			PoolKind::Fungible => T::WeightInfo::create_fungible_pool(),
+			PoolKind::NonFungible => T::WeightInfo::create_item_pool(),
+		})]
+		pub fn create_pool(
+			origin: OriginFor<T>,
+			namespace: Vec<u8>,
+			name: Vec<u8>,
+			symbol: Vec<u8>,
+			decimals: u8,
+			kind: PoolKind,
+			metadata_uri: Vec<u8>,
+			metadata_hash: Option<H256>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_create_pool(
+				&who,
+				namespace,
+				name,
+				symbol,
+				decimals,
+				kind,
+				metadata_uri,
+				metadata_hash,
+			)
+			.map(|_| ())
+		}
+
+		/// Mints `tokens` in `pool` to `to`: an amount of a fungible pool, or the item with a
+		/// given index of a non-fungible pool, with an optional `metadata_hash`.
+		///
+		/// Signed by the admin or a node of the org that owns the pool. A second mint of an
+		/// index fails with [`Error::TokenIndexTaken`]. Emits [`Event::Minted`].
+		#[pallet::call_index(1)]
+		#[pallet::weight(match tokens {
+			Holding::Amount(_) => T::WeightInfo::mint_amount(),
+			Holding::Item(_) => T::WeightInfo::mint_item(),
+		})]
+		pub fn mint(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			to: T::AccountId,
+			tokens: HoldingOf<T>,
+			metadata_hash: Option<H256>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_mint(&who, pool, to, tokens, metadata_hash)
+		}
+
+		/// Burns the signer's `tokens` in `pool`. Emits [`Event::Burned`].
+		#[pallet::call_index(2)]
+		#[pallet::weight(match tokens {
+			Holding::Amount(_) => T::WeightInfo::burn_amount(),
+			Holding::Item(_) => T::WeightInfo::burn_item(),
+		})]
+		pub fn burn(origin: OriginFor<T>, pool: PoolId, tokens: HoldingOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_burn(&who, pool, tokens)
+		}
+
+		/// Transfers the signer's `tokens` in `pool` to `to`, with the hash of the private
+		/// message they go with, if any. Emits [`Event::Transferred`].
+		#[pallet::call_index(3)]
+		#[pallet::weight(match tokens {
+			Holding::Amount(_) => T::WeightInfo::transfer_amount(),
+			Holding::Item(_) => T::WeightInfo::transfer_item(),
+		})]
+		pub fn transfer(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			to: T::AccountId,
+			tokens: HoldingOf<T>,
+			message_hash: Option<H256>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_transfer(&who, &who, pool, to, tokens, message_hash)
+		}
+
+		/// Lets `delegate` transfer the signer's `tokens` in `pool`: for a fungible pool, adds
+		/// the amount to the delegate's allowance; for a non-fungible pool, approves the
+		/// delegate for that item until its next transfer. Emits [`Event::Approved`].
+		#[pallet::call_index(4)]
+		#[pallet::weight(match tokens {
+			Holding::Amount(_) => T::WeightInfo::approve_amount(),
+			Holding::Item(_) => T::WeightInfo::approve_item(),
+		})]
+		pub fn approve(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			delegate: T::AccountId,
+			tokens: HoldingOf<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_approve(&who, pool, delegate, tokens)
+		}
+
+		/// Transfers `owner`'s `tokens` in `pool` to `to`, as a delegate `owner` approved.
+		/// Emits [`Event::Transferred`] with the signer as `operator`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(match tokens {
+			Holding::Amount(_) => T::WeightInfo::transfer_from_amount(),
+			Holding::Item(_) => T::WeightInfo::transfer_from_item(),
+		})]
+		pub fn transfer_from(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			owner: T::AccountId,
+			to: T::AccountId,
+			tokens: HoldingOf<T>,
+			message_hash: Option<H256>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_transfer(&who, &owner, pool, to, tokens, message_hash)
+		}
+
+		/// Claims business record key `key_hash` in `namespace` for `owner`.
+		///
+		/// Signed by an org admin or a node in force. The first claim wins; a later one fails
+		/// with [`Error::AlreadyClaimed`]. Emits [`Event::Claimed`].
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::claim())]
+		pub fn claim(
+			origin: OriginFor<T>,
+			namespace: Vec<u8>,
+			key_hash: H256,
+			owner: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_claim(&who, namespace, key_hash, owner)
+		}
+
+		/// Hands the signer's claim on `key_hash` in `namespace` to `to`. Emits
+		/// [`Event::ClaimTransferred`].
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::transfer_claim())]
+		pub fn transfer_claim(
+			origin: OriginFor<T>,
+			namespace: Vec<u8>,
+			key_hash: H256,
+			to: T::AccountId,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_transfer_claim(&who, namespace, key_hash, to)
+		}
+
+		/// Releases the signer's claim on `key_hash` in `namespace`: the key can be claimed
+		/// again. Emits [`Event::ClaimReleased`].
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::release_claim())]
+		pub fn release_claim(
+			origin: OriginFor<T>,
+			namespace: Vec<u8>,
+			key_hash: H256,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_release_claim(&who, namespace, key_hash)
+		}
+
+		/// Locks `amount` of the signer's tokens in fungible `pool` as payment to `payee` for
+		/// the batch with `batch_hash` (delivery versus payment).
+		///
+		/// - `node`: a node of the payer's org; its on-chain acknowledgement of the batch (the
+		///   pins pallet's `acknowledge`) releases the payment to `payee` at once.
+		/// - `timeout`: after this many blocks without that acknowledgement, the payment goes
+		///   back to the payer.
+		///
+		/// If `node` has already acknowledged the batch, the payment is released in the same
+		/// call. Emits [`Event::EscrowLocked`], then [`Event::EscrowReleased`] or
+		/// [`Event::EscrowRefunded`] exactly once.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::lock_escrow().saturating_add(T::WeightInfo::release_escrow()))]
+		pub fn lock_escrow(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			payee: T::AccountId,
+			amount: T::Balance,
+			batch_hash: H256,
+			node: IdentityId,
+			timeout: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_lock_escrow(&who, pool, payee, amount, batch_hash, node, timeout).map(|_| ())
+		}
+
+		/// Releases a locked escrow whose batch its node has acknowledged. The pallet does this
+		/// by itself when the acknowledgement lands; this call is a retry anyone may make.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::release_escrow())]
+		pub fn release_escrow(origin: OriginFor<T>, escrow: EscrowId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_release_escrow(escrow)
+		}
+
+		/// Refunds a locked escrow whose timeout has passed. The pallet does this by itself at
+		/// the expiry block; this call is a retry anyone may make.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::refund_escrow())]
+		pub fn refund_escrow(origin: OriginFor<T>, escrow: EscrowId) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_refund_escrow(escrow)
+		}
+	}
+}
