@@ -79,9 +79,11 @@ impl ChannelProbeCmd {
 		let (accepted, detail, me) = runtime.block_on(async move {
 			let keypair = libp2p::identity::Keypair::generate_ed25519();
 			let me = keypair.public().to_peer_id();
-			let mut config = ChannelConfig::default();
-			config.listen = "/ip4/127.0.0.1/tcp/0".parse().expect("valid multiaddr");
-			config.request_timeout = timeout;
+			let config = ChannelConfig {
+				listen: "/ip4/127.0.0.1/tcp/0".parse().expect("valid multiaddr"),
+				request_timeout: timeout,
+				..Default::default()
+			};
 			let (client, _inbound, event_loop) = match channel::start(keypair, config) {
 				Ok(started) => started,
 				Err(e) => return (false, format!("cannot start a channel: {e}"), me),

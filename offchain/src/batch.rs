@@ -9,6 +9,7 @@
 //!   where the nonce counts that author's messages on that topic in that group. Without the
 //!   random group secret nobody can test guesses of topic or members against a pin.
 
+use crate::tokens::TransferRef;
 use crate::types::blake2_256;
 use crate::types::{BatchId, Group, Hash, MessageKind, NodeId};
 use codec::{Decode, Encode};
@@ -69,6 +70,34 @@ pub struct BatchMessage {
 	pub cid: Option<[u8; 16]>,
 	/// Data items attached.
 	pub attachments: Vec<BatchAttachment>,
+	/// The token transfer this message goes with: it is released only once that transfer,
+	/// carrying [`BatchMessage::hash`], is on-chain.
+	pub transfer: Option<TransferRef>,
+}
+
+impl BatchMessage {
+	/// The message's own hash, which a token transfer carries to go with it:
+	/// `blake2_256(SCALE(id, data hash, topics, tag, cid, attachments, transfer))`. Nonces and
+	/// times are left out: they are only fixed when the message is batched.
+	pub fn hash(&self) -> Hash {
+		let attachments: Vec<([u8; 16], Hash, Option<&str>)> = self
+			.attachments
+			.iter()
+			.map(|a| (a.id, a.content_hash(), a.datatype.as_deref()))
+			.collect();
+		blake2_256(
+			&(
+				&self.id,
+				blake2_256(&self.data),
+				&self.topics,
+				&self.tag,
+				self.cid,
+				attachments,
+				&self.transfer,
+			)
+				.encode(),
+		)
+	}
 }
 
 /// The author of a batch, as it names itself.
@@ -117,6 +146,7 @@ struct ManifestEntry<'a> {
 	nonces: &'a [u64],
 	cid: Option<[u8; 16]>,
 	attachments: Vec<([u8; 16], Hash, Option<&'a str>)>,
+	transfer: Option<&'a TransferRef>,
 }
 
 impl BatchPayload {
@@ -143,6 +173,7 @@ impl BatchPayload {
 						.iter()
 						.map(|a| (a.id, a.content_hash(), a.datatype.as_deref()))
 						.collect(),
+					transfer: m.transfer.as_ref(),
 				})
 				.collect(),
 		};
@@ -213,6 +244,7 @@ mod tests {
 					created: 1,
 					cid: None,
 					attachments: vec![],
+					transfer: None,
 				},
 				BatchMessage {
 					id: [6; 16],
@@ -228,6 +260,7 @@ mod tests {
 						datatype: None,
 						content: AttachmentContent::Blob { hash: [3; 32], size: 10 },
 					}],
+					transfer: None,
 				},
 			],
 		}
@@ -249,7 +282,24 @@ mod tests {
 		changed.messages[1].attachments[0].content =
 			AttachmentContent::Blob { hash: [4; 32], size: 10 };
 		assert_ne!(base.hash(), changed.hash(), "a different blob is a different batch");
+		let mut changed = base.clone();
+		changed.messages[0].transfer =
+			Some(TransferRef { pool: 1, to: [9; 32], holding: crate::tokens::Holding::Item(7) });
+		assert_ne!(base.hash(), changed.hash(), "the declared transfer is part of the batch");
+		assert_ne!(base.messages[0].hash(), changed.messages[0].hash());
 		assert_eq!(base.hash(), base.clone().hash());
+	}
+
+	#[test]
+	fn a_message_hash_ignores_its_nonces_and_time() {
+		let base = payload(MessageKind::Private).messages[0].clone();
+		let mut batched = base.clone();
+		batched.nonces = vec![5, 6];
+		batched.created = 99;
+		assert_eq!(base.hash(), batched.hash());
+		let mut other = base.clone();
+		other.tag = "other".into();
+		assert_ne!(base.hash(), other.hash());
 	}
 
 	#[test]

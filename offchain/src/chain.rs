@@ -1,12 +1,16 @@
 //! The two narrow things the off-chain half needs from the chain, as traits the node implements
 //! (and tests implement in memory):
 //! - [`ChainView`]: the node identities as of the latest imported block;
-//! - [`Submitter`]: submit this node's signed `pins.pin_batch`, and hand verified batches to the
-//!   pins pallet's offchain worker, which acknowledges them on-chain.
+//! - [`Submitter`]: submit this node's signed `pins.pin_batch` (and the tokens pallet calls apps
+//!   ask for), and hand verified batches to the pins pallet's offchain worker, which
+//!   acknowledges them on-chain.
 //!
 //! Blocks themselves come in through [`crate::Exchange::on_block`], in order.
 
-use crate::types::{BatchId, Hash, NodeIdentity};
+use crate::{
+	tokens::{Account, PoolId, SubmittedTx, TokenCall},
+	types::{BatchId, Hash, NodeIdentity},
+};
 use futures::future::BoxFuture;
 
 /// Reads identities from the chain.
@@ -19,6 +23,27 @@ pub trait ChainView: Send + Sync + 'static {
 
 	/// Blocks a pin must be old before `pins.skip_batch` accepts it.
 	fn skip_after(&self) -> u64;
+
+	/// What `account` holds in `pool` as of the latest imported block: an amount, or a number
+	/// of items; `None` if the pool does not exist.
+	fn token_balance(&self, _pool: PoolId, _account: Account) -> Result<Option<u128>, String> {
+		Err("this chain view does not read token balances".into())
+	}
+
+	/// Up to `limit` indexes of the items `account` holds in non-fungible `pool`.
+	fn token_items(
+		&self,
+		_pool: PoolId,
+		_account: Account,
+		_limit: u32,
+	) -> Result<Vec<u64>, String> {
+		Err("this chain view does not read token items".into())
+	}
+
+	/// Who holds item `index` of non-fungible `pool`.
+	fn item_owner(&self, _pool: PoolId, _index: u64) -> Result<Option<Account>, String> {
+		Err("this chain view does not read token items".into())
+	}
 }
 
 /// A pin this node asks the chain to record.
@@ -47,4 +72,10 @@ pub trait Submitter: Send + Sync + 'static {
 	/// Submits `pins.skip_batch`, signed by this node's account: every node stops waiting for
 	/// that batch (an operator's way out of a context blocked by a batch that never arrives).
 	fn submit_skip(&self, batch_id: BatchId) -> BoxFuture<'static, Result<(), String>>;
+
+	/// Submits a tokens pallet call signed by this node's account. Resolves with the
+	/// transaction's hash once the transaction pool accepted it.
+	fn submit_tokens(&self, _call: TokenCall) -> BoxFuture<'static, Result<SubmittedTx, String>> {
+		Box::pin(async { Err("this submitter does not submit token calls".to_string()) })
+	}
 }

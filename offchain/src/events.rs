@@ -60,11 +60,14 @@ struct Active {
 	wake: Notify,
 }
 
+/// The subscriptions being delivered now, by (namespace, name).
+type ActiveSubscriptions = HashMap<(String, String), Arc<Active>>;
+
 /// The subscriptions of one node.
 #[derive(Clone)]
 pub struct EventHub {
 	exchange: Exchange,
-	active: Arc<Mutex<HashMap<(String, String), Arc<Active>>>>,
+	active: Arc<Mutex<ActiveSubscriptions>>,
 	next_connection: Arc<Mutex<ConnectionId>>,
 }
 

@@ -11,6 +11,7 @@
 //! - [`store`]: the private database (SQLite or PostgreSQL) and sealed payload files;
 //! - [`blobs`]: content-addressed blob files, transferred in resumable chunks;
 //! - [`keys`]: this node's channel and encryption keys on disk;
+//! - [`tokens`]: token pools, transfers, claims and escrows as the chain reports them;
 //! - [`exchange`]: the service tying them together: batcher, outbox, aggregator, inbound.
 
 // The OpenAPI document is one large `json!` literal.
@@ -27,6 +28,7 @@ pub mod exchange;
 pub mod keys;
 pub mod rest;
 pub mod store;
+pub mod tokens;
 pub mod types;
 
 pub use chain::{ChainView, PinSubmission, Submitter};

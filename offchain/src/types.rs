@@ -66,6 +66,10 @@ pub struct ChainBlock {
 	pub skips: Vec<(BatchId, NodeId)>,
 	/// Identities registered or verified in it: (identity id, DID if known, what happened).
 	pub identities: Vec<(u32, Option<String>, String)>,
+	/// Its tokens pallet events, in event order.
+	pub tokens: Vec<crate::tokens::TokenRecord>,
+	/// Its extrinsics' hashes and outcomes (to settle the token operations this node submitted).
+	pub extrinsics: Vec<crate::tokens::ExtrinsicOutcome>,
 }
 
 /// An identity as the REST API shows it (node identities, from the chain).
@@ -143,6 +147,9 @@ impl MessageKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageState {
+	/// Accepted from an app with a token transfer: waiting for that transfer to be on-chain
+	/// before it is batched.
+	AwaitingTransfer,
 	/// Accepted from an app, waiting to be batched.
 	Pending,
 	/// Batched, sealed and handed to the outbox for delivery and pinning.
@@ -159,6 +166,7 @@ impl MessageState {
 	/// Its name in the database and the API.
 	pub fn as_str(&self) -> &'static str {
 		match self {
+			MessageState::AwaitingTransfer => "awaiting_transfer",
 			MessageState::Pending => "pending",
 			MessageState::Sent => "sent",
 			MessageState::Pinned => "pinned",
@@ -170,6 +178,7 @@ impl MessageState {
 	/// Parses [`MessageState::as_str`].
 	pub fn parse(s: &str) -> Option<Self> {
 		Some(match s {
+			"awaiting_transfer" => MessageState::AwaitingTransfer,
 			"pending" => MessageState::Pending,
 			"sent" => MessageState::Sent,
 			"pinned" => MessageState::Pinned,
@@ -232,6 +241,13 @@ pub struct Message {
 	pub confirmed: Option<i64>,
 	/// Its place in this node's order of confirmed messages.
 	pub confirm_sequence: Option<i64>,
+	/// Its own hash, hex: what a token transfer carries to go with it.
+	#[serde(default)]
+	pub hash: Option<String>,
+	/// The token transfer it goes with: pool, recipient, amount or index, and once on-chain
+	/// the block and the sender.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub transfer: Option<serde_json::Value>,
 }
 
 /// A data item as the API shows it: a JSON value or a blob.

@@ -175,7 +175,7 @@ async fn produce_block(chain: &MemChain, parties: &[&Party]) {
 			.collect(),
 		acknowledgements: vec![],
 		skips: chain.skipped.lock().unwrap().drain(..).collect(),
-		identities: vec![],
+		..Default::default()
 	};
 	chain.blocks.lock().unwrap().push(block.clone());
 	for party in parties {
@@ -231,7 +231,11 @@ async fn three_parties() -> (Arc<MemChain>, Party, Party, Party) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_private_message_reaches_only_its_group_and_is_confirmed_after_its_pin() {
 	let (chain, a, p, b) = three_parties().await;
-	let group = a.exchange.create_group("default", "claims", &[p.node.did.clone()]).await.unwrap();
+	let group = a
+		.exchange
+		.create_group("default", "claims", std::slice::from_ref(&p.node.did))
+		.await
+		.unwrap();
 	let id = a
 		.exchange
 		.send_private(
@@ -289,7 +293,8 @@ async fn a_broadcast_reaches_every_node() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tampered_payload_is_rejected_and_later_messages_still_flow() {
 	let (chain, a, p, b) = three_parties().await;
-	let group = a.exchange.create_group("default", "g", &[p.node.did.clone()]).await.unwrap();
+	let group =
+		a.exchange.create_group("default", "g", std::slice::from_ref(&p.node.did)).await.unwrap();
 	a.exchange.tamper_next_delivery().unwrap();
 	let bad = a
 		.exchange
@@ -343,6 +348,7 @@ async fn a_missing_payload_holds_back_only_its_own_context() {
 			created: 0,
 			cid: None,
 			attachments: vec![],
+			transfer: None,
 		}],
 	};
 	// Three batches from insurer-a: x#0 and x#1 on topic x, y#0 on topic y, pinned in that order.
@@ -403,7 +409,8 @@ async fn an_offline_recipient_gets_its_batch_when_it_comes_back_even_if_the_send
 	let node_p = register(&chain, 2, "provider", dir_p.path(), port_p);
 	let a = start(&chain, &node_a, "insurer-a", dir_a, port_a).await;
 	// The provider is offline while insurer-a creates a group and sends.
-	let group = a.exchange.create_group("default", "g", &[node_p.did.clone()]).await.unwrap();
+	let group =
+		a.exchange.create_group("default", "g", std::slice::from_ref(&node_p.did)).await.unwrap();
 	let id = a
 		.exchange
 		.send_private(
@@ -443,7 +450,8 @@ async fn an_offline_recipient_gets_its_batch_when_it_comes_back_even_if_the_send
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_deactivated_on_chain_is_cut_off() {
 	let (chain, a, p, b) = three_parties().await;
-	let group = a.exchange.create_group("default", "g", &[p.node.did.clone()]).await.unwrap();
+	let group =
+		a.exchange.create_group("default", "g", std::slice::from_ref(&p.node.did)).await.unwrap();
 	let first = a
 		.exchange
 		.send_private("default", &group, vec!["t".into()], String::new(), serde_json::json!(1))

@@ -33,7 +33,7 @@ fn message(n: usize, topics: &[&str], tag: &str, key: Option<&str>) -> NewMessag
 	NewMessage {
 		id: format!("00000000-0000-0000-0000-{n:012}"),
 		namespace: if n % 5 == 4 { "other".into() } else { "default".into() },
-		kind: if n % 2 == 0 { MessageKind::Broadcast } else { MessageKind::Private },
+		kind: if n.is_multiple_of(2) { MessageKind::Broadcast } else { MessageKind::Private },
 		author: format!("did:parley:node/n{}", n % 3),
 		group: None,
 		topics: topics.iter().map(|t| t.to_string()).collect(),
@@ -42,6 +42,7 @@ fn message(n: usize, topics: &[&str], tag: &str, key: Option<&str>) -> NewMessag
 		attachments: vec![],
 		cid: None,
 		idempotency_key: key.map(str::to_string),
+		transfer: None,
 	}
 }
 

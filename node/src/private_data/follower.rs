@@ -1,14 +1,18 @@
-//! Feeds the private data service the chain's blocks, in order and each once: the `BatchPinned`
-//! and `BatchAcknowledged` events of every finalized block (or every best block, if so
-//! configured), starting after the last block the service recorded, so a restart replays what it
-//! missed. On every imported block it also refreshes who may connect to the data channel.
+//! Feeds the private data service the chain's blocks, in order and each once: the pins,
+//! acknowledgements, skips, identity and token events of every finalized block (or every best
+//! block, if so configured), with the hash and outcome of each of its extrinsics, starting after
+//! the last block the service recorded, so a restart replays what it missed. On every imported
+//! block it also refreshes who may connect to the data channel.
 
 use crate::service::FullClient;
-use codec::Decode;
+use codec::{Decode, Encode};
 use futures::StreamExt;
-use parley_offchain::{ChainBlock, Exchange, PinnedBatch};
-use parley_runtime::{Hash, RuntimeEvent};
-use sc_client_api::{BlockchainEvents, StorageProvider};
+use parley_offchain::{
+	tokens::{ExtrinsicOutcome, Holding, PoolKind, TokenEvent, TokenRecord},
+	ChainBlock, Exchange, PinnedBatch,
+};
+use parley_runtime::{Hash, RuntimeError, RuntimeEvent};
+use sc_client_api::{BlockBackend, BlockchainEvents, StorageProvider};
 use sp_blockchain::HeaderBackend;
 use sp_core::storage::StorageKey;
 use std::{sync::Arc, time::Duration};
@@ -44,8 +48,35 @@ fn read_block(client: &FullClient, number: u64) -> Result<Option<ChainBlock>, St
 		None => Vec::new(),
 	};
 	let mut block = ChainBlock { number, hash: hash.0, ..Default::default() };
+	let body = client.block_body(hash).map_err(|e| e.to_string())?.unwrap_or_default();
+	block.extrinsics = body
+		.iter()
+		.enumerate()
+		.map(|(i, xt)| ExtrinsicOutcome {
+			index: i as u32,
+			hash: sp_crypto_hashing::blake2_256(&xt.encode()),
+			error: None,
+		})
+		.collect();
 	for (index, record) in records.into_iter().enumerate() {
+		let extrinsic = match record.phase {
+			frame_system::Phase::ApplyExtrinsic(i) => Some(i),
+			_ => None,
+		};
 		match record.event {
+			RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+				dispatch_error, ..
+			}) => {
+				if let Some(outcome) = extrinsic.and_then(|i| block.extrinsics.get_mut(i as usize))
+				{
+					outcome.error = Some(error_name(dispatch_error));
+				}
+			}
+			RuntimeEvent::Tokens(event) => {
+				if let Some(event) = token_event(event) {
+					block.tokens.push(TokenRecord { event_index: index as u32, extrinsic, event });
+				}
+			}
 			RuntimeEvent::Pins(pallet_pins::Event::BatchPinned {
 				namespace,
 				sequence,
@@ -91,6 +122,135 @@ fn read_block(client: &FullClient, number: u64) -> Result<Option<ChainBlock>, St
 		}
 	}
 	Ok(Some(block))
+}
+
+/// A dispatch error by name: `Tokens.AlreadyClaimed` for a pallet error, else its kind
+/// (`BadOrigin`, `Token(FundsUnavailable)`, …).
+fn error_name(error: sp_runtime::DispatchError) -> String {
+	match RuntimeError::from_dispatch_error(error) {
+		Some(runtime_error) => {
+			let text = format!("{runtime_error:?}");
+			match text.split_once('(') {
+				Some((pallet, rest)) => format!("{pallet}.{}", rest.trim_end_matches(')')),
+				None => text,
+			}
+		}
+		None => format!("{error:?}"),
+	}
+}
+
+fn holding(holding: pallet_tokens::Holding<parley_runtime::Balance>) -> Holding {
+	match holding {
+		pallet_tokens::Holding::Amount(amount) => Holding::Amount(amount),
+		pallet_tokens::Holding::Item(index) => Holding::Item(index),
+	}
+}
+
+fn text(bytes: Vec<u8>) -> String {
+	String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The off-chain form of a tokens pallet event.
+fn token_event(event: pallet_tokens::Event<parley_runtime::Runtime>) -> Option<TokenEvent> {
+	use pallet_tokens::Event as E;
+	let account = |a: parley_runtime::AccountId| -> [u8; 32] { a.into() };
+	Some(match event {
+		E::PoolCreated {
+			pool,
+			kind,
+			org,
+			namespace,
+			name,
+			symbol,
+			decimals,
+			metadata_uri,
+			metadata_hash,
+			creator,
+		} => TokenEvent::PoolCreated {
+			pool,
+			kind: match kind {
+				pallet_tokens::PoolKind::Fungible => PoolKind::Fungible,
+				pallet_tokens::PoolKind::NonFungible => PoolKind::NonFungible,
+			},
+			org,
+			namespace: text(namespace),
+			name: text(name),
+			symbol: text(symbol),
+			decimals,
+			metadata_uri: text(metadata_uri),
+			metadata_hash: metadata_hash.map(|h| h.0),
+			creator: account(creator),
+		},
+		E::Minted { pool, to, tokens, metadata_hash, operator } => TokenEvent::Minted {
+			pool,
+			to: account(to),
+			holding: holding(tokens),
+			metadata_hash: metadata_hash.map(|h| h.0),
+			operator: account(operator),
+		},
+		E::Burned { pool, from, tokens } => {
+			TokenEvent::Burned { pool, from: account(from), holding: holding(tokens) }
+		}
+		E::Transferred { pool, from, to, tokens, message_hash, operator } => {
+			TokenEvent::Transferred {
+				pool,
+				from: account(from),
+				to: account(to),
+				holding: holding(tokens),
+				message_hash: message_hash.map(|h| h.0),
+				operator: account(operator),
+			}
+		}
+		E::Approved { pool, owner, delegate, tokens } => TokenEvent::Approved {
+			pool,
+			owner: account(owner),
+			delegate: account(delegate),
+			holding: holding(tokens),
+		},
+		E::Claimed { namespace, key_hash, owner, by } => TokenEvent::Claimed {
+			namespace: text(namespace),
+			key_hash: key_hash.0,
+			owner: account(owner),
+			by: account(by),
+		},
+		E::ClaimTransferred { namespace, key_hash, from, to } => TokenEvent::ClaimTransferred {
+			namespace: text(namespace),
+			key_hash: key_hash.0,
+			from: account(from),
+			to: account(to),
+		},
+		E::ClaimReleased { namespace, key_hash, owner } => TokenEvent::ClaimReleased {
+			namespace: text(namespace),
+			key_hash: key_hash.0,
+			owner: account(owner),
+		},
+		E::EscrowLocked { escrow, payer, payee, pool, amount, batch_hash, node, expires_at } => {
+			TokenEvent::EscrowLocked {
+				escrow,
+				payer: account(payer),
+				payee: account(payee),
+				pool,
+				amount,
+				batch_hash: batch_hash.0,
+				node,
+				expires_at: expires_at as u64,
+			}
+		}
+		E::EscrowReleased { escrow, payee, amount, batch_hash } => TokenEvent::EscrowReleased {
+			escrow,
+			payee: account(payee),
+			amount,
+			batch_hash: batch_hash.0,
+		},
+		E::EscrowRefunded { escrow, payer, amount, batch_hash } => TokenEvent::EscrowRefunded {
+			escrow,
+			payer: account(payer),
+			amount,
+			batch_hash: batch_hash.0,
+		},
+		#[allow(unreachable_patterns)]
+		_ => return None,
+	})
 }
 
 /// Follows the chain until the node stops.

@@ -1,7 +1,8 @@
 //! Writes to the chain for the private data service:
-//! - `pins.pin_batch`, signed here with the node account key from the keystore (key type
-//!   `prly`), with a mortal era, and submitted to the local transaction pool. Submissions are
-//!   serialized and the account nonce is tracked across them, so consecutive pins do not collide.
+//! - `pins.pin_batch`, `pins.skip_batch` and the tokens pallet's calls apps ask for, signed here
+//!   with the node account key from the keystore (key type `prly`), with a mortal era, and
+//!   submitted to the local transaction pool. Submissions are serialized and the account nonce is
+//!   tracked across them, so consecutive transactions do not collide.
 //! - acknowledgements: the batch hash is appended to the offchain-storage queue that the pins
 //!   pallet's offchain worker drains (see `pallet_pins::ACK_QUEUE_KEY`).
 
@@ -9,7 +10,10 @@ use crate::service::FullClient;
 use codec::{Decode, Encode};
 use frame_system_rpc_runtime_api::AccountNonceApi;
 use futures::future::BoxFuture;
-use parley_offchain::{PinSubmission, Submitter};
+use parley_offchain::{
+	tokens::{SubmittedTx, TokenCall},
+	PinSubmission, Submitter,
+};
 use parley_runtime::{
 	AccountId, Runtime, RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic,
 };
@@ -67,7 +71,7 @@ impl ChainSubmitter {
 		}
 	}
 
-	async fn submit(&self, call: RuntimeCall) -> Result<(), String> {
+	async fn submit(&self, call: RuntimeCall) -> Result<SubmittedTx, String> {
 		let inner = &self.inner;
 		let mut next_nonce = inner.next_nonce.lock().await;
 		let info = inner.client.info();
@@ -120,14 +124,17 @@ impl ChainSubmitter {
 		let opaque = OpaqueExtrinsic::try_from_encoded_extrinsic(&extrinsic.encode())
 			.map_err(|e| e.to_string())?;
 		match inner.pool.submit_one(best, TransactionSource::Local, opaque).await {
-			Ok(_) => {
+			Ok(hash) => {
 				*next_nonce = Some(nonce + 1);
-				Ok(())
+				Ok(SubmittedTx {
+					hash: hash.0,
+					valid_until: era.death(info.best_number as u64).saturating_sub(1),
+				})
 			}
 			Err(e) => {
 				// Start again from the chain's nonce next time.
 				*next_nonce = None;
-				Err(format!("transaction pool refused the pin: {e}"))
+				Err(format!("the transaction pool refused the transaction: {e}"))
 			}
 		}
 	}
@@ -144,14 +151,21 @@ impl Submitter for ChainSubmitter {
 				payload_ref: Vec::new(),
 				contexts: pin.contexts.into_iter().map(H256).collect(),
 			});
-			this.submit(call).await
+			this.submit(call).await.map(|_| ())
 		})
+	}
+
+	fn submit_tokens(&self, call: TokenCall) -> BoxFuture<'static, Result<SubmittedTx, String>> {
+		let this = self.clone();
+		Box::pin(async move { this.submit(RuntimeCall::Tokens(tokens_call(call))).await })
 	}
 
 	fn submit_skip(&self, batch_id: [u8; 16]) -> BoxFuture<'static, Result<(), String>> {
 		let this = self.clone();
 		Box::pin(async move {
-			this.submit(RuntimeCall::Pins(pallet_pins::Call::skip_batch { batch_id })).await
+			this.submit(RuntimeCall::Pins(pallet_pins::Call::skip_batch { batch_id }))
+				.await
+				.map(|_| ())
 		})
 	}
 
@@ -180,6 +194,87 @@ impl Submitter for ChainSubmitter {
 			}
 		}
 		log::warn!(target: "parley", "could not queue the acknowledgement of 0x{}", hex::encode(batch_hash));
+	}
+}
+
+/// The tokens pallet call for an off-chain [`TokenCall`].
+fn tokens_call(call: TokenCall) -> pallet_tokens::Call<Runtime> {
+	use pallet_tokens::{Call as C, Holding as H, PoolKind as K};
+	use parley_offchain::tokens::{Holding, PoolKind};
+	let holding = |h: Holding| match h {
+		Holding::Amount(amount) => H::Amount(amount),
+		Holding::Item(index) => H::Item(index),
+	};
+	let account = |a: [u8; 32]| AccountId::from(a);
+	match call {
+		TokenCall::CreatePool {
+			namespace,
+			name,
+			symbol,
+			decimals,
+			kind,
+			metadata_uri,
+			metadata_hash,
+		} => C::create_pool {
+			namespace: namespace.into_bytes(),
+			name: name.into_bytes(),
+			symbol: symbol.into_bytes(),
+			decimals,
+			kind: match kind {
+				PoolKind::Fungible => K::Fungible,
+				PoolKind::NonFungible => K::NonFungible,
+			},
+			metadata_uri: metadata_uri.into_bytes(),
+			metadata_hash: metadata_hash.map(H256),
+		},
+		TokenCall::Mint { pool, to, holding: h, metadata_hash } => C::mint {
+			pool,
+			to: account(to),
+			tokens: holding(h),
+			metadata_hash: metadata_hash.map(H256),
+		},
+		TokenCall::Burn { pool, holding: h } => C::burn { pool, tokens: holding(h) },
+		TokenCall::Transfer { pool, to, holding: h, message_hash } => C::transfer {
+			pool,
+			to: account(to),
+			tokens: holding(h),
+			message_hash: message_hash.map(H256),
+		},
+		TokenCall::TransferFrom { pool, owner, to, holding: h, message_hash } => C::transfer_from {
+			pool,
+			owner: account(owner),
+			to: account(to),
+			tokens: holding(h),
+			message_hash: message_hash.map(H256),
+		},
+		TokenCall::Approve { pool, delegate, holding: h } => {
+			C::approve { pool, delegate: account(delegate), tokens: holding(h) }
+		}
+		TokenCall::Claim { namespace, key_hash, owner } => C::claim {
+			namespace: namespace.into_bytes(),
+			key_hash: H256(key_hash),
+			owner: account(owner),
+		},
+		TokenCall::TransferClaim { namespace, key_hash, to } => C::transfer_claim {
+			namespace: namespace.into_bytes(),
+			key_hash: H256(key_hash),
+			to: account(to),
+		},
+		TokenCall::ReleaseClaim { namespace, key_hash } => {
+			C::release_claim { namespace: namespace.into_bytes(), key_hash: H256(key_hash) }
+		}
+		TokenCall::LockEscrow { pool, payee, amount, batch_hash, node, timeout } => {
+			C::lock_escrow {
+				pool,
+				payee: account(payee),
+				amount,
+				batch_hash: H256(batch_hash),
+				node,
+				timeout,
+			}
+		}
+		TokenCall::ReleaseEscrow { escrow } => C::release_escrow { escrow },
+		TokenCall::RefundEscrow { escrow } => C::refund_escrow { escrow },
 	}
 }
 

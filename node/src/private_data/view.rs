@@ -1,8 +1,10 @@
-//! The chain as the private data service sees it: node identities read through the runtime's
-//! `IdentitiesApi` at the best block.
+//! The chain as the private data service sees it: node identities and token holdings read
+//! through the runtime's `IdentitiesApi` and `TokensApi` at the best block.
 
 use crate::service::FullClient;
 use pallet_identities::runtime_api::IdentitiesApi;
+use pallet_tokens::runtime_api::TokensApi;
+use parley_offchain::tokens::{Account, PoolId};
 use parley_offchain::{ChainView, NodeIdentity};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
@@ -21,6 +23,26 @@ impl ChainView for RuntimeView {
 	fn skip_after(&self) -> u64 {
 		use frame_support::traits::Get;
 		<<parley_runtime::Runtime as pallet_pins::Config>::SkipAfter as Get<u32>>::get() as u64
+	}
+
+	fn token_balance(&self, pool: PoolId, account: Account) -> Result<Option<u128>, String> {
+		let best = self.client.info().best_hash;
+		self.client.runtime_api().balance(best, pool, account.into()).map_err(|e| e.to_string())
+	}
+
+	fn token_items(&self, pool: PoolId, account: Account, limit: u32) -> Result<Vec<u64>, String> {
+		let best = self.client.info().best_hash;
+		self.client
+			.runtime_api()
+			.items_of(best, pool, account.into(), limit)
+			.map_err(|e| e.to_string())
+	}
+
+	fn item_owner(&self, pool: PoolId, index: u64) -> Result<Option<Account>, String> {
+		let best = self.client.info().best_hash;
+		let owner =
+			self.client.runtime_api().item_owner(best, pool, index).map_err(|e| e.to_string())?;
+		Ok(owner.map(Into::into))
 	}
 
 	fn nodes(&self) -> Result<Vec<NodeIdentity>, String> {

@@ -1,8 +1,9 @@
 //! The node's JSON-RPC extensions beyond the standard Substrate methods: account nonces
 //! (`system_accountNextIndex`), fee queries (`payment_*`) and Parley's private data methods
-//! (`parley_*`, see [`parley`]).
+//! (`parley_*`, see [`parley`] and [`tokens`]).
 
 pub mod parley;
+pub mod tokens;
 
 use std::sync::Arc;
 
@@ -45,6 +46,8 @@ where
 	module.merge(TransactionPayment::new(client).into_rpc())?;
 	if let Some(private) = private {
 		use parley::ParleyApiServer;
+		use tokens::ParleyTokensApiServer;
+		module.merge(tokens::TokensRpc::new(private.exchange.clone()).into_rpc())?;
 		module.merge(parley::ParleyRpc::new(private.exchange, private.hub).into_rpc())?;
 	}
 	Ok(module)

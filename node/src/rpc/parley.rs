@@ -78,6 +78,9 @@ pub struct SendOptions {
 	pub confirm: bool,
 	/// How long to wait (ms, default 60000).
 	pub timeout: Option<u64>,
+	/// A token transfer from this node that goes with the message: `{"pool", "to", "amount"}`
+	/// or with `"index"`. The message is confirmed together with the transfer.
+	pub transfer: Option<parley_offchain::exchange::MessageTransferRequest>,
 }
 
 /// Optional settings of `parley_createData`.
@@ -302,6 +305,7 @@ impl ParleyRpc {
 			attachments: options.attachments.clone(),
 			cid: options.cid.clone(),
 			idempotency_key: options.idempotency_key.clone(),
+			transfer: options.transfer.clone(),
 		};
 		let id = match group {
 			Some(group) => self.exchange.send_private_message(&group, send).await,
@@ -325,6 +329,18 @@ impl ParleyRpc {
 		collection: &parley_offchain::store::query::Collection,
 		filter: Option<serde_json::Map<String, serde_json::Value>>,
 	) -> RpcResult<serde_json::Value> {
+		list_collection(&self.exchange, collection, filter).await
+	}
+}
+
+/// Lists a collection with the list filter syntax; `namespace` in the filter picks the
+/// namespace (default `default`).
+pub(crate) async fn list_collection(
+	exchange: &Exchange,
+	collection: &parley_offchain::store::query::Collection,
+	filter: Option<serde_json::Map<String, serde_json::Value>>,
+) -> RpcResult<serde_json::Value> {
+	{
 		let mut filter = filter.unwrap_or_default();
 		let namespace = match filter.remove("namespace") {
 			Some(serde_json::Value::String(ns)) => ns,
@@ -335,7 +351,7 @@ impl ParleyRpc {
 			filter.insert("topics".into(), topic);
 		}
 		let query = ListQuery::from_json(&filter).map_err(|e| invalid(&e))?;
-		let page = self.exchange.list(collection, &namespace, &query).await.map_err(rpc_error)?;
+		let page = exchange.list(collection, &namespace, &query).await.map_err(rpc_error)?;
 		Ok(if query.count {
 			serde_json::to_value(page).expect("pages serialize")
 		} else {
@@ -344,11 +360,11 @@ impl ParleyRpc {
 	}
 }
 
-fn invalid(message: &str) -> ErrorObjectOwned {
+pub(crate) fn invalid(message: &str) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(-32602, message.to_string(), None::<()>)
 }
 
-fn rpc_error(e: ExchangeError) -> ErrorObjectOwned {
+pub(crate) fn rpc_error(e: ExchangeError) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(e.code(), e.to_string(), None::<()>)
 }
 

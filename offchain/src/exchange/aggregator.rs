@@ -50,8 +50,12 @@ pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBloc
 							},
 						}
 					}
-					if !block.acknowledgements.is_empty() {
+					if !block.acknowledgements.is_empty() || !block.extrinsics.is_empty() {
 						inner.events_wake.notify_waiters();
+					}
+					if !block.tokens.is_empty() {
+						// A message whose token transfer just landed may be batched now.
+						inner.batcher_wake.notify_one();
 					}
 					for (batch_id, node) in &block.skips {
 						skip(&exchange, batch_id, *node).await;
@@ -204,6 +208,29 @@ async fn evaluate(
 	}
 	if payload.namespace != pin.namespace {
 		return Ok(fail("payload namespace does not match the pin".into()));
+	}
+	// A message that declares a token transfer goes only with that transfer on-chain: made
+	// before the pin, from the author's account, carrying the message's hash. (The author
+	// pins only after its transfer is in a block, and blocks are recorded in order, so a
+	// missing transfer is never going to come.)
+	for message in &payload.messages {
+		let Some(declared) = &message.transfer else { continue };
+		let author = exchange.node(pin.author).map(|n| crate::tokens::ss58(&n.account));
+		let found = store.transfer_for_message(&message.hash()).await.map_err(|e| e.to_string())?;
+		let matches = found.is_some_and(|t| {
+			Some(&t.from) == author.as_ref()
+				&& t.pool == declared.pool
+				&& t.to == crate::tokens::ss58(&declared.to)
+				&& t.amount == declared.holding.amount_text()
+				&& t.item == declared.holding.item()
+				&& t.block <= pin.block
+		});
+		if !matches {
+			return Ok(Verdict::Reject(format!(
+				"message {} declares a token transfer that is not on-chain before its pin",
+				crate::store::uuid_string(&message.id)
+			)));
+		}
 	}
 	let unreleased_earlier = |context: &Hash| earlier.iter().any(|e| e.contexts.contains(context));
 	match (payload.kind, &payload.group) {

@@ -132,6 +132,7 @@ mod tests {
 			created: 0,
 			cid: None,
 			attachments: vec![],
+			transfer: None,
 		}
 	}
 

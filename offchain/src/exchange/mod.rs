@@ -15,6 +15,12 @@ mod aggregator;
 mod batcher;
 pub mod inbound;
 mod outbox;
+pub mod tokens;
+
+pub use tokens::{
+	ApproveRequest, BurnRequest, ClaimRequest, ClaimTransferRequest, CreatePoolRequest,
+	EscrowRequest, MessageTransferRequest, MintRequest, PoolRef, TransferRequest,
+};
 
 use crate::{
 	blobs::BlobStore,
@@ -121,11 +127,14 @@ pub enum ExchangeError {
 	/// A wait (confirm, request/reply) ran out of time.
 	#[error("timed out: {0}")]
 	Timeout(String),
+	/// The chain refused a transaction this node submitted (the pool, or the pallet).
+	#[error("refused by the chain: {0}")]
+	Rejected(String),
 }
 
 impl ExchangeError {
 	/// The JSON-RPC error code: -32602 for bad input, 4004 not found, 4030 not registered,
-	/// -32603 internal.
+	/// 4022 refused by the chain, -32603 internal.
 	pub fn code(&self) -> i32 {
 		match self {
 			ExchangeError::InvalidInput(_) => -32602,
@@ -134,6 +143,7 @@ impl ExchangeError {
 			ExchangeError::NotRegistered(_) => 4030,
 			ExchangeError::Conflict(_) => 4009,
 			ExchangeError::Timeout(_) => 4008,
+			ExchangeError::Rejected(_) => 4022,
 			ExchangeError::Store(_) | ExchangeError::Chain(_) => -32603,
 		}
 	}
@@ -146,6 +156,7 @@ impl ExchangeError {
 			ExchangeError::NotRegistered(_) => 409,
 			ExchangeError::Conflict(_) => 409,
 			ExchangeError::Timeout(_) => 408,
+			ExchangeError::Rejected(_) => 422,
 			ExchangeError::Store(_) | ExchangeError::Chain(_) => 500,
 		}
 	}
@@ -176,6 +187,10 @@ pub struct MessageRequest {
 	pub cid: Option<String>,
 	/// A resubmission with the same key gets the first message's id back (a conflict).
 	pub idempotency_key: Option<String>,
+	/// A token transfer from this node's account that goes with the message: the transfer is
+	/// submitted first, carrying the message's hash, and the message is batched only once the
+	/// transfer is on-chain.
+	pub transfer: Option<MessageTransferRequest>,
 }
 
 /// The node identities known from the chain, indexed.
@@ -264,6 +279,13 @@ impl Exchange {
 		};
 		if let Err(e) = exchange.refresh_identities().await {
 			log::warn!(target: LOG, "could not read node identities yet: {e}");
+		}
+		match exchange.inner.store.fail_interrupted_token_ops().await {
+			Ok(0) => {}
+			Ok(n) => {
+				log::warn!(target: LOG, "{n} token operation(s) interrupted by a stop marked failed")
+			}
+			Err(e) => return Err(format!("cannot check interrupted token operations: {e}")),
 		}
 		let tasks: Vec<Task> = vec![
 			("parley-channel", Box::pin(channel_loop)),
@@ -509,8 +531,16 @@ impl Exchange {
 		group: Option<[u8; 16]>,
 		send: MessageRequest,
 	) -> Result<String, ExchangeError> {
-		let MessageRequest { namespace, topics, tag, data, attachments, cid, idempotency_key } =
-			send;
+		let MessageRequest {
+			namespace,
+			topics,
+			tag,
+			data,
+			attachments,
+			cid,
+			idempotency_key,
+			transfer,
+		} = send;
 		check_name("namespace", &namespace)?;
 		if topics.is_empty() || topics.len() > 16 {
 			return Err(ExchangeError::InvalidInput("give 1 to 16 topics".into()));
@@ -552,25 +582,44 @@ impl Exchange {
 			)));
 		}
 		let me = self.me()?;
+		let transfer = match &transfer {
+			Some(request) => Some(self.message_transfer(&namespace, request).await?),
+			None => None,
+		};
 		let id = crate::store::uuid_string(&rand::random());
-		self.inner
-			.store
-			.insert_message(&NewMessage {
-				id: id.clone(),
-				namespace,
-				kind,
-				author: me.did,
-				group,
-				topics,
-				tag,
-				data,
-				attachments: items,
-				cid,
-				idempotency_key,
-			})
-			.await
-			.map_err(store_error)?;
-		self.inner.batcher_wake.notify_one();
+		let message = NewMessage {
+			id: id.clone(),
+			namespace,
+			kind,
+			author: me.did,
+			group,
+			topics,
+			tag,
+			data,
+			attachments: items,
+			cid,
+			idempotency_key,
+			transfer,
+		};
+		self.inner.store.insert_message(&message).await.map_err(store_error)?;
+		if let Some(transfer) = &message.transfer {
+			let hash = message.as_batch_message()?.hash();
+			let mut input = serde_json::json!({ "messageHash": hex::encode(hash) });
+			if let (serde_json::Value::Object(map), serde_json::Value::Object(t)) =
+				(&mut input, transfer.to_json())
+			{
+				map.extend(t);
+			}
+			let call = crate::tokens::TokenCall::Transfer {
+				pool: transfer.pool,
+				to: transfer.to,
+				holding: transfer.holding,
+				message_hash: Some(hash),
+			};
+			self.submit_token_call(&message.namespace, call, input, Some(&id)).await?;
+		} else {
+			self.inner.batcher_wake.notify_one();
+		}
 		Ok(id)
 	}
 

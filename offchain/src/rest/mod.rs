@@ -8,6 +8,7 @@
 
 mod openapi;
 mod routes;
+mod tokens;
 mod ws;
 
 use crate::{events::EventHub, exchange::Exchange, ExchangeError};

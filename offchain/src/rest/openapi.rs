@@ -70,14 +70,97 @@ fn send_op(summary: &str, private: bool) -> Value {
 	})
 }
 
+/// A write of a token call: `202` at once with the operation, `200` once on-chain with
+/// `confirm=true`, `422` when the chain refused it.
+fn token_write(summary: &str, schema: Option<&str>, extra_params: Vec<Value>) -> Value {
+	let mut params = vec![ns_param()];
+	params.extend(extra_params);
+	params.push(json!({ "name": "confirm", "in": "query", "description": "Wait until the call succeeded or failed on-chain.", "schema": { "type": "boolean" } }));
+	params.push(json!({ "name": "timeout", "in": "query", "description": "How long to wait, in ms (default 60000).", "schema": { "type": "integer", "minimum": 0, "maximum": 600000 } }));
+	let mut op = json!({
+		"summary": summary,
+		"parameters": params,
+		"responses": {
+			"200": ok_json("Succeeded on-chain (with `confirm=true`).", json!({ "$ref": "#/components/schemas/TokenOperation" })),
+			"202": ok_json("Submitted: follow it at `/tokens/operations/{id}`.", json!({ "$ref": "#/components/schemas/TokenOperation" })),
+			"400": error_response("Bad input, or the holder does not hold the tokens."),
+			"404": error_response("Unknown pool, item, claim or batch."),
+			"408": error_response("Not settled in time (the body has the operation id)."),
+			"409": error_response("This node is not a registered node."),
+			"422": error_response("The chain refused the call (the error names the pallet error, e.g. `Tokens.AlreadyClaimed`).")
+		}
+	});
+	if let Some(schema) = schema {
+		op["requestBody"] = json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } });
+	}
+	op
+}
+
+/// The token, claim and escrow routes.
+fn token_paths() -> Value {
+	let escrow_id = json!({ "name": "id", "in": "path", "required": true, "description": "Escrow id.", "schema": { "type": "integer", "minimum": 0 } });
+	let key_hash = json!({ "name": "key_hash", "in": "path", "required": true, "description": "The claimed key's hash (32 bytes hex).", "schema": { "$ref": "#/components/schemas/Hash" } });
+	json!({
+		"/api/v1/namespaces/{ns}/tokens/pools": {
+			"get": list_op("Token pools (from the chain).", "Pool", &["pool", "name", "symbol", "decimals", "type", "org", "creator", "block"]),
+			"post": token_write("Create a token pool (fungible or nonfungible) owned by this node's org; its name is unique in the namespace.", Some("PoolInput"), vec![]) },
+		"/api/v1/namespaces/{ns}/tokens/pools/{pool}": { "get": { "summary": "One pool, by id or name.", "parameters": [ns_param(), path_param("pool", "Pool id or name.")],
+			"responses": { "200": ok_json("The pool.", json!({ "$ref": "#/components/schemas/Pool" })), "400": error_response("Bad namespace."), "404": error_response("No such pool.") } } },
+		"/api/v1/namespaces/{ns}/tokens/mint": { "post": token_write("Mint: an amount (fungible) or an item with a unique index (nonfungible). Only the pool's org may mint.", Some("MintInput"), vec![]) },
+		"/api/v1/namespaces/{ns}/tokens/burn": { "post": token_write("Burn this node's tokens.", Some("BurnInput"), vec![]) },
+		"/api/v1/namespaces/{ns}/tokens/transfers": {
+			"get": list_op("Transfers, mints and burns seen on-chain.", "TokenTransfer", &["block", "pool", "type", "from", "to", "amount", "index", "message_hash", "message"]),
+			"post": token_write("Transfer this node's tokens (or, with `from`, tokens it was approved for), optionally carrying a message hash.", Some("TransferInput"), vec![]) },
+		"/api/v1/namespaces/{ns}/tokens/approvals": {
+			"get": list_op("Approvals seen on-chain.", "TokenApproval", &["block", "pool", "owner", "delegate", "amount", "index"]),
+			"post": token_write("Approve a delegate to transfer an amount or an item of this node's.", Some("ApprovalInput"), vec![]) },
+		"/api/v1/namespaces/{ns}/tokens/balances": { "get": { "summary": "An account's balance in a pool (fungible: amount; nonfungible: its items), read from the chain.",
+			"parameters": [ns_param(),
+				{ "name": "pool", "in": "query", "required": true, "schema": { "type": "string" } },
+				{ "name": "account", "in": "query", "required": true, "schema": { "type": "string" } }],
+			"responses": { "200": ok_json("The balance.", json!({ "type": "object" })), "400": error_response("Bad account or query."), "404": error_response("No such pool.") } } },
+		"/api/v1/namespaces/{ns}/tokens/operations": { "get": list_op("Token calls this node submitted, with their outcome.", "TokenOperation", &["id", "kind", "tx_hash", "state", "block", "message", "created"]) },
+		"/api/v1/namespaces/{ns}/tokens/operations/{id}": { "get": { "summary": "One token operation.", "parameters": [ns_param(), path_param("id", "Operation id.")],
+			"responses": { "200": ok_json("The operation.", json!({ "$ref": "#/components/schemas/TokenOperation" })), "400": error_response("Bad namespace."), "404": error_response("No such operation.") } } },
+		"/api/v1/namespaces/{ns}/claims": {
+			"get": list_op("Uniqueness claims: one owner per key hash; the first claim wins.", "Claim", &["key_hash", "owner", "claimed_by", "state", "block", "updated_block"]),
+			"post": token_write("Claim a business record key (or its hash). A second claim of the same key fails with `Tokens.AlreadyClaimed`.", Some("ClaimInput"), vec![]) },
+		"/api/v1/namespaces/{ns}/claims/{key_hash}": {
+			"get": { "summary": "One claim.", "parameters": [ns_param(), key_hash.clone()],
+				"responses": { "200": ok_json("The claim.", json!({ "$ref": "#/components/schemas/Claim" })), "400": error_response("Bad hash or namespace."), "404": error_response("Not claimed.") } },
+			"delete": token_write("Release this node's claim.", None, vec![key_hash.clone()]) },
+		"/api/v1/namespaces/{ns}/claims/{key_hash}/transfer": { "post": token_write("Hand this node's claim to another owner.", Some("ClaimTransferInput"), vec![key_hash.clone()]) },
+		"/api/v1/namespaces/{ns}/claims/{key_hash}/history": { "get": {
+			"summary": "A claim's history: claimed, transferred, released.",
+			"parameters": [ns_param(), key_hash],
+			"responses": { "200": ok_json("The history.", json!({ "type": "array", "items": { "$ref": "#/components/schemas/ClaimHistory" } })), "400": error_response("Bad hash, namespace or filter.") } } },
+		"/api/v1/namespaces/{ns}/escrows": {
+			"get": list_op("Delivery-versus-payment escrows.", "Escrow", &["id", "pool", "payer", "payee", "amount", "batch_hash", "node", "expires_at", "state", "locked_block"]),
+			"post": token_write("Lock a payment to `payee` until this node acknowledges the batch on-chain (then it is released to the payee), refunded after `timeout` blocks otherwise.", Some("EscrowInput"), vec![]) },
+		"/api/v1/namespaces/{ns}/escrows/{id}": { "get": { "summary": "One escrow.", "parameters": [ns_param(), escrow_id.clone()],
+			"responses": { "200": ok_json("The escrow.", json!({ "$ref": "#/components/schemas/Escrow" })), "400": error_response("Bad id or namespace."), "404": error_response("No such escrow.") } } },
+		"/api/v1/namespaces/{ns}/escrows/{id}/release": { "post": token_write("Push the release of an escrow whose batch was acknowledged (the chain does it by itself; this is a retry).", None, vec![escrow_id.clone()]) },
+		"/api/v1/namespaces/{ns}/escrows/{id}/refund": { "post": token_write("Push the refund of an expired escrow (the chain does it by itself; this is a retry).", None, vec![escrow_id]) }
+	})
+}
+
 /// The document.
 pub fn document() -> Value {
+	let mut document = base_document();
+	if let (Some(paths), Value::Object(tokens)) = (document["paths"].as_object_mut(), token_paths())
+	{
+		paths.extend(tokens);
+	}
+	document
+}
+
+fn base_document() -> Value {
 	json!({
 		"openapi": "3.0.3",
 		"info": {
 			"title": "Parley REST API",
 			"version": "1",
-			"description": "Send broadcast and private messages, upload data and blobs, define datatypes, query history and subscribe to events. Every party runs its own node; messages are confirmed in the chain's order."
+			"description": "Send broadcast and private messages, upload data and blobs, define datatypes, query history and subscribe to events; create token pools, mint, burn, transfer and approve tokens, claim unique business keys, and lock delivery-versus-payment escrows. Every party runs its own node; messages are confirmed in the chain's order."
 		},
 		"servers": [{ "url": "/" }],
 		"paths": {
@@ -154,13 +237,17 @@ pub fn document() -> Value {
 				"id": { "type": "string" }, "namespace": { "type": "string" }, "kind": { "type": "string", "enum": ["broadcast", "private"] }, "author": { "type": "string" }, "group": { "type": "string", "nullable": true },
 				"topics": { "type": "array", "items": { "type": "string" } }, "tag": { "type": "string" }, "data": {}, "data_hash": { "type": "string" },
 				"attachments": { "type": "array", "items": { "$ref": "#/components/schemas/Attachment" } }, "cid": { "type": "string", "nullable": true },
-				"state": { "type": "string", "enum": ["pending", "sent", "pinned", "confirmed", "rejected"] }, "batch": { "type": "string", "nullable": true }, "error": { "type": "string", "nullable": true },
+				"state": { "type": "string", "enum": ["awaiting_transfer", "pending", "sent", "pinned", "confirmed", "rejected"] }, "hash": { "type": "string" }, "transfer": { "type": "object", "nullable": true, "description": "The token transfer the message goes with (and, once on-chain, its block and event)." }, "batch": { "type": "string", "nullable": true }, "error": { "type": "string", "nullable": true },
 				"created": { "type": "integer" }, "confirmed": { "type": "integer", "nullable": true }, "confirm_sequence": { "type": "integer", "nullable": true } } },
 			"MessageInput": { "type": "object", "additionalProperties": false, "properties": {
 				"topics": { "type": "array", "minItems": 1, "maxItems": 16, "items": { "type": "string", "minLength": 1, "maxLength": 128 } },
 				"topic": { "type": "string", "minLength": 1, "maxLength": 128 }, "tag": { "type": "string", "maxLength": 128 }, "data": {},
 				"attachments": { "type": "array", "maxItems": 64, "items": { "type": "string" } }, "cid": { "type": "string", "format": "uuid" },
-				"idempotencyKey": { "type": "string", "minLength": 1, "maxLength": 256 }, "group": { "type": "string", "pattern": "^(0x)?[0-9a-f]{32}$" } } },
+				"idempotencyKey": { "type": "string", "minLength": 1, "maxLength": 256 }, "group": { "type": "string", "pattern": "^(0x)?[0-9a-f]{32}$" },
+				"transfer": { "$ref": "#/components/schemas/MessageTransferInput" } } },
+			"MessageTransferInput": { "type": "object", "additionalProperties": false, "required": ["pool", "to"],
+				"description": "A token transfer from this node that goes with the message (delivery with payment): the transfer is submitted first, carrying the message's hash, and the message is confirmed only when its pin and the transfer are both on-chain.",
+				"properties": { "pool": { "$ref": "#/components/schemas/PoolRef" }, "to": { "$ref": "#/components/schemas/AccountRef" }, "amount": { "$ref": "#/components/schemas/Amount" }, "index": { "$ref": "#/components/schemas/ItemIndex" } } },
 			"PrivateMessageInput": { "allOf": [{ "$ref": "#/components/schemas/MessageInput" }], "required": ["group"] },
 			"Data": { "$ref": "#/components/schemas/Attachment" },
 			"DataInput": { "type": "object", "additionalProperties": false, "required": ["value"], "properties": { "value": {}, "name": { "type": "string" },
@@ -174,6 +261,33 @@ pub fn document() -> Value {
 			"Batch": { "type": "object" }, "Pin": { "type": "object" }, "Operation": { "type": "object" }, "Identity": { "type": "object" },
 			"Event": { "type": "object", "properties": { "sequence": { "type": "integer" }, "type": { "type": "string" }, "reference": { "type": "string" }, "detail": {}, "topics": { "type": "array", "items": { "type": "string" } } } },
 			"Subscription": { "type": "object" },
+			"PoolRef": { "description": "A pool: its id, or its name in the namespace.", "oneOf": [{ "type": "integer", "minimum": 0, "maximum": 4294967295u32 }, { "type": "string", "minLength": 1, "maxLength": 64 }] },
+			"AccountRef": { "type": "string", "description": "An account: SS58, 0x-hex (32 bytes), or a node DID (that node's account).", "example": "did:parley:node/provider" },
+			"Amount": { "description": "An amount in the pool's smallest unit (a decimal string or an integer).", "oneOf": [{ "type": "string", "pattern": "^[0-9]{1,39}$" }, { "type": "integer", "minimum": 0 }] },
+			"ItemIndex": { "description": "An NFT's index in its pool.", "oneOf": [{ "type": "string", "pattern": "^[0-9]{1,20}$" }, { "type": "integer", "minimum": 0 }] },
+			"Hash": { "type": "string", "pattern": "^(0x)?[0-9a-fA-F]{64}$" },
+			"PoolInput": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": {
+				"name": { "type": "string", "minLength": 1, "maxLength": 64 }, "symbol": { "type": "string", "maxLength": 16 }, "decimals": { "type": "integer", "minimum": 0, "maximum": 18 },
+				"type": { "type": "string", "enum": ["fungible", "nonfungible"] }, "metadataUri": { "type": "string", "maxLength": 256 }, "metadataHash": { "$ref": "#/components/schemas/Hash" } } },
+			"MintInput": { "type": "object", "additionalProperties": false, "required": ["pool"], "properties": {
+				"pool": { "$ref": "#/components/schemas/PoolRef" }, "to": { "$ref": "#/components/schemas/AccountRef" }, "amount": { "$ref": "#/components/schemas/Amount" }, "index": { "$ref": "#/components/schemas/ItemIndex" }, "metadataHash": { "$ref": "#/components/schemas/Hash" } } },
+			"BurnInput": { "type": "object", "additionalProperties": false, "required": ["pool"], "properties": {
+				"pool": { "$ref": "#/components/schemas/PoolRef" }, "amount": { "$ref": "#/components/schemas/Amount" }, "index": { "$ref": "#/components/schemas/ItemIndex" } } },
+			"TransferInput": { "type": "object", "additionalProperties": false, "required": ["pool", "to"], "properties": {
+				"pool": { "$ref": "#/components/schemas/PoolRef" }, "to": { "$ref": "#/components/schemas/AccountRef" }, "amount": { "$ref": "#/components/schemas/Amount" }, "index": { "$ref": "#/components/schemas/ItemIndex" },
+				"from": { "$ref": "#/components/schemas/AccountRef" }, "messageHash": { "$ref": "#/components/schemas/Hash" } } },
+			"ApprovalInput": { "type": "object", "additionalProperties": false, "required": ["pool", "delegate"], "properties": {
+				"pool": { "$ref": "#/components/schemas/PoolRef" }, "delegate": { "$ref": "#/components/schemas/AccountRef" }, "amount": { "$ref": "#/components/schemas/Amount" }, "index": { "$ref": "#/components/schemas/ItemIndex" } } },
+			"ClaimInput": { "type": "object", "additionalProperties": false, "properties": {
+				"key": { "type": "string", "minLength": 1, "description": "The business key; its blake2-256 hash is claimed." }, "keyHash": { "$ref": "#/components/schemas/Hash" }, "owner": { "$ref": "#/components/schemas/AccountRef" } } },
+			"ClaimTransferInput": { "type": "object", "additionalProperties": false, "required": ["to"], "properties": { "to": { "$ref": "#/components/schemas/AccountRef" } } },
+			"EscrowInput": { "type": "object", "additionalProperties": false, "required": ["pool", "payee", "amount", "timeout"], "properties": {
+				"pool": { "$ref": "#/components/schemas/PoolRef" }, "payee": { "$ref": "#/components/schemas/AccountRef" }, "amount": { "$ref": "#/components/schemas/Amount" },
+				"batch": { "type": "string", "pattern": "^(0x)?[0-9a-f]{32}$", "description": "The pinned batch to be delivered to this node." }, "batchHash": { "$ref": "#/components/schemas/Hash" },
+				"timeout": { "type": "integer", "minimum": 1, "maximum": 302400, "description": "Blocks until the payment is refunded if this node has not acknowledged the batch." } } },
+			"TokenOperation": { "type": "object", "properties": { "id": { "type": "string" }, "namespace": { "type": "string" }, "kind": { "type": "string" }, "input": {}, "tx_hash": { "type": "string", "nullable": true },
+				"state": { "type": "string", "enum": ["submitting", "submitted", "succeeded", "failed"] }, "error": { "type": "string", "nullable": true }, "block": { "type": "integer", "nullable": true }, "result": {}, "message": { "type": "string", "nullable": true }, "created": { "type": "integer" } } },
+			"Pool": { "type": "object" }, "TokenTransfer": { "type": "object" }, "TokenApproval": { "type": "object" }, "Claim": { "type": "object" }, "ClaimHistory": { "type": "object" }, "Escrow": { "type": "object" },
 			"SubscriptionInput": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": {
 				"name": { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$" },
 				"filter": { "type": "object", "additionalProperties": false, "properties": { "types": { "type": "array", "items": { "type": "string" } }, "topic": { "type": "string", "description": "A regular expression." }, "tag": { "type": "string" }, "author": { "type": "string" }, "group": { "type": "string" } } },

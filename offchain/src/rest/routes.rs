@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use std::time::Duration;
 
-type Pairs = Params<Vec<(String, String)>>;
+pub(crate) type Pairs = Params<Vec<(String, String)>>;
 type ApiResult<T> = Result<T, ApiError>;
 
 /// Parses a JSON body, turning every malformed body into a 400 naming the problem.
@@ -106,7 +106,8 @@ pub(crate) fn router(state: AppState) -> Router {
 		.route("/subscriptions/{name}", get(get_subscription).delete(delete_subscription))
 		.route("/operations", get(list_operations))
 		.route("/operations/{id}/retry", post(retry_operation))
-		.route("/contexts/{context}/skip", post(skip_context));
+		.route("/contexts/{context}/skip", post(skip_context))
+		.merge(super::tokens::routes());
 	Router::new()
 		.nest("/api/v1/namespaces/{ns}", ns)
 		.route("/api/v1/status", get(status))
@@ -126,7 +127,7 @@ async fn not_found() -> ApiError {
 	ApiError::not_found("no such route; see /api/v1/openapi.json")
 }
 
-fn check_ns(ns: &str) -> ApiResult<()> {
+pub(crate) fn check_ns(ns: &str) -> ApiResult<()> {
 	let ok = !ns.is_empty()
 		&& ns.len() <= 64
 		&& ns.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-');
@@ -139,7 +140,7 @@ fn parse_query(pairs: Vec<(String, String)>) -> ApiResult<ListQuery> {
 	ListQuery::parse(pairs).map_err(ApiError::bad_request)
 }
 
-async fn list_in(
+pub(crate) async fn list_in(
 	state: &AppState,
 	collection: &crate::store::query::Collection,
 	ns: &str,
@@ -155,7 +156,7 @@ async fn list_in(
 	}))
 }
 
-async fn one_in(
+pub(crate) async fn one_in(
 	state: &AppState,
 	collection: &crate::store::query::Collection,
 	ns: &str,
@@ -198,14 +199,16 @@ pub(crate) struct SendBody {
 	idempotency_key: Option<String>,
 	/// For private messages: the group (hex id).
 	group: Option<String>,
+	/// A token transfer from this node that goes with the message (confirmed together).
+	transfer: Option<crate::exchange::MessageTransferRequest>,
 }
 
 /// `?confirm=true&timeout=<ms>` on sends.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SendQuery {
-	confirm: Option<bool>,
-	timeout: Option<u64>,
+	pub(crate) confirm: Option<bool>,
+	pub(crate) timeout: Option<u64>,
 }
 
 impl SendBody {
@@ -227,13 +230,14 @@ impl SendBody {
 				attachments: self.attachments.unwrap_or_default(),
 				cid: self.cid,
 				idempotency_key: self.idempotency_key,
+				transfer: self.transfer,
 			},
 			self.group,
 		))
 	}
 }
 
-fn wait_time(state: &AppState, query: &SendQuery) -> Duration {
+pub(crate) fn wait_time(state: &AppState, query: &SendQuery) -> Duration {
 	query
 		.timeout
 		.map(Duration::from_millis)

@@ -23,6 +23,8 @@ pub const MESSAGES: Collection = Collection {
 		field("created", "created", Int, true),
 		field("confirmed", "confirmed", Int, true),
 		field("confirm_sequence", "confirm_seq", Int, true),
+		field("hash", "hash", Text, true),
+		field("transfer", "transfer", Json, false),
 	],
 	default_sort: ("created", false),
 	fixed: &[],
@@ -174,6 +176,132 @@ pub const DEFINITIONS: Collection = Collection {
 		field("author", "author", Text, true),
 		field("message", "message_id", Text, true),
 		field("created", "created", Int, true),
+	],
+	default_sort: ("created", false),
+	fixed: &[],
+};
+
+/// Token pools, as created on-chain.
+pub const TOKEN_POOLS: Collection = Collection {
+	table: "token_pools",
+	fields: &[
+		field("pool", "pool", Int, true),
+		field("name", "name", Text, true),
+		field("symbol", "symbol", Text, true),
+		field("decimals", "decimals", Int, true),
+		field("type", "kind", Text, true),
+		field("org", "org", Int, true),
+		field("creator", "creator", Text, true),
+		field("metadata_uri", "metadata_uri", Text, true),
+		field("metadata_hash", "metadata_hash", Text, true),
+		field("block", "block", Int, true),
+	],
+	default_sort: ("pool", false),
+	fixed: &[],
+};
+
+/// Mints, burns and transfers, in chain order.
+pub const TOKEN_TRANSFERS: Collection = Collection {
+	table: "token_transfers",
+	fields: &[
+		field("block", "block", Int, true),
+		field("event_index", "event_index", Int, true),
+		field("pool", "pool", Int, true),
+		field("type", "type", Text, true),
+		field("from", "from_account", Text, true),
+		field("to", "to_account", Text, true),
+		field("amount", "amount", Text, true),
+		field("index", "item", Int, true),
+		field("message_hash", "message_hash", Text, true),
+		field("message", "message_id", Text, true),
+		field("operator", "operator", Text, true),
+		field("metadata_hash", "metadata_hash", Text, true),
+	],
+	default_sort: ("block", false),
+	fixed: &[],
+};
+
+/// Approvals of delegates.
+pub const TOKEN_APPROVALS: Collection = Collection {
+	table: "token_approvals",
+	fields: &[
+		field("block", "block", Int, true),
+		field("event_index", "event_index", Int, true),
+		field("pool", "pool", Int, true),
+		field("owner", "owner", Text, true),
+		field("delegate", "delegate", Text, true),
+		field("amount", "amount", Text, true),
+		field("index", "item", Int, true),
+	],
+	default_sort: ("block", false),
+	fixed: &[],
+};
+
+/// Uniqueness claims as they stand.
+pub const CLAIMS: Collection = Collection {
+	table: "claims",
+	fields: &[
+		field("key_hash", "key_hash", Text, true),
+		field("owner", "owner", Text, true),
+		field("claimed_by", "claimed_by", Text, true),
+		field("state", "state", Text, true),
+		field("block", "block", Int, true),
+		field("updated_block", "updated_block", Int, true),
+	],
+	default_sort: ("block", false),
+	fixed: &[],
+};
+
+/// Every claim, transfer and release of a claim, in chain order.
+pub const CLAIM_HISTORY: Collection = Collection {
+	table: "claim_history",
+	fields: &[
+		field("block", "block", Int, true),
+		field("event_index", "event_index", Int, true),
+		field("key_hash", "key_hash", Text, true),
+		field("action", "action", Text, true),
+		field("from", "from_account", Text, true),
+		field("to", "to_account", Text, true),
+	],
+	default_sort: ("block", false),
+	fixed: &[],
+};
+
+/// Delivery-versus-payment escrows.
+pub const ESCROWS: Collection = Collection {
+	table: "escrows",
+	fields: &[
+		field("id", "id", Int, true),
+		field("pool", "pool", Int, true),
+		field("payer", "payer", Text, true),
+		field("payee", "payee", Text, true),
+		field("amount", "amount", Text, true),
+		field("batch_hash", "batch_hash", Text, true),
+		field("node", "node", Int, true),
+		field("expires_at", "expires_at", Int, true),
+		field("state", "state", Text, true),
+		field("locked_block", "locked_block", Int, true),
+		field("settled_block", "settled_block", Int, true),
+	],
+	default_sort: ("id", false),
+	fixed: &[],
+};
+
+/// Token transactions this node signed for its apps.
+pub const TOKEN_OPERATIONS: Collection = Collection {
+	table: "token_ops",
+	fields: &[
+		field("id", "id", Text, true),
+		field("kind", "kind", Text, true),
+		field("input", "input", Json, false),
+		field("tx_hash", "tx_hash", Text, true),
+		field("state", "state", Text, true),
+		field("error", "error", Text, false),
+		field("block", "block", Int, true),
+		field("result", "result", Json, false),
+		field("message", "message_id", Text, true),
+		field("created", "created", Int, true),
+		field("updated", "updated", Int, true),
 	],
 	default_sort: ("created", false),
 	fixed: &[],

@@ -5,6 +5,7 @@ use crate::{
 	batch::{AttachmentContent, Author, BatchAttachment, BatchMessage, BatchPayload},
 	envelope::Receipt,
 	store::outbox::{insert_op, OutboxKind},
+	tokens::TransferRef,
 	types::{now_ms, Attachment, BatchId, Group, Message, MessageKind, MessageState, NodeId},
 };
 use sqlx::{any::AnyRow, Row};
@@ -35,6 +36,30 @@ pub struct NewMessage {
 	/// A client's key to make resubmission safe: a second message with the same key in the
 	/// namespace is refused with the first one's id.
 	pub idempotency_key: Option<String>,
+	/// The token transfer it goes with: the message waits (`awaiting_transfer`) until that
+	/// transfer, carrying the message's hash, is on-chain.
+	pub transfer: Option<TransferRef>,
+}
+
+impl NewMessage {
+	/// The message as it will be batched (without nonces), for its hash.
+	pub fn as_batch_message(&self) -> Result<BatchMessage> {
+		Ok(BatchMessage {
+			id: uuid_bytes(&self.id).ok_or(StoreError::Corrupt("id"))?,
+			topics: self.topics.clone(),
+			tag: self.tag.clone(),
+			data: serde_json::to_string(&self.data).expect("JSON values serialize").into_bytes(),
+			nonces: Vec::new(),
+			created: 0,
+			cid: self
+				.cid
+				.as_deref()
+				.map(|c| uuid_bytes(c).ok_or(StoreError::Corrupt("cid")))
+				.transpose()?,
+			attachments: self.attachments.iter().map(to_batch_attachment).collect::<Result<_>>()?,
+			transfer: self.transfer.clone(),
+		})
+	}
 }
 
 fn group_from_row(row: &AnyRow) -> Result<Group> {
@@ -73,10 +98,15 @@ fn message_from_row(row: &AnyRow) -> Result<Message> {
 		created: row.try_get("created")?,
 		confirmed: row.try_get("confirmed")?,
 		confirm_sequence: row.try_get("confirm_seq")?,
+		hash: row.try_get("hash")?,
+		transfer: row
+			.try_get::<Option<String>, _>("transfer")?
+			.map(|t| serde_json::from_str(&t).map_err(|_| StoreError::Corrupt("transfer")))
+			.transpose()?,
 	})
 }
 
-const MESSAGE_COLUMNS: &str = "id, namespace, kind, author, group_id, topics, tag, data, data_hash, attachments, cid, state, batch_id, error, created, confirmed, confirm_seq";
+const MESSAGE_COLUMNS: &str = "id, namespace, kind, author, group_id, topics, tag, data, data_hash, attachments, cid, state, batch_id, error, created, confirmed, confirm_seq, hash, transfer";
 
 /// An outgoing batch as the batcher plans it: the pending messages of one (namespace, group).
 pub struct BatchPlan {
@@ -144,8 +174,13 @@ impl Store {
 			}
 		}
 		let data = serde_json::to_string(&message.data).expect("JSON values serialize");
+		let hash = hex::encode(message.as_batch_message()?.hash());
+		let state = match message.transfer {
+			Some(_) => MessageState::AwaitingTransfer,
+			None => MessageState::Pending,
+		};
 		let inserted = sqlx::query(
-			"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, attachments, cid, idempotency_key, state, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'pending', $13)",
+			"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, attachments, cid, idempotency_key, state, created, hash, transfer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
 		)
 		.bind(&message.id)
 		.bind(&message.namespace)
@@ -159,7 +194,10 @@ impl Store {
 		.bind(serde_json::to_string(&message.attachments).expect("attachments serialize"))
 		.bind(&message.cid)
 		.bind(&message.idempotency_key)
+		.bind(state.as_str())
 		.bind(now_ms())
+		.bind(&hash)
+		.bind(message.transfer.as_ref().map(|t| t.to_json().to_string()))
 		.execute(self.pool())
 		.await;
 		match inserted {
@@ -204,7 +242,7 @@ impl Store {
 	/// kind, group) in order of their oldest message.
 	pub async fn pending_batches(&self, limit: i64) -> Result<Vec<BatchPlan>> {
 		let rows = sqlx::query(
-			"SELECT id, namespace, kind, group_id, topics, tag, data, attachments, cid, created FROM messages WHERE state = 'pending' AND batch_id IS NULL ORDER BY created, id LIMIT $1",
+			"SELECT id, namespace, kind, group_id, topics, tag, data, attachments, cid, created, transfer FROM messages WHERE state = 'pending' AND batch_id IS NULL ORDER BY created, id LIMIT $1",
 		)
 		.bind(limit)
 		.fetch_all(self.pool())
@@ -240,6 +278,15 @@ impl Store {
 					.iter()
 					.map(to_batch_attachment)
 					.collect::<Result<_>>()?,
+				transfer: row
+					.try_get::<Option<String>, _>("transfer")?
+					.map(|t| {
+						serde_json::from_str(&t)
+							.ok()
+							.and_then(|v| TransferRef::from_json(&v))
+							.ok_or(StoreError::Corrupt("transfer"))
+					})
+					.transpose()?,
 			};
 			let existing = plans.iter_mut().find(|p| {
 				p.namespace == namespace

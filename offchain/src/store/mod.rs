@@ -13,12 +13,14 @@ mod outbox;
 pub(crate) mod pins;
 pub mod query;
 mod subscriptions;
+pub mod tokens;
 
 pub use data::Definition;
 pub use messages::{from_batch_attachment, uuid_bytes, uuid_string, BatchPlan, NewMessage};
 pub use outbox::{OutboxKind, OutboxOp};
 pub use pins::{PinRow, PinState};
 pub use subscriptions::{EventFilter, Subscription, Transport};
+pub use tokens::{PoolRow, TokenOp};
 
 use crate::types::{BatchId, Hash};
 use sqlx::{
@@ -54,6 +56,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 const MIGRATIONS: &[(i64, &str)] = &[
 	(1, include_str!("../../migrations/0001_private_data.sql")),
 	(2, include_str!("../../migrations/0002_app_api.sql")),
+	(3, include_str!("../../migrations/0003_tokens.sql")),
 ];
 
 /// The private database and the folder of payload files.

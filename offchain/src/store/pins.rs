@@ -144,6 +144,7 @@ impl Store {
 				.await?;
 			}
 		}
+		super::tokens::record(&mut tx, block).await?;
 		sqlx::query(
 			"INSERT INTO chain_cursor (id, block, hash) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET block = $1, hash = $2",
 		)
@@ -335,6 +336,33 @@ impl Store {
 				String::from_utf8(message.data.clone()).map_err(|_| StoreError::Corrupt("data"))?;
 			let attachments: Vec<_> =
 				message.attachments.iter().map(from_batch_attachment).collect();
+			let hash = hex::encode(message.hash());
+			// The transfer it goes with (checked on-chain before the release), as recorded.
+			let transfer = match &message.transfer {
+				Some(declared) => {
+					let row = sqlx::query("SELECT from_account, block FROM token_transfers WHERE message_hash = $1 AND type = 'transfer' ORDER BY block, event_index LIMIT 1")
+						.bind(&hash)
+						.fetch_optional(&mut *tx)
+						.await?;
+					let mut view = declared.to_json();
+					if let (Some(row), serde_json::Value::Object(map)) = (row, &mut view) {
+						map.insert(
+							"from".into(),
+							row.try_get::<Option<String>, _>("from_account")?.into(),
+						);
+						map.insert("block".into(), row.try_get::<i64, _>("block")?.into());
+					}
+					sqlx::query(
+						"UPDATE token_transfers SET message_id = $1 WHERE message_hash = $2",
+					)
+					.bind(&id)
+					.bind(&hash)
+					.execute(&mut *tx)
+					.await?;
+					Some(view)
+				}
+				None => None,
+			};
 			let seq: i64 =
 				sqlx::query("SELECT COALESCE(MAX(confirm_seq), 0) + 1 AS next FROM messages")
 					.fetch_one(&mut *tx)
@@ -352,7 +380,7 @@ impl Store {
 			.rows_affected();
 			if updated == 0 {
 				sqlx::query(
-					"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, state, batch_id, created, confirmed, confirm_seq, attachments, cid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'confirmed', $10, $11, $12, $13, $14, $15)",
+					"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, state, batch_id, created, confirmed, confirm_seq, attachments, cid, hash, transfer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'confirmed', $10, $11, $12, $13, $14, $15, $16, $17)",
 				)
 				.bind(&id)
 				.bind(&payload.namespace)
@@ -369,6 +397,8 @@ impl Store {
 				.bind(seq)
 				.bind(serde_json::to_string(&attachments).expect("attachments serialize"))
 				.bind(message.cid.as_ref().map(uuid_string))
+				.bind(&hash)
+				.bind(transfer.as_ref().map(|t| t.to_string()))
 				.execute(&mut *tx)
 				.await?;
 				for item in &attachments {
@@ -402,17 +432,18 @@ impl Store {
 					.await?;
 				}
 			}
+			let detail = transfer.as_ref().map(|t| serde_json::json!({ "transfer": t }));
 			Store::append_event(
 				&mut tx,
 				&NewEvent {
 					kind: "message_confirmed",
 					namespace: &payload.namespace,
 					reference: &id,
+					detail: detail.as_ref(),
 					topics: Some(&message.topics),
 					tag: Some(&message.tag),
 					author: Some(&payload.author.did),
 					group: group_hex.as_deref(),
-					..Default::default()
 				},
 			)
 			.await?;

@@ -1,0 +1,634 @@
+//! The token vocabulary of the off-chain half: what the tokens pallet's events say (as the node
+//! reports them in [`crate::ChainBlock::tokens`]), the calls this node submits on an app's behalf
+//! ([`TokenCall`]), and how accounts and token holdings read in JSON.
+//!
+//! Accounts are shown as SS58 (prefix 42, as polkadot.js shows them) and accepted as SS58, as
+//! `0x` + 64 hex digits, or as a node DID (`did:parley:node/<name>`, meaning that node's account).
+
+use crate::types::{Hash, NodeId};
+use codec::{Decode, Encode};
+use serde_json::{json, Value};
+use sp_core::crypto::{AccountId32, Ss58AddressFormat, Ss58Codec};
+
+/// A 32-byte account id (an sr25519 public key for parties' accounts).
+pub type Account = [u8; 32];
+/// A token pool's id.
+pub type PoolId = u32;
+/// An escrow's id.
+pub type EscrowId = u64;
+
+/// The SS58 prefix of Parley chains (generic Substrate).
+pub const SS58_PREFIX: u16 = 42;
+
+/// An account as SS58 text.
+pub fn ss58(account: &Account) -> String {
+	AccountId32::from(*account).to_ss58check_with_version(Ss58AddressFormat::custom(SS58_PREFIX))
+}
+
+/// Parses an SS58 address or `0x` + 64 hex digits. (Node DIDs are resolved by the exchange.)
+pub fn parse_account(text: &str) -> Result<Account, String> {
+	if let Some(hex_part) = text.strip_prefix("0x") {
+		return hex::decode(hex_part)
+			.ok()
+			.and_then(|b| Account::try_from(b).ok())
+			.ok_or_else(|| format!("{text} is not 0x + 64 hex digits"));
+	}
+	AccountId32::from_ss58check(text)
+		.map(|a| *a.as_ref())
+		.map_err(|_| format!("{text} is not an SS58 address, a 0x-hex account or a node DID"))
+}
+
+/// Parses `0x` + 64 hex digits (or 64 hex digits) as a hash.
+pub fn parse_hash(what: &str, text: &str) -> Result<Hash, String> {
+	hex::decode(text.trim_start_matches("0x"))
+		.ok()
+		.and_then(|b| Hash::try_from(b).ok())
+		.ok_or_else(|| format!("{what} must be 32 bytes of hex"))
+}
+
+/// What a pool holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub enum PoolKind {
+	/// Amounts (pallet-assets).
+	Fungible,
+	/// Unique items with an index (pallet-nfts).
+	NonFungible,
+}
+
+impl PoolKind {
+	/// Its name in the API and the database.
+	pub fn as_str(&self) -> &'static str {
+		match self {
+			PoolKind::Fungible => "fungible",
+			PoolKind::NonFungible => "nonfungible",
+		}
+	}
+
+	/// Parses [`PoolKind::as_str`].
+	pub fn parse(text: &str) -> Option<Self> {
+		match text {
+			"fungible" => Some(PoolKind::Fungible),
+			"nonfungible" => Some(PoolKind::NonFungible),
+			_ => None,
+		}
+	}
+}
+
+/// Which tokens move: an amount of a fungible pool, or one item of a non-fungible pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub enum Holding {
+	/// Units of a fungible pool.
+	Amount(u128),
+	/// The item with this index.
+	Item(u64),
+}
+
+impl Holding {
+	/// The pool kind it belongs to.
+	pub fn kind(&self) -> PoolKind {
+		match self {
+			Holding::Amount(_) => PoolKind::Fungible,
+			Holding::Item(_) => PoolKind::NonFungible,
+		}
+	}
+
+	/// `{"amount": "100"}` (a decimal string: amounts exceed JavaScript's safe integers) or
+	/// `{"index": 7}`.
+	pub fn to_json(&self) -> Value {
+		match self {
+			Holding::Amount(amount) => json!({ "amount": amount.to_string() }),
+			Holding::Item(index) => json!({ "index": index }),
+		}
+	}
+
+	/// The amount column: the amount, or 1 for an item.
+	pub fn amount_text(&self) -> String {
+		match self {
+			Holding::Amount(amount) => amount.to_string(),
+			Holding::Item(_) => "1".into(),
+		}
+	}
+
+	/// The item column.
+	pub fn item(&self) -> Option<i64> {
+		match self {
+			Holding::Amount(_) => None,
+			Holding::Item(index) => Some(*index as i64),
+		}
+	}
+
+	/// Reads `amount` (a decimal string or a number) or `index` (a number) from a request
+	/// object: exactly one of them.
+	pub fn from_request(body: &serde_json::Map<String, Value>) -> Result<Self, String> {
+		match (body.get("amount"), body.get("index")) {
+			(Some(amount), None) => {
+				let amount = match amount {
+					Value::String(s) => s.parse::<u128>().ok(),
+					Value::Number(n) => n.as_u64().map(u128::from),
+					_ => None,
+				}
+				.ok_or("amount must be a whole number (a decimal string for large amounts)")?;
+				if amount == 0 {
+					return Err("amount must be more than 0".into());
+				}
+				Ok(Holding::Amount(amount))
+			}
+			(None, Some(index)) => index
+				.as_u64()
+				.map(Holding::Item)
+				.ok_or_else(|| "index must be a whole number".into()),
+			(Some(_), Some(_)) => {
+				Err("give amount (fungible) or index (non-fungible), not both".into())
+			}
+			(None, None) => Err("give amount (fungible pool) or index (non-fungible pool)".into()),
+		}
+	}
+}
+
+/// A token transfer declared in a message: the message is released only once a transfer with
+/// the message's hash, from its author's account, of exactly these tokens is on-chain.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct TransferRef {
+	/// The pool.
+	pub pool: PoolId,
+	/// Who receives the tokens.
+	pub to: Account,
+	/// Which tokens.
+	pub holding: Holding,
+}
+
+impl TransferRef {
+	/// Reads [`TransferRef::to_json`] back (extra fields, such as the block it was confirmed
+	/// in, are ignored).
+	pub fn from_json(value: &Value) -> Option<Self> {
+		let map = value.as_object()?;
+		Some(Self {
+			pool: u32::try_from(map.get("pool")?.as_u64()?).ok()?,
+			to: parse_account(map.get("to")?.as_str()?).ok()?,
+			holding: Holding::from_request(map).ok()?,
+		})
+	}
+
+	/// `{"pool": 1, "to": "5F…", "amount": "100"}` or with `"index"`.
+	pub fn to_json(&self) -> Value {
+		let mut value = json!({ "pool": self.pool, "to": ss58(&self.to) });
+		if let (Value::Object(map), Value::Object(holding)) = (&mut value, self.holding.to_json()) {
+			map.extend(holding);
+		}
+		value
+	}
+}
+
+/// One event of the tokens pallet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenEvent {
+	/// A pool was created.
+	PoolCreated {
+		/// Pool id.
+		pool: PoolId,
+		/// Fungible or not.
+		kind: PoolKind,
+		/// The owning org's identity id.
+		org: u32,
+		/// Namespace.
+		namespace: String,
+		/// Name (unique in the namespace).
+		name: String,
+		/// Symbol.
+		symbol: String,
+		/// Decimals.
+		decimals: u8,
+		/// Metadata URI.
+		metadata_uri: String,
+		/// Metadata hash.
+		metadata_hash: Option<Hash>,
+		/// Who created it.
+		creator: Account,
+	},
+	/// Tokens were minted.
+	Minted {
+		/// Pool.
+		pool: PoolId,
+		/// Recipient.
+		to: Account,
+		/// What.
+		holding: Holding,
+		/// The token's metadata hash.
+		metadata_hash: Option<Hash>,
+		/// Who minted.
+		operator: Account,
+	},
+	/// Tokens were burned.
+	Burned {
+		/// Pool.
+		pool: PoolId,
+		/// Holder.
+		from: Account,
+		/// What.
+		holding: Holding,
+	},
+	/// Tokens moved.
+	Transferred {
+		/// Pool.
+		pool: PoolId,
+		/// From.
+		from: Account,
+		/// To.
+		to: Account,
+		/// What.
+		holding: Holding,
+		/// The private message it goes with.
+		message_hash: Option<Hash>,
+		/// The signer (holder or delegate).
+		operator: Account,
+	},
+	/// A delegate was approved.
+	Approved {
+		/// Pool.
+		pool: PoolId,
+		/// Holder.
+		owner: Account,
+		/// Delegate.
+		delegate: Account,
+		/// What (for amounts: added to the allowance).
+		holding: Holding,
+	},
+	/// A key was claimed.
+	Claimed {
+		/// Namespace.
+		namespace: String,
+		/// The key's hash.
+		key_hash: Hash,
+		/// Owner.
+		owner: Account,
+		/// Signer.
+		by: Account,
+	},
+	/// A claim changed hands.
+	ClaimTransferred {
+		/// Namespace.
+		namespace: String,
+		/// The key's hash.
+		key_hash: Hash,
+		/// Previous owner.
+		from: Account,
+		/// New owner.
+		to: Account,
+	},
+	/// A claim was released.
+	ClaimReleased {
+		/// Namespace.
+		namespace: String,
+		/// The key's hash.
+		key_hash: Hash,
+		/// Last owner.
+		owner: Account,
+	},
+	/// A payment was escrowed.
+	EscrowLocked {
+		/// Escrow id.
+		escrow: EscrowId,
+		/// Payer.
+		payer: Account,
+		/// Payee.
+		payee: Account,
+		/// Pool.
+		pool: PoolId,
+		/// Amount.
+		amount: u128,
+		/// The batch to be delivered.
+		batch_hash: Hash,
+		/// The node whose acknowledgement releases it.
+		node: NodeId,
+		/// The block from which it is refunded.
+		expires_at: u64,
+	},
+	/// An escrow paid its payee.
+	EscrowReleased {
+		/// Escrow id.
+		escrow: EscrowId,
+		/// Payee.
+		payee: Account,
+		/// Amount.
+		amount: u128,
+		/// Batch.
+		batch_hash: Hash,
+	},
+	/// An escrow went back to its payer.
+	EscrowRefunded {
+		/// Escrow id.
+		escrow: EscrowId,
+		/// Payer.
+		payer: Account,
+		/// Amount.
+		amount: u128,
+		/// Batch.
+		batch_hash: Hash,
+	},
+}
+
+impl TokenEvent {
+	/// The app event type it becomes.
+	pub fn event_type(&self) -> &'static str {
+		match self {
+			TokenEvent::PoolCreated { .. } => "token_pool_created",
+			TokenEvent::Minted { .. } => "token_minted",
+			TokenEvent::Burned { .. } => "token_burned",
+			TokenEvent::Transferred { .. } => "token_transferred",
+			TokenEvent::Approved { .. } => "token_approved",
+			TokenEvent::Claimed { .. } => "claim_registered",
+			TokenEvent::ClaimTransferred { .. } => "claim_transferred",
+			TokenEvent::ClaimReleased { .. } => "claim_released",
+			TokenEvent::EscrowLocked { .. } => "escrow_locked",
+			TokenEvent::EscrowReleased { .. } => "escrow_released",
+			TokenEvent::EscrowRefunded { .. } => "escrow_refunded",
+		}
+	}
+
+	/// Its fields as JSON (accounts as SS58, hashes as hex, amounts as decimal strings).
+	pub fn to_json(&self) -> Value {
+		let h = |hash: &Hash| hex::encode(hash);
+		let oh = |hash: &Option<Hash>| hash.as_ref().map(hex::encode);
+		let with = |mut base: Value, holding: &Holding| {
+			if let (Value::Object(map), Value::Object(extra)) = (&mut base, holding.to_json()) {
+				map.extend(extra);
+			}
+			base
+		};
+		match self {
+			TokenEvent::PoolCreated {
+				pool,
+				kind,
+				org,
+				namespace,
+				name,
+				symbol,
+				decimals,
+				metadata_uri,
+				metadata_hash,
+				creator,
+			} => json!({
+				"pool": pool, "type": kind.as_str(), "org": org, "namespace": namespace,
+				"name": name, "symbol": symbol, "decimals": decimals,
+				"metadata_uri": metadata_uri, "metadata_hash": oh(metadata_hash),
+				"creator": ss58(creator),
+			}),
+			TokenEvent::Minted { pool, to, holding, metadata_hash, operator } => with(
+				json!({ "pool": pool, "to": ss58(to), "metadata_hash": oh(metadata_hash), "operator": ss58(operator) }),
+				holding,
+			),
+			TokenEvent::Burned { pool, from, holding } => {
+				with(json!({ "pool": pool, "from": ss58(from) }), holding)
+			}
+			TokenEvent::Transferred { pool, from, to, holding, message_hash, operator } => with(
+				json!({
+					"pool": pool, "from": ss58(from), "to": ss58(to),
+					"message_hash": oh(message_hash), "operator": ss58(operator),
+				}),
+				holding,
+			),
+			TokenEvent::Approved { pool, owner, delegate, holding } => with(
+				json!({ "pool": pool, "owner": ss58(owner), "delegate": ss58(delegate) }),
+				holding,
+			),
+			TokenEvent::Claimed { namespace, key_hash, owner, by } => json!({
+				"namespace": namespace, "key_hash": h(key_hash), "owner": ss58(owner), "by": ss58(by),
+			}),
+			TokenEvent::ClaimTransferred { namespace, key_hash, from, to } => json!({
+				"namespace": namespace, "key_hash": h(key_hash), "from": ss58(from), "to": ss58(to),
+			}),
+			TokenEvent::ClaimReleased { namespace, key_hash, owner } => json!({
+				"namespace": namespace, "key_hash": h(key_hash), "owner": ss58(owner),
+			}),
+			TokenEvent::EscrowLocked {
+				escrow,
+				payer,
+				payee,
+				pool,
+				amount,
+				batch_hash,
+				node,
+				expires_at,
+			} => json!({
+				"escrow": escrow, "payer": ss58(payer), "payee": ss58(payee), "pool": pool,
+				"amount": amount.to_string(), "batch_hash": h(batch_hash), "node": node,
+				"expires_at": expires_at,
+			}),
+			TokenEvent::EscrowReleased { escrow, payee, amount, batch_hash } => json!({
+				"escrow": escrow, "payee": ss58(payee), "amount": amount.to_string(),
+				"batch_hash": h(batch_hash),
+			}),
+			TokenEvent::EscrowRefunded { escrow, payer, amount, batch_hash } => json!({
+				"escrow": escrow, "payer": ss58(payer), "amount": amount.to_string(),
+				"batch_hash": h(batch_hash),
+			}),
+		}
+	}
+}
+
+/// A tokens pallet event where it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenRecord {
+	/// Its index among the block's events.
+	pub event_index: u32,
+	/// The extrinsic that emitted it (`None` for block hooks: refunds at a timeout).
+	pub extrinsic: Option<u32>,
+	/// The event.
+	pub event: TokenEvent,
+}
+
+/// An extrinsic of a block, and whether it failed (with the pallet error, e.g.
+/// `Tokens.AlreadyClaimed`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExtrinsicOutcome {
+	/// Its index in the block.
+	pub index: u32,
+	/// blake2-256 of its encoding (its transaction hash).
+	pub hash: Hash,
+	/// The dispatch error, if it failed.
+	pub error: Option<String>,
+}
+
+/// A call of the tokens pallet, signed by this node's account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenCall {
+	/// `tokens.create_pool`.
+	CreatePool {
+		/// Namespace.
+		namespace: String,
+		/// Name.
+		name: String,
+		/// Symbol.
+		symbol: String,
+		/// Decimals.
+		decimals: u8,
+		/// Kind.
+		kind: PoolKind,
+		/// Metadata URI.
+		metadata_uri: String,
+		/// Metadata hash.
+		metadata_hash: Option<Hash>,
+	},
+	/// `tokens.mint`.
+	Mint {
+		/// Pool.
+		pool: PoolId,
+		/// Recipient.
+		to: Account,
+		/// What.
+		holding: Holding,
+		/// Metadata hash.
+		metadata_hash: Option<Hash>,
+	},
+	/// `tokens.burn`.
+	Burn {
+		/// Pool.
+		pool: PoolId,
+		/// What.
+		holding: Holding,
+	},
+	/// `tokens.transfer`.
+	Transfer {
+		/// Pool.
+		pool: PoolId,
+		/// Recipient.
+		to: Account,
+		/// What.
+		holding: Holding,
+		/// The private message it goes with.
+		message_hash: Option<Hash>,
+	},
+	/// `tokens.transfer_from`.
+	TransferFrom {
+		/// Pool.
+		pool: PoolId,
+		/// The holder who approved this node.
+		owner: Account,
+		/// Recipient.
+		to: Account,
+		/// What.
+		holding: Holding,
+		/// The private message it goes with.
+		message_hash: Option<Hash>,
+	},
+	/// `tokens.approve`.
+	Approve {
+		/// Pool.
+		pool: PoolId,
+		/// Delegate.
+		delegate: Account,
+		/// What.
+		holding: Holding,
+	},
+	/// `tokens.claim`.
+	Claim {
+		/// Namespace.
+		namespace: String,
+		/// Key hash.
+		key_hash: Hash,
+		/// Owner.
+		owner: Account,
+	},
+	/// `tokens.transfer_claim`.
+	TransferClaim {
+		/// Namespace.
+		namespace: String,
+		/// Key hash.
+		key_hash: Hash,
+		/// New owner.
+		to: Account,
+	},
+	/// `tokens.release_claim`.
+	ReleaseClaim {
+		/// Namespace.
+		namespace: String,
+		/// Key hash.
+		key_hash: Hash,
+	},
+	/// `tokens.lock_escrow`.
+	LockEscrow {
+		/// Pool.
+		pool: PoolId,
+		/// Payee.
+		payee: Account,
+		/// Amount.
+		amount: u128,
+		/// Batch hash.
+		batch_hash: Hash,
+		/// The acknowledging node (this node).
+		node: NodeId,
+		/// Timeout in blocks.
+		timeout: u32,
+	},
+	/// `tokens.release_escrow`.
+	ReleaseEscrow {
+		/// Escrow id.
+		escrow: EscrowId,
+	},
+	/// `tokens.refund_escrow`.
+	RefundEscrow {
+		/// Escrow id.
+		escrow: EscrowId,
+	},
+}
+
+impl TokenCall {
+	/// The operation kind it is recorded as.
+	pub fn kind(&self) -> &'static str {
+		match self {
+			TokenCall::CreatePool { .. } => "create_pool",
+			TokenCall::Mint { .. } => "mint",
+			TokenCall::Burn { .. } => "burn",
+			TokenCall::Transfer { .. } => "transfer",
+			TokenCall::TransferFrom { .. } => "transfer_from",
+			TokenCall::Approve { .. } => "approve",
+			TokenCall::Claim { .. } => "claim",
+			TokenCall::TransferClaim { .. } => "transfer_claim",
+			TokenCall::ReleaseClaim { .. } => "release_claim",
+			TokenCall::LockEscrow { .. } => "lock_escrow",
+			TokenCall::ReleaseEscrow { .. } => "release_escrow",
+			TokenCall::RefundEscrow { .. } => "refund_escrow",
+		}
+	}
+}
+
+/// A transaction accepted by the pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubmittedTx {
+	/// Its hash.
+	pub hash: Hash,
+	/// The last block it can be included in (its mortal era ends after it).
+	pub valid_until: u64,
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn accounts_read_as_ss58_or_hex() {
+		let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+		let account = parse_account(alice).unwrap();
+		assert_eq!(ss58(&account), alice);
+		assert_eq!(parse_account(&format!("0x{}", hex::encode(account))).unwrap(), account);
+		assert!(parse_account("5Grw").is_err());
+		assert!(parse_account("0x1234").is_err());
+	}
+
+	#[test]
+	fn holdings_read_from_requests() {
+		let body = |v: Value| v.as_object().unwrap().clone();
+		assert_eq!(
+			Holding::from_request(&body(
+				json!({"amount": "340282366920938463463374607431768211455"})
+			)),
+			Ok(Holding::Amount(u128::MAX))
+		);
+		assert_eq!(Holding::from_request(&body(json!({"amount": 5}))), Ok(Holding::Amount(5)));
+		assert_eq!(Holding::from_request(&body(json!({"index": 7}))), Ok(Holding::Item(7)));
+		assert!(Holding::from_request(&body(json!({"amount": 0}))).is_err());
+		assert!(Holding::from_request(&body(json!({"amount": "-1"}))).is_err());
+		assert!(Holding::from_request(&body(json!({"amount": 1, "index": 1}))).is_err());
+		assert!(Holding::from_request(&body(json!({}))).is_err());
+	}
+}
