@@ -1,0 +1,273 @@
+// End to end on three real nodes: tokens, NFTs, uniqueness claims and delivery-versus-payment.
+// insurer-a, insurer-b and the provider each run their own node (local3: the nodes are Bob,
+// Charlie and Alice; the org admins are BobStash, CharlieStash and AliceStash).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady, blake2AsHex } from '@polkadot/util-crypto';
+import { startNetwork, call, submit, waitFor } from './harness.mjs';
+
+let net;
+let provider;
+let insurerA;
+let insurerB;
+let parties;
+let group;
+let api;
+let keyring;
+/** Batch id -> batch hash of every pin in a best block, from polkadot.js. */
+const pinned = new Map();
+let unsubscribePins;
+
+/** REST call: { status, body }. */
+async function rest(party, method, path, body) {
+  const res = await fetch(`http://127.0.0.1:${party.rest_port}/api/v1${path}`, {
+    method,
+    headers: body !== undefined ? { 'content-type': 'application/json' } : {},
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(120_000),
+  });
+  const text = await res.text();
+  let parsed = text;
+  try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, body: parsed };
+}
+const ns = (path) => `/namespaces/default${path}`;
+const accountOf = (party) => keyring.encodeAddress(`0x${party.account}`);
+
+/** Waits until `path` answers 200 at `party` and `check(body)` holds; returns the body. */
+const restWait = (what, party, path, check = () => true, timeoutMs = 120_000) => waitFor(`${what} at ${party.name}`, async () => {
+  const r = await rest(party, 'GET', ns(path));
+  return r.status === 200 && check(r.body) ? r.body : null;
+}, { timeoutMs });
+
+/** The node identity (with id and account) of a party, from its own REST API. */
+async function nodeIdentity(party) {
+  const r = await rest(party, 'GET', `/identities/${encodeURIComponent(party.node_did)}`);
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body;
+}
+
+before(async () => {
+  await cryptoWaitReady();
+  keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
+  net = await startNetwork();
+  ({ provider, 'insurer-a': insurerA, 'insurer-b': insurerB } = net.parties);
+  parties = [provider, insurerA, insurerB];
+  for (const party of parties) Object.assign(party, { identity: await nodeIdentity(party) });
+  for (const party of parties) party.account = party.identity.account;
+  api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${provider.rpc_port}`), noInitWarn: true });
+  unsubscribePins = await api.query.system.events((records) => {
+    for (const { event } of records) {
+      if (api.events.pins.BatchPinned.is(event)) pinned.set(event.data.batchId.toHex(), event.data.batchHash.toHex());
+    }
+  });
+  const created = await rest(insurerA, 'POST', ns('/groups'), { name: 'claims', members: [provider.node_did] });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  group = created.body.id;
+  await waitFor('the group at the provider', async () => (await rest(provider, 'GET', ns(`/groups/${group}`))).status === 200);
+});
+
+after(async () => {
+  unsubscribePins?.();
+  await api?.disconnect();
+  await net?.stop();
+});
+
+test('insurer-a mints an NFT for a claim file and sends it with a private message; the provider gets both together', async () => {
+  const pool = await rest(insurerA, 'POST', ns('/tokens/pools?confirm=true'), {
+    name: 'claim-files', symbol: 'CLF', type: 'nonfungible', metadataUri: 'https://insurer-a.example/schemas/claim-file.json',
+  });
+  assert.equal(pool.status, 200, JSON.stringify(pool.body));
+  assert.equal(pool.body.state, 'succeeded');
+  // The pool name is unique in the namespace: insurer-b cannot take it.
+  const taken = await rest(insurerB, 'POST', ns('/tokens/pools?confirm=true'), { name: 'claim-files', type: 'nonfungible' });
+  assert.ok([400, 422].includes(taken.status), JSON.stringify(taken.body));
+  // Every node knows the pool.
+  for (const party of parties) {
+    const row = await restWait('the pool', party, '/tokens/pools/claim-files');
+    assert.equal(row.type ?? row.kind, 'nonfungible');
+  }
+
+  const metadataHash = blake2AsHex('claim file C-3001', 256);
+  const minted = await rest(insurerA, 'POST', ns('/tokens/mint?confirm=true'), { pool: 'claim-files', index: 3001, metadataHash });
+  assert.equal(minted.status, 200, JSON.stringify(minted.body));
+  // A second mint of the same index: the node refuses it up front, and the chain with a named
+  // error (here from polkadot.js, signed by insurer-a's org admin).
+  const again = await rest(insurerA, 'POST', ns('/tokens/mint?confirm=true'), { pool: 'claim-files', index: 3001 });
+  assert.equal(again.status, 400, JSON.stringify(again.body));
+  assert.match(again.body.error, /already exists/);
+  const poolId = (await restWait('the pool', insurerA, '/tokens/pools/claim-files')).pool;
+  const direct = await submit(api, api.tx.tokens.mint(poolId, keyring.addFromUri('//Bob//stash').address, { Item: 3001 }, null), keyring.addFromUri('//Bob//stash'));
+  assert.equal(direct.dispatchError, 'tokens.TokenIndexTaken');
+
+  const started = Date.now();
+  const sent = await rest(insurerA, 'POST', ns('/messages/private'), {
+    group, topic: 'claim-files', data: { claim: 'C-3001', file: 'x-ray report' },
+    transfer: { pool: 'claim-files', to: provider.node_did, index: 3001 },
+  });
+  assert.equal(sent.status, 202, JSON.stringify(sent.body));
+  const id = sent.body.id;
+
+  const received = await restWait('the message confirmed', provider, `/messages/${id}`, (m) => m.state === 'confirmed', 180_000);
+  console.log(`# private message with an NFT transfer: send -> confirmed at the provider: ${Date.now() - started} ms`);
+  assert.deepEqual(received.data, { claim: 'C-3001', file: 'x-ray report' });
+  assert.ok(received.transfer, `the message carries its transfer: ${JSON.stringify(received)}`);
+  assert.equal(received.transfer.pool, pool.body.result?.pool ?? received.transfer.pool);
+  assert.equal(String(received.transfer.index), '3001');
+  assert.ok(received.transfer.block, JSON.stringify(received.transfer));
+
+  // The transfer is on-chain, carries the message's hash and is linked to the message.
+  const transfers = await restWait('the transfer', provider, `/tokens/transfers?type=transfer&message=${id}`, (rows) => rows.length === 1);
+  assert.equal(transfers[0].to, accountOf(provider));
+  assert.equal(transfers[0].from, accountOf(insurerA));
+  assert.equal(transfers[0].message_hash, received.hash);
+  // The provider's event stream has message_confirmed with the transfer, after token_transferred.
+  const events = (await rest(provider, 'GET', ns('/events?limit=1000'))).body;
+  const confirmed = events.find((e) => e.type === 'message_confirmed' && e.reference === id);
+  assert.ok(confirmed?.detail?.transfer, JSON.stringify(confirmed));
+  const transferred = events.find((e) => e.type === 'token_transferred' && e.detail?.message_hash === received.hash);
+  assert.ok(transferred, 'token_transferred is in the event stream');
+  assert.ok(transferred.sequence < confirmed.sequence);
+
+  // The provider now owns the NFT, as every node reads it from the chain.
+  for (const party of parties) {
+    const balance = await rest(party, 'GET', ns(`/tokens/balances?pool=claim-files&account=${provider.node_did}`));
+    assert.equal(balance.status, 200, JSON.stringify(balance.body));
+    assert.deepEqual(balance.body.items.map(String), ['3001']);
+  }
+  // insurer-a no longer owns it: a second transfer of it is refused before the chain.
+  const stale = await rest(insurerA, 'POST', ns('/tokens/transfers'), { pool: 'claim-files', to: insurerB.node_did, index: 3001 });
+  assert.equal(stale.status, 400, JSON.stringify(stale.body));
+  // insurer-b saw the transfer on-chain but holds no message.
+  assert.equal((await rest(insurerB, 'GET', ns(`/messages/${id}`))).status, 404);
+});
+
+test('a DvP escrow is released when the payer acknowledges the batch, and another is refunded on timeout', async () => {
+  const pool = await rest(insurerA, 'POST', ns('/tokens/pools?confirm=true'), { name: 'usd', symbol: 'USD', decimals: 2 });
+  assert.equal(pool.status, 200, JSON.stringify(pool.body));
+  const minted = await rest(insurerA, 'POST', ns('/tokens/mint?confirm=true'), { pool: 'usd', amount: '100000' });
+  assert.equal(minted.status, 200, JSON.stringify(minted.body));
+  const poolId = (await restWait('the pool', provider, '/tokens/pools/usd')).pool;
+  const balance = async (party, of) => (await rest(party, 'GET', ns(`/tokens/balances?pool=usd&account=${of.node_did}`))).body.balance;
+  assert.equal(String(await balance(provider, insurerA)), '100000');
+
+  // insurer-a is offline while the provider delivers a batch to it, so it cannot acknowledge
+  // it yet. insurer-a's node account (Bob) locks the payment with polkadot.js meanwhile.
+  await net.stopParty('insurer-a');
+  let restarted = false;
+  let sent;
+  let message;
+  let batchHash;
+  let escrow;
+  try {
+    sent = await rest(provider, 'POST', ns('/messages/private'), { group, topic: 'lab-results', data: { result: 'negative' } });
+    assert.equal(sent.status, 202, JSON.stringify(sent.body));
+    // Without insurer-a no block is finalized, so the pin is read from the best chain.
+    message = await restWait('the batch', provider, `/messages/${sent.body.id}`, (m) => m.batch);
+    batchHash = await waitFor('the pin in a block', () => pinned.get(`0x${message.batch}`));
+    const bob = keyring.addFromUri('//Bob');
+    const lock = await submit(api, api.tx.tokens.lockEscrow(poolId, accountOf(provider), 2500, batchHash, insurerA.identity.id, 600), bob);
+    assert.equal(lock.dispatchError, null);
+    const locked = lock.events.find(({ event }) => api.events.tokens.EscrowLocked.is(event));
+    assert.ok(locked, 'EscrowLocked');
+    escrow = locked.event.data.escrow.toNumber();
+    assert.equal((await api.query.tokens.escrows(escrow)).unwrap().state.toString(), 'Locked');
+
+    // insurer-a comes back, receives the batch and acknowledges it: the payment is released.
+    restarted = true;
+    await net.startParty('insurer-a');
+  } finally {
+    // Later tests need all three parties (GRANDPA finalizes only with all three).
+    if (!restarted) await net.startParty('insurer-a');
+  }
+  await restWait('the message at insurer-a', insurerA, `/messages/${sent.body.id}`, (m) => m.state === 'confirmed', 180_000);
+  for (const party of parties) {
+    const row = await restWait('the escrow released', party, `/escrows/${escrow}`, (e) => e.state === 'released', 180_000);
+    assert.equal(row.payee, accountOf(provider));
+  }
+  assert.equal(String(await balance(provider, provider)), '2500');
+  assert.equal(String(await balance(provider, insurerA)), '97500');
+  // Through REST, naming the batch: insurer-a has acknowledged it already, so it pays at once.
+  const instant = await rest(insurerA, 'POST', ns('/escrows?confirm=true'), { pool: 'usd', payee: provider.node_did, amount: '100', batch: message.batch, timeout: 600 });
+  assert.equal(instant.status, 200, JSON.stringify(instant.body));
+  await restWait('the instant escrow released', insurerA, `/escrows?batch_hash=${batchHash.slice(2)}&state=released`, (r) => r.length === 2);
+  const events = (await rest(provider, 'GET', ns('/events?type=escrow_released&limit=1000'))).body;
+  assert.ok(events.some((e) => String(e.reference) === String(escrow) || e.detail?.escrow === escrow), JSON.stringify(events));
+  // Released once: a second release and a refund are both refused by the chain.
+  const again = await submit(api, api.tx.tokens.releaseEscrow(escrow), keyring.addFromUri('//Dave'));
+  assert.equal(again.dispatchError, 'tokens.EscrowNotLocked');
+  const refund = await submit(api, api.tx.tokens.refundEscrow(escrow), keyring.addFromUri('//Dave'));
+  assert.equal(refund.dispatchError, 'tokens.EscrowNotLocked');
+
+  // Another escrow, for a batch that never reaches insurer-a: refunded after its timeout.
+  const never = blake2AsHex(randomBytes(32), 256);
+  const second = await rest(insurerA, 'POST', ns('/escrows?confirm=true'), { pool: 'usd', payee: provider.node_did, amount: '700', batchHash: never, timeout: 5 });
+  assert.equal(second.status, 200, JSON.stringify(second.body));
+  const rows = await restWait('the second escrow', insurerA, `/escrows?batch_hash=${never.slice(2)}`, (r) => r.length === 1);
+  const refundedId = rows[0].id;
+  for (const party of parties) {
+    await restWait('the escrow refunded', party, `/escrows/${refundedId}`, (e) => e.state === 'refunded', 120_000);
+  }
+  assert.equal(String(await balance(insurerA, insurerA)), '97400');
+  assert.equal(String(await balance(insurerA, provider)), '2600');
+  // Refunded once: a release after the refund and a second refund fail with named errors.
+  const release = await rest(insurerA, 'POST', ns(`/escrows/${refundedId}/release?confirm=true`));
+  assert.equal(release.status, 422, JSON.stringify(release.body));
+  assert.match(release.body.error, /Tokens\.EscrowNotLocked/);
+  const refundAgain = await rest(insurerA, 'POST', ns(`/escrows/${refundedId}/refund?confirm=true`));
+  assert.equal(refundAgain.status, 422, JSON.stringify(refundAgain.body));
+  assert.match(refundAgain.body.error, /Tokens\.EscrowNotLocked/);
+});
+
+test('two parties claim the same key in the same block: exactly one wins, on every node', async () => {
+  const bobStash = keyring.addFromUri('//Bob//stash');
+  const charlieStash = keyring.addFromUri('//Charlie//stash');
+  let outcome;
+  let keyHash;
+  // Both claims go to the pool at once; they land in one block (retried if a block boundary
+  // fell between them).
+  for (let attempt = 0; attempt < 3 && !outcome; attempt++) {
+    keyHash = blake2AsHex(`invoice INV-${randomBytes(4).toString('hex')}`, 256);
+    const results = await Promise.all([
+      submit(api, api.tx.tokens.claim('default', keyHash, bobStash.address), bobStash),
+      submit(api, api.tx.tokens.claim('default', keyHash, charlieStash.address), charlieStash),
+    ]);
+    if (results[0].blockHash.eq(results[1].blockHash)) outcome = results;
+  }
+  assert.ok(outcome, 'both claims landed in the same block');
+  const failed = outcome.filter((r) => r.dispatchError !== null);
+  assert.equal(failed.length, 1, JSON.stringify(outcome.map((r) => r.dispatchError)));
+  assert.equal(failed[0].dispatchError, 'tokens.AlreadyClaimed');
+  const winner = outcome[0].dispatchError === null ? bobStash.address : charlieStash.address;
+
+  // Every node agrees on the winner.
+  for (const party of parties) {
+    const claim = await restWait('the claim', party, `/claims/${keyHash.slice(2)}`);
+    assert.equal(claim.owner, winner, `${party.name} has the same winner`);
+    const history = (await rest(party, 'GET', ns(`/claims/${keyHash.slice(2)}/history`))).body;
+    assert.equal(history.length, 1, JSON.stringify(history));
+  }
+  // The same through REST and JSON-RPC: a later claim of that key fails with AlreadyClaimed.
+  const late = await rest(insurerB, 'POST', ns('/claims?confirm=true'), { keyHash });
+  assert.equal(late.status, 422, JSON.stringify(late.body));
+  assert.match(late.body.error, /Tokens\.AlreadyClaimed/);
+  const viaRpc = await call(provider.rpc_port, 'parley_claimKey', [{ keyHash }, { confirm: true }]);
+  assert.equal(viaRpc.error?.code, 4022, JSON.stringify(viaRpc));
+  assert.match(viaRpc.error.message, /Tokens\.AlreadyClaimed/);
+
+  // The owner hands the claim on and releases it; the history shows each step on every node.
+  const owner = winner === bobStash.address ? bobStash : charlieStash;
+  const handed = await submit(api, api.tx.tokens.transferClaim('default', keyHash, keyring.addFromUri('//Alice//stash').address), owner);
+  assert.equal(handed.dispatchError, null);
+  const notOwner = await submit(api, api.tx.tokens.releaseClaim('default', keyHash), owner);
+  assert.equal(notOwner.dispatchError, 'tokens.NotClaimOwner');
+  const released = await submit(api, api.tx.tokens.releaseClaim('default', keyHash), keyring.addFromUri('//Alice//stash'));
+  assert.equal(released.dispatchError, null);
+  for (const party of parties) {
+    await restWait('the claim history', party, `/claims/${keyHash.slice(2)}/history`, (h) =>
+      h.map((e) => e.action).join(',') === 'claimed,transferred,released');
+  }
+});
