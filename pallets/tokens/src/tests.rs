@@ -1,6 +1,6 @@
 //! Tests of every call and every error of the tokens pallet, on the real ledgers.
 
-use crate::{mock::*, pallet::*, EscrowState, Holding, PoolKind};
+use crate::{mock::*, pallet::*, EscrowId, EscrowState, Holding, PoolId, PoolKind};
 use frame_support::{assert_noop, assert_ok, traits::fungibles::Inspect};
 use pallet_pins::OnAcknowledged;
 use sp_core::H256;
@@ -709,5 +709,39 @@ fn the_acknowledgement_hook_declares_its_worst_case_weight() {
 		let worst = <Tokens as OnAcknowledged>::max_weight();
 		let one = <Tokens as OnAcknowledged>::on_acknowledged(H256::zero(), INSURER_NODE_ID);
 		assert!(worst.all_gt(one));
+	});
+}
+
+#[test]
+fn exhausted_pool_and_escrow_ids_fail_with_named_errors() {
+	new_test_ext().execute_with(|| {
+		let coin = funded_pool(100);
+		NextPoolId::<Test>::put(PoolId::MAX);
+		assert_noop!(
+			Tokens::create_pool(
+				signed(INSURER),
+				b"default".to_vec(),
+				b"last".to_vec(),
+				b"L".to_vec(),
+				0,
+				PoolKind::Fungible,
+				Vec::new(),
+				None,
+			),
+			E::PoolIdsExhausted
+		);
+		NextEscrowId::<Test>::put(EscrowId::MAX);
+		assert_noop!(
+			Tokens::lock_escrow(
+				signed(INSURER_NODE),
+				coin,
+				PROVIDER,
+				1,
+				H256::repeat_byte(0xf1),
+				INSURER_NODE_ID,
+				5
+			),
+			E::EscrowIdsExhausted
+		);
 	});
 }
