@@ -315,8 +315,11 @@ impl ParleyRpc {
 		if !options.confirm {
 			return Ok(serde_json::Value::String(id));
 		}
-		let wait = std::time::Duration::from_millis(options.timeout.unwrap_or(60_000).min(600_000));
-		let message = self.exchange.wait_for_outcome(&id, wait).await.map_err(rpc_error)?;
+		let message = self
+			.exchange
+			.wait_for_outcome(&id, wait_time(options.timeout))
+			.await
+			.map_err(rpc_error)?;
 		Ok(serde_json::to_value(message).expect("messages serialize"))
 	}
 }
@@ -362,6 +365,11 @@ pub(crate) async fn list_collection(
 
 pub(crate) fn invalid(message: &str) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(-32602, message.to_string(), None::<()>)
+}
+
+/// How long a call with `confirm` waits: `timeout` ms (default 60 s), at most 10 minutes.
+pub(crate) fn wait_time(timeout: Option<u64>) -> std::time::Duration {
+	std::time::Duration::from_millis(timeout.unwrap_or(60_000).min(600_000))
 }
 
 pub(crate) fn rpc_error(e: ExchangeError) -> ErrorObjectOwned {

@@ -18,7 +18,7 @@
 //! `options` are `{"namespace", "confirm", "timeout"}`: with `confirm` the call returns once the
 //! operation settled, and a failure on-chain is error 4022 naming the pallet error.
 
-use super::parley::{list_collection, rpc_error};
+use super::parley::{list_collection, rpc_error, wait_time};
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};
 use parley_offchain::{
 	exchange::{
@@ -30,7 +30,6 @@ use parley_offchain::{
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use std::time::Duration;
 
 /// Optional settings of a token write.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -181,16 +180,7 @@ impl TokensRpc {
 		if !options.confirm {
 			return Ok(op);
 		}
-		let wait = Duration::from_millis(options.timeout.unwrap_or(60_000).min(600_000));
-		let op = self.exchange.wait_for_token_op(&op.id, wait).await.map_err(rpc_error)?;
-		if op.state == "failed" {
-			return Err(rpc_error(ExchangeError::Rejected(format!(
-				"token operation {} failed: {}",
-				op.id,
-				op.error.unwrap_or_default()
-			))));
-		}
-		Ok(op)
+		self.exchange.wait_for_token_op(&op.id, wait_time(options.timeout)).await.map_err(rpc_error)
 	}
 }
 

@@ -103,6 +103,14 @@ impl ExchangeConfig {
 	}
 }
 
+/// One look of [`Exchange::wait_on_events`]: done, or not yet and why.
+pub(crate) enum Waited<T> {
+	/// Done, with the value.
+	Done(T),
+	/// Not yet: the reason, for the timeout error.
+	NotYet(String),
+}
+
 /// Why an exchange call failed. Each maps to a JSON-RPC error code.
 #[derive(Debug, thiserror::Error)]
 pub enum ExchangeError {
@@ -632,29 +640,46 @@ impl Exchange {
 			.ok_or_else(|| ExchangeError::NotFound(format!("message {id}")))
 	}
 
+	/// Reads with `read` now and again each time this node records something new (a block, a
+	/// delivery, an acknowledgement), until it is [`Waited::Done`] or `timeout` has passed: then
+	/// a `Timeout` error with the last reason it was not done.
+	pub(crate) async fn wait_on_events<T, Fut>(
+		&self,
+		timeout: Duration,
+		read: impl Fn() -> Fut,
+	) -> Result<T, ExchangeError>
+	where
+		Fut: std::future::Future<Output = Result<Waited<T>, ExchangeError>>,
+	{
+		let deadline = tokio::time::Instant::now() + timeout;
+		loop {
+			let notified = self.inner.events_wake.notified();
+			let why = match read().await? {
+				Waited::Done(value) => return Ok(value),
+				Waited::NotYet(why) => why,
+			};
+			if tokio::time::timeout_at(deadline, notified).await.is_err() {
+				return Err(ExchangeError::Timeout(why));
+			}
+		}
+	}
+
 	/// Waits (up to `timeout`) until message `id` is confirmed or rejected; returns it.
 	pub async fn wait_for_outcome(
 		&self,
 		id: &str,
 		timeout: Duration,
 	) -> Result<Message, ExchangeError> {
-		let deadline = tokio::time::Instant::now() + timeout;
-		loop {
-			let notified = self.inner.events_wake.notified();
+		self.wait_on_events(timeout, || async move {
 			let message = self.message(id).await?;
-			if matches!(
-				message.state,
-				crate::types::MessageState::Confirmed | crate::types::MessageState::Rejected
-			) {
-				return Ok(message);
-			}
-			if tokio::time::timeout_at(deadline, notified).await.is_err() {
-				return Err(ExchangeError::Timeout(format!(
-					"message {id} is still {}",
-					message.state.as_str()
-				)));
-			}
-		}
+			Ok(match message.state {
+				crate::types::MessageState::Confirmed | crate::types::MessageState::Rejected => {
+					Waited::Done(message)
+				}
+				state => Waited::NotYet(format!("message {id} is still {}", state.as_str())),
+			})
+		})
+		.await
 	}
 
 	/// Waits (up to `timeout`) for a confirmed reply to message `id` (a message whose `cid` is
@@ -665,23 +690,25 @@ impl Exchange {
 		id: &str,
 		timeout: Duration,
 	) -> Result<Message, ExchangeError> {
-		let deadline = tokio::time::Instant::now() + timeout;
 		let query = crate::store::query::ListQuery::parse([
 			("cid".to_string(), id.to_string()),
 			("state".to_string(), "confirmed".to_string()),
 		])
 		.expect("a valid query");
-		loop {
-			let notified = self.inner.events_wake.notified();
-			let page = self.list(&crate::store::collections::MESSAGES, namespace, &query).await?;
-			if let Some(reply) = page.items.first() {
-				let reply_id = reply["id"].as_str().unwrap_or_default().to_string();
-				return self.message(&reply_id).await;
-			}
-			if tokio::time::timeout_at(deadline, notified).await.is_err() {
-				return Err(ExchangeError::Timeout(format!("no reply to {id} yet")));
-			}
-		}
+		let query = &query;
+		let reply_id = self
+			.wait_on_events(timeout, || async move {
+				let page =
+					self.list(&crate::store::collections::MESSAGES, namespace, query).await?;
+				Ok(match page.items.first() {
+					Some(reply) => {
+						Waited::Done(reply["id"].as_str().unwrap_or_default().to_string())
+					}
+					None => Waited::NotYet(format!("no reply to {id} yet")),
+				})
+			})
+			.await?;
+		self.message(&reply_id).await
 	}
 
 	/// Lists a collection in a namespace (or across all, for collections without one).

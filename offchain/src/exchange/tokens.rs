@@ -9,7 +9,7 @@
 //! node or an app through polkadot.js — reaches apps the same way: as rows of the token
 //! collections and as events.
 
-use super::{check_name, Exchange, ExchangeError};
+use super::{check_name, Exchange, ExchangeError, Waited};
 use crate::{
 	store::{PoolRow, TokenOp},
 	tokens::{parse_account, parse_hash, Account, Holding, PoolKind, TokenCall, TransferRef},
@@ -301,26 +301,30 @@ impl Exchange {
 			.ok_or_else(|| ExchangeError::NotFound(format!("token operation {id}")))
 	}
 
-	/// Waits (up to `timeout`) until token operation `id` succeeded or failed; returns it.
+	/// Waits (up to `timeout`) until token operation `id` succeeded on-chain, and returns it; a
+	/// failed one is a `Rejected` error naming the pallet error (or the pool's refusal).
 	pub async fn wait_for_token_op(
 		&self,
 		id: &str,
 		timeout: Duration,
 	) -> Result<TokenOp, ExchangeError> {
-		let deadline = tokio::time::Instant::now() + timeout;
-		loop {
-			let notified = self.inner.events_wake.notified();
-			let op = self.token_op(id).await?;
-			if op.is_settled() {
-				return Ok(op);
-			}
-			if tokio::time::timeout_at(deadline, notified).await.is_err() {
-				return Err(ExchangeError::Timeout(format!(
-					"token operation {id} is still {}",
-					op.state
-				)));
-			}
+		let op = self
+			.wait_on_events(timeout, || async move {
+				let op = self.token_op(id).await?;
+				Ok(if op.is_settled() {
+					Waited::Done(op)
+				} else {
+					Waited::NotYet(format!("token operation {id} is still {}", op.state))
+				})
+			})
+			.await?;
+		if op.state == "failed" {
+			return Err(ExchangeError::Rejected(format!(
+				"token operation {id} failed: {}",
+				op.error.unwrap_or_default()
+			)));
 		}
+		Ok(op)
 	}
 
 	/// Creates a token pool owned by this node's org.

@@ -4,7 +4,10 @@ use super::{ApiError, AppState};
 use crate::{
 	events::SubscriptionOptions,
 	exchange::MessageRequest,
-	store::{collections, query::ListQuery},
+	store::{
+		collections,
+		query::{Collection, ListQuery},
+	},
 	types::Message,
 };
 use axum::{
@@ -12,7 +15,7 @@ use axum::{
 	extract::{DefaultBodyLimit, Multipart, Path, Query, State},
 	http::{header, StatusCode},
 	response::{Html, IntoResponse, Response},
-	routing::{get, post},
+	routing::{get, post, MethodRouter},
 	Json, Router,
 };
 use serde::Deserialize;
@@ -85,26 +88,26 @@ where
 pub(crate) fn router(state: AppState) -> Router {
 	let max_json = state.config.max_json_body;
 	let ns = Router::new()
-		.route("/messages", get(list_messages))
+		.route("/messages", list_of(&collections::MESSAGES))
 		.route("/messages/{id}", get(get_message))
 		.route("/messages/broadcast", post(send_broadcast))
 		.route("/messages/private", post(send_private))
 		.route("/messages/requestreply", post(request_reply))
-		.route("/data", get(list_data).post(create_data))
+		.route("/data", list_of(&collections::DATA).post(create_data))
 		.route("/data/blob", post(upload_blob).layer(DefaultBodyLimit::disable()))
 		.route("/data/{id}", get(get_data))
 		.route("/data/{id}/blob", get(download_blob))
-		.route("/datatypes", get(list_datatypes).post(define_datatype))
+		.route("/datatypes", list_of(&collections::DATATYPES).post(define_datatype))
 		.route("/datatypes/{name}/{version}", get(get_datatype))
-		.route("/definitions", get(list_definitions).post(define))
-		.route("/groups", get(list_groups).post(create_group))
+		.route("/definitions", list_of(&collections::DEFINITIONS).post(define))
+		.route("/groups", list_of(&collections::GROUPS).post(create_group))
 		.route("/groups/{id}", get(get_group))
-		.route("/batches", get(list_batches))
-		.route("/pins", get(list_pins))
-		.route("/events", get(list_events))
-		.route("/subscriptions", get(list_subscriptions).post(create_subscription))
+		.route("/batches", list_of(&collections::BATCHES))
+		.route("/pins", list_of(&collections::PINS))
+		.route("/events", list_of(&collections::EVENTS))
+		.route("/subscriptions", list_of(&collections::SUBSCRIPTIONS).post(create_subscription))
 		.route("/subscriptions/{name}", get(get_subscription).delete(delete_subscription))
-		.route("/operations", get(list_operations))
+		.route("/operations", list_of(&collections::OPERATIONS))
 		.route("/operations/{id}/retry", post(retry_operation))
 		.route("/contexts/{context}/skip", post(skip_context))
 		.merge(super::tokens::routes());
@@ -142,7 +145,7 @@ fn parse_query(pairs: Vec<(String, String)>) -> ApiResult<ListQuery> {
 
 pub(crate) async fn list_in(
 	state: &AppState,
-	collection: &crate::store::query::Collection,
+	collection: &Collection,
 	ns: &str,
 	pairs: Vec<(String, String)>,
 ) -> ApiResult<Json<Value>> {
@@ -154,6 +157,16 @@ pub(crate) async fn list_in(
 	} else {
 		Value::Array(page.items)
 	}))
+}
+
+/// A `GET` route that lists `collection` in the path's namespace, with the shared filter,
+/// sort and page syntax.
+pub(crate) fn list_of(collection: &'static Collection) -> MethodRouter<AppState> {
+	get(
+		move |State(state): State<AppState>,
+		      Segments(ns): Segments<String>,
+		      Params(pairs): Pairs| async move { list_in(&state, collection, &ns, pairs).await },
+	)
 }
 
 pub(crate) async fn one_in(
@@ -312,14 +325,6 @@ async fn request_reply(
 	Ok(Json(reply))
 }
 
-async fn list_messages(
-	State(state): State<AppState>,
-	Segments(ns): Segments<String>,
-	Params(pairs): Pairs,
-) -> ApiResult<Json<Value>> {
-	list_in(&state, &collections::MESSAGES, &ns, pairs).await
-}
-
 async fn get_message(
 	State(state): State<AppState>,
 	Segments((ns, id)): Segments<(String, String)>,
@@ -402,14 +407,6 @@ async fn upload_blob(
 	Err(ApiError::bad_request(
 		"multipart: send the blob as a part named 'file' (or with a file name)",
 	))
-}
-
-async fn list_data(
-	State(state): State<AppState>,
-	Segments(ns): Segments<String>,
-	Params(pairs): Pairs,
-) -> ApiResult<Json<Value>> {
-	list_in(&state, &collections::DATA, &ns, pairs).await
 }
 
 async fn get_data(
@@ -499,22 +496,6 @@ async fn define(
 	finish_send(&state, id, query).await
 }
 
-async fn list_definitions(
-	State(state): State<AppState>,
-	Segments(ns): Segments<String>,
-	Params(pairs): Pairs,
-) -> ApiResult<Json<Value>> {
-	list_in(&state, &collections::DEFINITIONS, &ns, pairs).await
-}
-
-async fn list_datatypes(
-	State(state): State<AppState>,
-	Segments(ns): Segments<String>,
-	Params(pairs): Pairs,
-) -> ApiResult<Json<Value>> {
-	list_in(&state, &collections::DATATYPES, &ns, pairs).await
-}
-
 async fn get_datatype(
 	State(state): State<AppState>,
 	Segments((ns, name, version)): Segments<(String, String, String)>,
@@ -547,43 +528,11 @@ async fn create_group(
 	Ok((StatusCode::CREATED, group))
 }
 
-async fn list_groups(
-	State(state): State<AppState>,
-	Segments(ns): Segments<String>,
-	Params(pairs): Pairs,
-) -> ApiResult<Json<Value>> {
-	list_in(&state, &collections::GROUPS, &ns, pairs).await
-}
-
 async fn get_group(
 	State(state): State<AppState>,
 	Segments((ns, id)): Segments<(String, String)>,
 ) -> ApiResult<Json<Value>> {
 	one_in(&state, &collections::GROUPS, &ns, "id", &id, "group").await
-}
-
-async fn list_batches(
-	State(state): State<AppState>,
-	Segments(ns): Segments<String>,
-	Params(pairs): Pairs,
-) -> ApiResult<Json<Value>> {
-	list_in(&state, &collections::BATCHES, &ns, pairs).await
-}
-
-async fn list_pins(
-	State(state): State<AppState>,
-	Segments(ns): Segments<String>,
-	Params(pairs): Pairs,
-) -> ApiResult<Json<Value>> {
-	list_in(&state, &collections::PINS, &ns, pairs).await
-}
-
-async fn list_events(
-	State(state): State<AppState>,
-	Segments(ns): Segments<String>,
-	Params(pairs): Pairs,
-) -> ApiResult<Json<Value>> {
-	list_in(&state, &collections::EVENTS, &ns, pairs).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -604,14 +553,6 @@ async fn create_subscription(
 	Ok((StatusCode::CREATED, Json(serde_json::to_value(sub).expect("subscriptions serialize"))))
 }
 
-async fn list_subscriptions(
-	State(state): State<AppState>,
-	Segments(ns): Segments<String>,
-	Params(pairs): Pairs,
-) -> ApiResult<Json<Value>> {
-	list_in(&state, &collections::SUBSCRIPTIONS, &ns, pairs).await
-}
-
 async fn get_subscription(
 	State(state): State<AppState>,
 	Segments((ns, name)): Segments<(String, String)>,
@@ -626,14 +567,6 @@ async fn delete_subscription(
 	check_ns(&ns)?;
 	state.hub.unsubscribe(&ns, &name).await?;
 	Ok(StatusCode::NO_CONTENT)
-}
-
-async fn list_operations(
-	State(state): State<AppState>,
-	Segments(ns): Segments<String>,
-	Params(pairs): Pairs,
-) -> ApiResult<Json<Value>> {
-	list_in(&state, &collections::OPERATIONS, &ns, pairs).await
 }
 
 async fn retry_operation(

@@ -4,7 +4,7 @@
 //! failure on-chain is a `422` naming the pallet error).
 
 use super::{
-	routes::{check_ns, list_in, one_in, Body_, Pairs, Params, Segments, SendQuery},
+	routes::{check_ns, list_in, list_of, one_in, Body_, Pairs, Params, Segments, SendQuery},
 	ApiError, AppState,
 };
 use crate::{
@@ -29,20 +29,20 @@ type ApiResult<T> = Result<T, ApiError>;
 /// The token routes, under `/api/v1/namespaces/{ns}`.
 pub(crate) fn routes() -> Router<AppState> {
 	Router::new()
-		.route("/tokens/pools", get(list_pools).post(create_pool))
+		.route("/tokens/pools", list_of(&collections::TOKEN_POOLS).post(create_pool))
 		.route("/tokens/pools/{pool}", get(get_pool))
 		.route("/tokens/mint", post(mint))
 		.route("/tokens/burn", post(burn))
-		.route("/tokens/transfers", get(list_transfers).post(transfer))
-		.route("/tokens/approvals", get(list_approvals).post(approve))
+		.route("/tokens/transfers", list_of(&collections::TOKEN_TRANSFERS).post(transfer))
+		.route("/tokens/approvals", list_of(&collections::TOKEN_APPROVALS).post(approve))
 		.route("/tokens/balances", get(balance))
-		.route("/tokens/operations", get(list_operations))
+		.route("/tokens/operations", list_of(&collections::TOKEN_OPERATIONS))
 		.route("/tokens/operations/{id}", get(get_operation))
-		.route("/claims", get(list_claims).post(claim))
+		.route("/claims", list_of(&collections::CLAIMS).post(claim))
 		.route("/claims/{key_hash}", get(get_claim).delete(release_claim))
 		.route("/claims/{key_hash}/transfer", post(transfer_claim))
 		.route("/claims/{key_hash}/history", get(claim_history))
-		.route("/escrows", get(list_escrows).post(lock_escrow))
+		.route("/escrows", list_of(&collections::ESCROWS).post(lock_escrow))
 		.route("/escrows/{id}", get(get_escrow))
 		.route("/escrows/{id}/release", post(release_escrow))
 		.route("/escrows/{id}/refund", post(refund_escrow))
@@ -59,14 +59,6 @@ async fn finish(state: &AppState, op: TokenOp, query: SendQuery) -> ApiResult<Re
 		error.id = Some(op.id.clone());
 		error
 	})?;
-	if op.state == "failed" {
-		let mut error = ApiError::new(
-			StatusCode::UNPROCESSABLE_ENTITY,
-			format!("token operation failed: {}", op.error.clone().unwrap_or_default()),
-		);
-		error.id = Some(op.id);
-		return Err(error);
-	}
 	Ok((StatusCode::OK, Json(op)).into_response())
 }
 
@@ -79,14 +71,6 @@ async fn create_pool(
 	check_ns(&ns)?;
 	let op = state.exchange.create_token_pool(&ns, body).await?;
 	finish(&state, op, query).await
-}
-
-async fn list_pools(
-	State(state): State<AppState>,
-	Segments(ns): Segments<String>,
-	Params(pairs): Pairs,
-) -> ApiResult<Json<Value>> {
-	list_in(&state, &collections::TOKEN_POOLS, &ns, pairs).await
 }
 
 async fn get_pool(
@@ -134,14 +118,6 @@ async fn transfer(
 	finish(&state, op, query).await
 }
 
-async fn list_transfers(
-	State(state): State<AppState>,
-	Segments(ns): Segments<String>,
-	Params(pairs): Pairs,
-) -> ApiResult<Json<Value>> {
-	list_in(&state, &collections::TOKEN_TRANSFERS, &ns, pairs).await
-}
-
 async fn approve(
 	State(state): State<AppState>,
 	Segments(ns): Segments<String>,
@@ -151,14 +127,6 @@ async fn approve(
 	check_ns(&ns)?;
 	let op = state.exchange.approve_tokens(&ns, body).await?;
 	finish(&state, op, query).await
-}
-
-async fn list_approvals(
-	State(state): State<AppState>,
-	Segments(ns): Segments<String>,
-	Params(pairs): Pairs,
-) -> ApiResult<Json<Value>> {
-	list_in(&state, &collections::TOKEN_APPROVALS, &ns, pairs).await
 }
 
 /// `?pool=<id or name>&account=<SS58, 0x-hex or node DID>`.
@@ -182,14 +150,6 @@ async fn balance(
 	Ok(Json(state.exchange.token_balance(&ns, &pool, &query.account).await?))
 }
 
-async fn list_operations(
-	State(state): State<AppState>,
-	Segments(ns): Segments<String>,
-	Params(pairs): Pairs,
-) -> ApiResult<Json<Value>> {
-	list_in(&state, &collections::TOKEN_OPERATIONS, &ns, pairs).await
-}
-
 async fn get_operation(
 	State(state): State<AppState>,
 	Segments((ns, id)): Segments<(String, String)>,
@@ -211,14 +171,6 @@ async fn claim(
 	check_ns(&ns)?;
 	let op = state.exchange.claim_key(&ns, body).await?;
 	finish(&state, op, query).await
-}
-
-async fn list_claims(
-	State(state): State<AppState>,
-	Segments(ns): Segments<String>,
-	Params(pairs): Pairs,
-) -> ApiResult<Json<Value>> {
-	list_in(&state, &collections::CLAIMS, &ns, pairs).await
 }
 
 fn key_hash(text: &str) -> ApiResult<String> {
@@ -274,14 +226,6 @@ async fn lock_escrow(
 	check_ns(&ns)?;
 	let op = state.exchange.lock_escrow(&ns, body).await?;
 	finish(&state, op, query).await
-}
-
-async fn list_escrows(
-	State(state): State<AppState>,
-	Segments(ns): Segments<String>,
-	Params(pairs): Pairs,
-) -> ApiResult<Json<Value>> {
-	list_in(&state, &collections::ESCROWS, &ns, pairs).await
 }
 
 fn escrow_id(text: &str) -> ApiResult<u64> {
