@@ -1,6 +1,7 @@
 //! The runtime APIs the node and clients call: block building and import, transaction
 //! validation, consensus (Aura, GRANDPA), session keys, nonces and fees, genesis presets,
-//! benchmarks, and Parley's own `IdentitiesApi` (identities by DID, by account, by PeerId).
+//! benchmarks, and Parley's own `IdentitiesApi` (identities by DID, by account, by PeerId),
+//! `PinsApi` (the bounds a pin must keep to) and `TokensApi` (holdings).
 
 use alloc::vec::Vec;
 use frame_support::{
@@ -20,7 +21,7 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, Identities, InherentDataExt, Nonce,
+	AccountId, Aura, Balance, Block, Executive, Grandpa, Identities, InherentDataExt, Nonce, Pins,
 	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, Tokens, TransactionPayment,
 	VERSION,
 };
@@ -223,6 +224,12 @@ impl_runtime_apis! {
 
 		fn nodes() -> Vec<IdentityInfo<AccountId>> {
 			Identities::all_nodes()
+		}
+	}
+
+	impl pallet_pins::runtime_api::PinsApi<Block> for Runtime {
+		fn limits() -> pallet_pins::PinLimits {
+			Pins::limits()
 		}
 	}
 

@@ -28,6 +28,31 @@ mod features;
 
 pub use features::offchain::{AckPayload, ACK_QUEUE_KEY, ACK_QUEUE_MAX};
 
+pub mod runtime_api;
+
+/// The bounds a pin must keep to, as [`runtime_api::PinsApi::limits`] reports them.
+#[derive(
+	codec::Encode,
+	codec::Decode,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	scale_info::TypeInfo,
+	codec::MaxEncodedLen,
+)]
+pub struct PinLimits {
+	/// Most contexts in one pin (`MaxContexts`).
+	pub max_contexts: u32,
+	/// Longest namespace, in bytes (`MaxNamespaceLen`).
+	pub max_namespace_len: u32,
+	/// Longest payload reference, in bytes (`MaxPayloadRefLen`).
+	pub max_payload_ref_len: u32,
+	/// Blocks a pin must be old before `skip_batch` accepts it (`SkipAfter`).
+	pub skip_after: u32,
+}
+
 /// The key type of a node's account key in its keystore: the offchain worker signs
 /// acknowledgements with it, and the node signs its pins and receipts with it.
 pub const KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"prly");

@@ -122,6 +122,44 @@ fn bounds_fail_with_named_errors() {
 }
 
 #[test]
+fn limits_report_the_bounds_pin_batch_enforces() {
+	new_test_ext().execute_with(|| {
+		let limits = Pins::limits();
+		assert_eq!(
+			limits,
+			crate::PinLimits {
+				max_contexts: 8,
+				max_namespace_len: 64,
+				max_payload_ref_len: 256,
+				skip_after: 5
+			}
+		);
+		// A pin at the reported bounds is accepted; one context more is refused.
+		let namespace = vec![b'a'; limits.max_namespace_len as usize];
+		let contexts = |n: u32| (0..n).map(|i| H256::repeat_byte(i as u8)).collect::<Vec<_>>();
+		assert_noop!(
+			Pins::pin_batch(
+				RuntimeOrigin::signed(NODE),
+				namespace.clone(),
+				[1; 16],
+				H256::zero(),
+				vec![],
+				contexts(limits.max_contexts + 1),
+			),
+			Error::<Test>::TooManyContexts
+		);
+		assert_ok!(Pins::pin_batch(
+			RuntimeOrigin::signed(NODE),
+			namespace,
+			[1; 16],
+			H256::zero(),
+			vec![0; limits.max_payload_ref_len as usize],
+			contexts(limits.max_contexts),
+		));
+	});
+}
+
+#[test]
 fn nodes_acknowledge_a_batch_once() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(pin(NODE, b"default", 1, 1));

@@ -56,3 +56,17 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 }
+
+impl<T: Config> Pallet<T> {
+	/// The bounds `pin_batch` and `skip_batch` enforce in this runtime (for
+	/// [`crate::runtime_api::PinsApi::limits`]).
+	pub fn limits() -> crate::PinLimits {
+		use sp_runtime::SaturatedConversion;
+		crate::PinLimits {
+			max_contexts: T::MaxContexts::get(),
+			max_namespace_len: T::MaxNamespaceLen::get(),
+			max_payload_ref_len: T::MaxPayloadRefLen::get(),
+			skip_after: T::SkipAfter::get().saturated_into(),
+		}
+	}
+}
