@@ -1,6 +1,7 @@
 //! The two narrow things the off-chain half needs from the chain, as traits the node implements
 //! (and tests implement in memory):
-//! - [`ChainView`]: the node identities as of the latest imported block;
+//! - [`ChainView`]: the node identities, and the bounds a pin must keep to, as of the latest
+//!   imported block;
 //! - [`Submitter`]: submit this node's signed `pins.pin_batch` (and the tokens pallet calls apps
 //!   ask for), and hand verified batches to the pins pallet's offchain worker, which
 //!   acknowledges them on-chain.
@@ -21,8 +22,9 @@ pub trait ChainView: Send + Sync + 'static {
 	/// The number of the latest imported block.
 	fn best_block(&self) -> u64;
 
-	/// Blocks a pin must be old before `pins.skip_batch` accepts it.
-	fn skip_after(&self) -> u64;
+	/// The bounds the pins pallet enforces (contexts per pin, namespace length, skip delay), as
+	/// of the latest imported block: batches are cut to fit them.
+	fn pin_limits(&self) -> Result<PinLimits, String>;
 
 	/// What `account` holds in `pool` as of the latest imported block: an amount, or a number
 	/// of items; `None` if the pool does not exist.
@@ -44,6 +46,17 @@ pub trait ChainView: Send + Sync + 'static {
 	fn item_owner(&self, _pool: PoolId, _index: u64) -> Result<Option<Account>, String> {
 		Err("this chain view does not read token items".into())
 	}
+}
+
+/// The bounds the pins pallet enforces, read from the chain (`PinsApi::limits`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PinLimits {
+	/// Most contexts in one pin.
+	pub max_contexts: u32,
+	/// Longest namespace, in bytes.
+	pub max_namespace_len: u32,
+	/// Blocks a pin must be old before `pins.skip_batch` accepts it.
+	pub skip_after: u64,
 }
 
 /// A pin this node asks the chain to record.

@@ -31,7 +31,7 @@ pub mod store;
 pub mod tokens;
 pub mod types;
 
-pub use chain::{ChainView, PinSubmission, Submitter};
+pub use chain::{ChainView, PinLimits, PinSubmission, Submitter};
 pub use exchange::{Exchange, ExchangeConfig, ExchangeError};
 pub use keys::NodeKeys;
-pub use types::{ChainBlock, Message, MessageState, NodeIdentity, PinnedBatch};
+pub use types::{ChainBlock, FailedPin, Message, MessageState, NodeIdentity, PinnedBatch};

@@ -51,6 +51,24 @@ pub struct PinnedBatch {
 	pub contexts: Vec<Hash>,
 }
 
+/// A `pins.pin_batch` extrinsic that is in a block but failed (`ExtrinsicFailed`). The chain
+/// shows every party the same failure, so every party stops waiting for the contexts it named
+/// (unless its signer did pin that batch: then it was a resubmitted duplicate), and its author
+/// sends the messages again or rejects them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FailedPin {
+	/// The account that signed it.
+	pub signer: [u8; 32],
+	/// The batch id it named.
+	pub batch_id: BatchId,
+	/// The batch hash it named.
+	pub batch_hash: Hash,
+	/// The contexts it named.
+	pub contexts: Vec<Hash>,
+	/// The dispatch error, by name: `Pins.TooManyContexts`, `Pins.InvalidNamespace`, …
+	pub error: String,
+}
+
 /// What the node reports about one block, in block order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ChainBlock {
@@ -70,6 +88,8 @@ pub struct ChainBlock {
 	pub tokens: Vec<crate::tokens::TokenRecord>,
 	/// Its extrinsics' hashes and outcomes (to settle the token operations this node submitted).
 	pub extrinsics: Vec<crate::tokens::ExtrinsicOutcome>,
+	/// Its `pins.pin_batch` extrinsics that failed, in extrinsic order.
+	pub failed_pins: Vec<FailedPin>,
 }
 
 /// An identity as the REST API shows it (node identities, from the chain).
@@ -158,7 +178,7 @@ pub enum MessageState {
 	Pinned,
 	/// Matched to its pin, verified, and released in order.
 	Confirmed,
-	/// Its batch failed verification; never released.
+	/// Its batch failed verification, or its pin failed on-chain; never released.
 	Rejected,
 }
 

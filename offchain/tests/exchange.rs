@@ -1,7 +1,8 @@
 //! The exchange end to end on loopback, with real channels, stores and crypto, against an
-//! in-memory chain: private delivery and confirmation, hold-back of later pins behind a missing
-//! payload, rejection of a tampered payload, store-and-forward to an offline node, and
-//! reconciliation.
+//! in-memory chain that enforces the pins pallet's bounds: private delivery and confirmation,
+//! hold-back of later pins behind a missing payload, rejection of a tampered payload,
+//! store-and-forward to an offline node, reconciliation, bursts of multi-topic messages cut to
+//! the chain's context bound, and pins that fail on-chain.
 
 use futures::future::BoxFuture;
 use parley_offchain::{
@@ -9,8 +10,8 @@ use parley_offchain::{
 	envelope::{self, PairSigner},
 	store::{collections::MESSAGES, query::ListQuery},
 	types::{Group, MessageKind},
-	ChainBlock, ChainView, Exchange, ExchangeConfig, MessageState, NodeIdentity, NodeKeys,
-	PinSubmission, PinnedBatch, Submitter,
+	ChainBlock, ChainView, Exchange, ExchangeConfig, FailedPin, MessageState, NodeIdentity,
+	NodeKeys, PinLimits, PinSubmission, PinnedBatch, Submitter,
 };
 use sp_core::{crypto::Pair as _, sr25519};
 use std::{
@@ -19,8 +20,9 @@ use std::{
 };
 
 /// A chain in memory: node identities, and the pins nodes submitted, turned into blocks on
-/// demand.
-#[derive(Default)]
+/// demand. Like the pins pallet, it refuses a pin with more than `max_contexts` contexts, a
+/// namespace the pallet calls invalid, or a batch id pinned before: such a pin is in the block,
+/// failed.
 struct MemChain {
 	nodes: Mutex<Vec<NodeIdentity>>,
 	submitted: Mutex<Vec<(u32, PinSubmission)>>,
@@ -28,6 +30,28 @@ struct MemChain {
 	height: Mutex<u64>,
 	blocks: Mutex<Vec<ChainBlock>>,
 	skipped: Mutex<Vec<([u8; 16], u32)>>,
+	/// The context bound the chain enforces.
+	max_contexts: Mutex<u32>,
+	/// The context bound `pin_limits` reports (as the runtime API would; a test may make the two
+	/// differ, as a runtime upgrade does between a batch's cut and its pin).
+	reported_max_contexts: Mutex<u32>,
+	pinned: Mutex<std::collections::HashSet<[u8; 16]>>,
+}
+
+impl Default for MemChain {
+	fn default() -> Self {
+		Self {
+			nodes: Default::default(),
+			submitted: Default::default(),
+			acknowledged: Default::default(),
+			height: Default::default(),
+			blocks: Default::default(),
+			skipped: Default::default(),
+			max_contexts: Mutex::new(256),
+			reported_max_contexts: Mutex::new(256),
+			pinned: Default::default(),
+		}
+	}
 }
 
 struct View(Arc<MemChain>);
@@ -38,9 +62,21 @@ impl ChainView for View {
 	fn best_block(&self) -> u64 {
 		*self.0.height.lock().unwrap()
 	}
-	fn skip_after(&self) -> u64 {
-		2
+	fn pin_limits(&self) -> Result<PinLimits, String> {
+		Ok(PinLimits {
+			max_contexts: *self.0.reported_max_contexts.lock().unwrap(),
+			max_namespace_len: 64,
+			skip_after: 2,
+		})
 	}
+}
+
+/// The pins pallet's namespace rule.
+fn valid_namespace(name: &str) -> bool {
+	let edge = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+	edge(name.bytes().next())
+		&& edge(name.bytes().last())
+		&& name.bytes().all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c))
 }
 
 struct MemSubmitter(Arc<MemChain>, u32);
@@ -132,11 +168,24 @@ async fn start(
 	dir: tempfile::TempDir,
 	port: u16,
 ) -> Party {
+	start_with(chain, node, name, dir, port, |_| {}).await
+}
+
+async fn start_with(
+	chain: &Arc<MemChain>,
+	node: &NodeIdentity,
+	name: &str,
+	dir: tempfile::TempDir,
+	port: u16,
+	tweak: impl FnOnce(&mut ExchangeConfig),
+) -> Party {
 	let keys = NodeKeys::load_or_create(dir.path(), Some(&format!("//{name}"))).unwrap();
 	let signer =
 		Arc::new(PairSigner(sr25519::Pair::from_string(&format!("//{name}"), None).unwrap()));
+	let mut config = config(dir.path(), port);
+	tweak(&mut config);
 	let (exchange, tasks) = Exchange::start(
-		config(dir.path(), port),
+		config,
 		keys,
 		signer,
 		Arc::new(View(chain.clone())),
@@ -156,25 +205,49 @@ async fn produce_block(chain: &MemChain, parties: &[&Party]) {
 		*height += 1;
 		*height
 	};
-	let block = ChainBlock {
-		number,
-		hash: [number as u8; 32],
-		pins: pins
-			.into_iter()
-			.enumerate()
-			.map(|(i, (author, pin))| PinnedBatch {
+	let max_contexts = *chain.max_contexts.lock().unwrap() as usize;
+	let (mut pinned, mut failed_pins) = (Vec::new(), Vec::new());
+	for (author, pin) in pins {
+		let error = if pin.contexts.len() > max_contexts {
+			Some("Pins.TooManyContexts")
+		} else if !valid_namespace(&pin.namespace) {
+			Some("Pins.InvalidNamespace")
+		} else if !chain.pinned.lock().unwrap().insert(pin.batch_id) {
+			Some("Pins.BatchAlreadyPinned")
+		} else {
+			None
+		};
+		match error {
+			Some(error) => {
+				let nodes = chain.nodes.lock().unwrap();
+				let signer = nodes.iter().find(|n| n.id == author).unwrap().account;
+				failed_pins.push(FailedPin {
+					signer,
+					batch_id: pin.batch_id,
+					batch_hash: pin.batch_hash,
+					contexts: pin.contexts,
+					error: error.into(),
+				});
+			}
+			None => pinned.push(PinnedBatch {
 				block: number,
-				event_index: i as u32,
+				event_index: pinned.len() as u32,
 				namespace: pin.namespace,
-				sequence: number * 100 + i as u64,
+				sequence: number * 100 + pinned.len() as u64,
 				author,
 				batch_id: pin.batch_id,
 				batch_hash: pin.batch_hash,
 				contexts: pin.contexts,
-			})
-			.collect(),
+			}),
+		}
+	}
+	let block = ChainBlock {
+		number,
+		hash: [number as u8; 32],
+		pins: pinned,
 		acknowledgements: vec![],
 		skips: chain.skipped.lock().unwrap().drain(..).collect(),
+		failed_pins,
 		..Default::default()
 	};
 	chain.blocks.lock().unwrap().push(block.clone());
@@ -193,13 +266,27 @@ async fn catch_up(chain: &MemChain, party: &Party) {
 	}
 }
 
-/// Waits (bounded) until `check` holds, producing blocks meanwhile.
-async fn eventually<F, Fut>(chain: &MemChain, parties: &[&Party], what: &str, mut check: F)
+/// Waits (bounded: 15 s) until `check` holds, producing blocks meanwhile.
+async fn eventually<F, Fut>(chain: &MemChain, parties: &[&Party], what: &str, check: F)
 where
 	F: FnMut() -> Fut,
 	Fut: std::future::Future<Output = bool>,
 {
-	for _ in 0..150 {
+	eventually_within(chain, parties, what, 150, check).await
+}
+
+/// Waits until `check` holds, producing a block every 100 ms, at most `rounds` times.
+async fn eventually_within<F, Fut>(
+	chain: &MemChain,
+	parties: &[&Party],
+	what: &str,
+	rounds: usize,
+	mut check: F,
+) where
+	F: FnMut() -> Fut,
+	Fut: std::future::Future<Output = bool>,
+{
+	for _ in 0..rounds {
 		if check().await {
 			return;
 		}
@@ -214,6 +301,12 @@ async fn state_of(party: &Party, id: &str) -> Option<MessageState> {
 }
 
 async fn three_parties() -> (Arc<MemChain>, Party, Party, Party) {
+	three_parties_with(|_| {}).await
+}
+
+async fn three_parties_with(
+	tweak: impl Fn(&mut ExchangeConfig) + Copy,
+) -> (Arc<MemChain>, Party, Party, Party) {
 	let chain = Arc::new(MemChain::default());
 	let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
 	let ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
@@ -222,9 +315,9 @@ async fn three_parties() -> (Arc<MemChain>, Party, Party, Party) {
 		.map(|i| register(&chain, i as u32 + 1, names[i], dirs[i].path(), ports[i]))
 		.collect();
 	let mut dirs = dirs.into_iter();
-	let a = start(&chain, &nodes[0], names[0], dirs.next().unwrap(), ports[0]).await;
-	let p = start(&chain, &nodes[1], names[1], dirs.next().unwrap(), ports[1]).await;
-	let b = start(&chain, &nodes[2], names[2], dirs.next().unwrap(), ports[2]).await;
+	let a = start_with(&chain, &nodes[0], names[0], dirs.next().unwrap(), ports[0], tweak).await;
+	let p = start_with(&chain, &nodes[1], names[1], dirs.next().unwrap(), ports[1], tweak).await;
+	let b = start_with(&chain, &nodes[2], names[2], dirs.next().unwrap(), ports[2], tweak).await;
 	(chain, a, p, b)
 }
 
@@ -482,4 +575,279 @@ async fn a_node_deactivated_on_chain_is_cut_off() {
 		.send_private("default", &group, vec!["t".into()], String::new(), serde_json::json!(2))
 		.await;
 	assert!(second.is_err(), "a deactivated node cannot send");
+}
+
+/// The ids of the messages `party` confirmed on `topic`, in the order it confirmed them (its
+/// `message_confirmed` events).
+async fn confirmed_on(party: &Party, topic: &str) -> Vec<String> {
+	let events = party.exchange.store().events_after(0, 1_000_000).await.unwrap();
+	events
+		.into_iter()
+		.filter(|e| e.kind == "message_confirmed" && e.topics.iter().any(|t| t == topic))
+		.map(|e| e.reference)
+		.collect()
+}
+
+/// Waits until `party` confirmed every one of `sent` (on each of `topics`), then checks that it
+/// confirmed each exactly once and in the order sent, per topic.
+async fn all_confirmed_in_order(
+	chain: &MemChain,
+	parties: &[&Party],
+	party: &Party,
+	topics: &[String],
+	sent: &[String],
+	what: &str,
+) {
+	eventually_within(chain, parties, what, 900, || async {
+		confirmed_on(party, &topics[0]).await.len() >= sent.len()
+	})
+	.await;
+	for topic in topics {
+		let got = confirmed_on(party, topic).await;
+		assert_eq!(got.len(), sent.len(), "{what}: every message once on {topic}");
+		assert_eq!(got, sent, "{what}: in the order sent, on {topic}");
+	}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bursts_of_multi_topic_messages_are_cut_to_the_context_bound_and_all_confirmed_in_order() {
+	// A long batch timeout lets each burst pile up, so batches are cut by the bounds rather than
+	// by time: the case that wedged topics when batches ignored the chain's context bound.
+	let (chain, a, p, b) = three_parties_with(|c| c.batch_timeout = Duration::from_secs(2)).await;
+	let all = [&a, &p, &b];
+	let pair = a
+		.exchange
+		.create_group("default", "pair", std::slice::from_ref(&p.node.did))
+		.await
+		.unwrap();
+	let trio = a
+		.exchange
+		.create_group("default", "trio", &[p.node.did.clone(), b.node.did.clone()])
+		.await
+		.unwrap();
+	const BURST: usize = 300;
+	for width in [1usize, 2, 5] {
+		let topics = |kind: &str| -> Vec<String> {
+			(0..width).map(|t| format!("{kind}-{width}-t{t}")).collect()
+		};
+		let (to_pair, to_trio, broadcast) = (topics("pair"), topics("trio"), topics("news"));
+		let (mut sent_pair, mut sent_trio, mut sent_news) = (Vec::new(), Vec::new(), Vec::new());
+		for i in 0..BURST {
+			let data = serde_json::json!({ "i": i, "pad": "x".repeat(100) });
+			let (ex, tag) = (&a.exchange, String::new());
+			let id = ex.send_private("default", &pair, to_pair.clone(), tag.clone(), data.clone());
+			sent_pair.push(id.await.unwrap());
+			let id = ex.send_private("default", &trio, to_trio.clone(), tag.clone(), data.clone());
+			sent_trio.push(id.await.unwrap());
+			let id = p.exchange.send_broadcast("default", broadcast.clone(), tag, data);
+			sent_news.push(id.await.unwrap());
+		}
+		let what = |who: &str, kind: &str| format!("{width}-topic {kind} burst at {who}");
+		all_confirmed_in_order(
+			&chain,
+			&all,
+			&p,
+			&to_pair,
+			&sent_pair,
+			&what("the provider", "pair"),
+		)
+		.await;
+		all_confirmed_in_order(&chain, &all, &a, &to_pair, &sent_pair, &what("the sender", "pair"))
+			.await;
+		for party in [&p, &b] {
+			let who = if party.node.id == p.node.id { "the provider" } else { "insurer-b" };
+			all_confirmed_in_order(&chain, &all, party, &to_trio, &sent_trio, &what(who, "trio"))
+				.await;
+		}
+		for party in [&a, &b] {
+			let who = if party.node.id == a.node.id { "insurer-a" } else { "insurer-b" };
+			all_confirmed_in_order(
+				&chain,
+				&all,
+				party,
+				&broadcast,
+				&sent_news,
+				&what(who, "broadcast"),
+			)
+			.await;
+		}
+		assert!(confirmed_on(&b, &to_pair[0]).await.is_empty(), "insurer-b is not in the pair");
+	}
+	// No pin failed, and every batch kept to the bound.
+	for party in all {
+		let events = party.exchange.store().events_after(0, 1_000_000).await.unwrap();
+		assert!(!events.iter().any(|e| e.kind == "operation_failed"), "no pin failed");
+	}
+	let query = ListQuery::parse([("limit".to_string(), "1000".to_string())]).unwrap();
+	let batches = a
+		.exchange
+		.list(&parley_offchain::store::collections::BATCHES, "default", &query)
+		.await
+		.unwrap();
+	let widest = batches.items.iter().map(|b| b["contexts"].as_array().unwrap().len()).max();
+	println!(
+		"insurer-a cut {} batches; the widest pin has {widest:?} contexts",
+		batches.items.len()
+	);
+	assert!(widest.is_some_and(|w| w <= 256));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pin_that_fails_on_chain_fails_its_operation_and_its_topic_flows_on() {
+	let (chain, a, p, b) = three_parties().await;
+	let all = [&a, &p, &b];
+	let group =
+		a.exchange.create_group("default", "g", std::slice::from_ref(&p.node.did)).await.unwrap();
+	let topic = vec!["claims".to_string()];
+	let first = a
+		.exchange
+		.send_private("default", &group, topic.clone(), String::new(), serde_json::json!(0))
+		.await
+		.unwrap();
+	eventually(&chain, &all, "the first message is confirmed at the provider", || async {
+		state_of(&p, &first).await == Some(MessageState::Confirmed)
+	})
+	.await;
+	// The next pin names a namespace the chain refuses: it is in a block, failed.
+	a.exchange.fail_next_pin().unwrap();
+	let bad = a
+		.exchange
+		.send_private("default", &group, topic.clone(), String::new(), serde_json::json!(1))
+		.await
+		.unwrap();
+	eventually(&chain, &all, "the sender rejects the message with the chain's error", || async {
+		state_of(&a, &bad).await == Some(MessageState::Rejected)
+	})
+	.await;
+	let message = a.exchange.store().message(&bad).await.unwrap().unwrap();
+	assert_eq!(message.error.as_deref(), Some("its pin failed on-chain: Pins.InvalidNamespace"));
+	// The operation is failed with the error, visible in the operations list and the events.
+	let query = ListQuery::parse([
+		("kind".to_string(), "pin".to_string()),
+		("state".to_string(), "failed".to_string()),
+	])
+	.unwrap();
+	let failed = a
+		.exchange
+		.list(&parley_offchain::store::collections::OPERATIONS, "default", &query)
+		.await
+		.unwrap();
+	assert_eq!(failed.items.len(), 1, "one failed pin operation: {:?}", failed.items);
+	let op = &failed.items[0];
+	assert_eq!(op["batch"], message.batch.clone().unwrap());
+	assert!(op["error"].as_str().unwrap().contains("Pins.InvalidNamespace"), "{op}");
+	let events = a.exchange.store().events_after(0, 1000).await.unwrap();
+	let event = events.iter().find(|e| e.kind == "operation_failed").expect("operation_failed");
+	let detail = event.detail.as_ref().unwrap();
+	assert_eq!(detail["error"], "Pins.InvalidNamespace");
+	assert_eq!(detail["kind"], "pin");
+	assert_eq!(detail["rejected"], serde_json::json!([bad]));
+	assert_eq!(event.reference, op["id"].as_str().unwrap());
+	// It is final: never submitted again, and a retry is refused.
+	let retry = a.exchange.retry_operation(op["id"].as_str().unwrap()).await;
+	assert!(retry.is_err(), "a pin that failed on-chain cannot be retried");
+	// The topic is not wedged: the next message on it is confirmed at both ends, and the failed
+	// one never reaches the provider.
+	let next = a
+		.exchange
+		.send_private("default", &group, topic.clone(), String::new(), serde_json::json!(2))
+		.await
+		.unwrap();
+	eventually(&chain, &all, "the next message on the topic is confirmed", || async {
+		state_of(&p, &next).await == Some(MessageState::Confirmed)
+			&& state_of(&a, &next).await == Some(MessageState::Confirmed)
+	})
+	.await;
+	assert_eq!(state_of(&p, &bad).await, None, "the failed message never reaches the provider");
+	assert_eq!(confirmed_on(&p, "claims").await, vec![first.clone(), next.clone()]);
+	let ops = a.exchange.store().pending_op_count().await.unwrap();
+	assert_eq!(ops, 0, "nothing left pending at the sender");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pin_over_the_context_bound_is_sent_again_cut_to_the_bound_never_forever() {
+	// The chain enforces 8 contexts while it still reports 256, as when a runtime upgrade lowers
+	// the bound between a batch's cut and its pin.
+	let (chain, a, p, b) =
+		three_parties_with(|c| c.batch_timeout = Duration::from_millis(500)).await;
+	*chain.max_contexts.lock().unwrap() = 8;
+	let all = [&a, &p, &b];
+	let group =
+		a.exchange.create_group("default", "g", std::slice::from_ref(&p.node.did)).await.unwrap();
+	let topics = vec!["t1".to_string(), "t2".to_string()];
+	let send_burst = |n: usize| {
+		let (exchange, group, topics) = (a.exchange.clone(), group.clone(), topics.clone());
+		async move {
+			let mut ids = Vec::new();
+			for i in 0..n {
+				let data = serde_json::json!({ "i": i });
+				ids.push(
+					exchange
+						.send_private("default", &group, topics.clone(), String::new(), data)
+						.await
+						.unwrap(),
+				);
+			}
+			ids
+		}
+	};
+	// While the bound reported stays wrong, the batch fails every time: its messages are sent
+	// again a bounded number of times, then rejected with the chain's error.
+	let doomed = send_burst(10).await;
+	eventually_within(&chain, &all, "the doomed burst to be rejected", 300, || async {
+		let mut all_rejected = true;
+		for id in &doomed {
+			all_rejected &= state_of(&a, id).await == Some(MessageState::Rejected);
+		}
+		all_rejected
+	})
+	.await;
+	let message = a.exchange.store().message(&doomed[0]).await.unwrap().unwrap();
+	assert_eq!(message.error.as_deref(), Some("its pin failed on-chain: Pins.TooManyContexts"));
+	let events = a.exchange.store().events_after(0, 10_000).await.unwrap();
+	let failures = events.iter().filter(|e| e.kind == "operation_failed").count();
+	assert_eq!(failures, 3, "sent three times, then given up: no pin is resubmitted forever");
+	// Once the chain reports the bound it enforces, a burst is cut to it and flows, on the same
+	// topics, in order.
+	*chain.reported_max_contexts.lock().unwrap() = 8;
+	let sent = send_burst(20).await;
+	all_confirmed_in_order(&chain, &all, &p, &topics, &sent, "the burst after the bound changed")
+		.await;
+	for id in &doomed {
+		assert_eq!(state_of(&p, id).await, None, "a rejected message never reaches the provider");
+	}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_that_fails_once_over_the_bound_is_sent_again_and_confirmed_in_order() {
+	let (chain, a, p, b) =
+		three_parties_with(|c| c.batch_timeout = Duration::from_millis(500)).await;
+	*chain.max_contexts.lock().unwrap() = 8;
+	let all = [&a, &p, &b];
+	let group =
+		a.exchange.create_group("default", "g", std::slice::from_ref(&p.node.did)).await.unwrap();
+	let topics = vec!["t1".to_string(), "t2".to_string()];
+	let mut sent = Vec::new();
+	for i in 0..12 {
+		let data = serde_json::json!({ "i": i });
+		sent.push(
+			a.exchange
+				.send_private("default", &group, topics.clone(), String::new(), data)
+				.await
+				.unwrap(),
+		);
+	}
+	// The first failure shows; from then on the chain reports its real bound.
+	eventually(&chain, &all, "the first pin to fail over the bound", || async {
+		let events = a.exchange.store().events_after(0, 10_000).await.unwrap();
+		events.iter().any(|e| e.kind == "operation_failed")
+	})
+	.await;
+	*chain.reported_max_contexts.lock().unwrap() = 8;
+	all_confirmed_in_order(&chain, &all, &p, &topics, &sent, "the messages sent again").await;
+	all_confirmed_in_order(&chain, &all, &a, &topics, &sent, "the sender's own copy").await;
+	let events = a.exchange.store().events_after(0, 10_000).await.unwrap();
+	let failed = events.iter().find(|e| e.kind == "operation_failed").unwrap();
+	assert_eq!(failed.detail.as_ref().unwrap()["error"], "Pins.TooManyContexts");
+	assert!(!failed.detail.as_ref().unwrap()["resent"].as_array().unwrap().is_empty());
 }

@@ -1,10 +1,18 @@
-//! The private store's filters, sorting and paging, run against SQLite always and against
-//! PostgreSQL when `PARLEY_TEST_POSTGRES_URL` names a server (scripts/test.sh starts one): the
-//! same migrations and the same queries must give the same answers on both.
+//! The private store's filters, sorting and paging, and its settling of pins that failed
+//! on-chain, run against SQLite always and against PostgreSQL when `PARLEY_TEST_POSTGRES_URL`
+//! names a server (scripts/test.sh starts one): the same migrations and the same queries must
+//! give the same answers on both.
 
+use codec::Encode;
 use parley_offchain::{
-	store::{collections::MESSAGES, query::ListQuery, NewMessage, Store, StoreError},
-	types::MessageKind,
+	batch::Author,
+	store::{
+		collections::{MESSAGES, OPERATIONS},
+		query::ListQuery,
+		NewMessage, Recording, RetryOutcome, Store, StoreError,
+	},
+	types::{Group, MessageKind},
+	ChainBlock, FailedPin, MessageState, PinnedBatch,
 };
 
 /// The stores to test: a fresh SQLite file, and a fresh PostgreSQL database if configured.
@@ -160,5 +168,165 @@ async fn an_idempotency_key_is_used_once_per_namespace_on_every_backend() {
 		store.insert_message(&message(4, &["t"], "", Some("order-7"))).await.unwrap();
 		store.insert_message(&message(6, &["t"], "", None)).await.unwrap();
 		store.insert_message(&message(8, &["t"], "", None)).await.unwrap();
+	}
+}
+
+/// Puts the pending messages of `ids` into one private batch by node 1 for recipient node 2, as
+/// the batcher does; returns its id, hash and contexts.
+async fn private_batch(
+	store: &Store,
+	group: &Group,
+	ids: &[usize],
+	batch: u8,
+) -> ([u8; 16], [u8; 32], Vec<[u8; 32]>) {
+	for n in ids {
+		let mut m = message(*n, &["t1", "t2"], "", None);
+		m.namespace = "default".into();
+		m.kind = MessageKind::Private;
+		m.group = Some(group.id);
+		store.insert_message(&m).await.unwrap();
+	}
+	let mut plans = store.pending_batches(100).await.unwrap();
+	assert_eq!(plans.len(), 1);
+	let plan = plans.remove(0);
+	let author = Author { node: 1, did: "did:parley:node/a".into() };
+	let payload =
+		store.commit_batch(plan, [batch; 16], author, &[2], |p| p.encode()).await.unwrap();
+	(payload.batch_id, payload.hash(), payload.contexts())
+}
+
+fn failed_pin(batch: ([u8; 16], [u8; 32], Vec<[u8; 32]>), error: &str) -> FailedPin {
+	FailedPin {
+		signer: [1; 32],
+		batch_id: batch.0,
+		batch_hash: batch.1,
+		contexts: batch.2,
+		error: error.into(),
+	}
+}
+
+fn recording(me: u32) -> Recording {
+	Recording { fetch_after_ms: 0, me: Some(me), failed_pin_authors: vec![Some(1)] }
+}
+
+#[tokio::test]
+async fn a_pin_that_failed_on_chain_settles_its_batch_on_every_backend() {
+	for (backend, store, _dir) in stores().await {
+		let group = Group {
+			id: [4; 16],
+			namespace: "default".into(),
+			name: "g".into(),
+			members: vec![1, 2],
+			secret: [9; 32],
+		};
+		store.save_group(&group, &[]).await.unwrap();
+		// A batch that failed with an error a new batch avoids: its messages are sent again.
+		let first = private_batch(&store, &group, &[1, 3], 1).await;
+		let block =
+			|number, failed| ChainBlock { number, failed_pins: vec![failed], ..Default::default() };
+		let too_many = failed_pin(first.clone(), "Pins.TooManyContexts");
+		store.record_block(&block(1, too_many.clone()), &recording(1)).await.unwrap();
+		let state = |id: &'static str| {
+			let store = store.clone();
+			async move { store.message(id).await.unwrap().unwrap() }
+		};
+		let m1 = state("00000000-0000-0000-0000-000000000001").await;
+		assert_eq!((m1.state, m1.batch), (MessageState::Pending, None), "{backend}");
+		// Its contexts are void for its author: a later pin of that author may pass them.
+		let void = store.rejected_contexts(1).await.unwrap();
+		assert!(first.2.iter().all(|c| void.contains(c)), "{backend}");
+		assert!(
+			store.rejected_contexts(2).await.unwrap().is_empty(),
+			"{backend}: only the signer's"
+		);
+		// Its pin operation is failed with the error, its delivery cancelled; both are final.
+		let query = ListQuery::parse([("batch".to_string(), hex::encode(first.0))]).unwrap();
+		let ops = store.list(&OPERATIONS, &[], &query).await.unwrap().items;
+		let state_of =
+			|kind: &str| ops.iter().find(|o| o["kind"] == kind).unwrap()["state"].clone();
+		assert_eq!(
+			(state_of("pin"), state_of("deliver")),
+			("failed".into(), "cancelled".into()),
+			"{backend}"
+		);
+		for op in &ops {
+			let retried = store.retry_op_now(op["id"].as_str().unwrap()).await.unwrap();
+			assert!(matches!(retried, RetryOutcome::Final(_)), "{backend}: {retried:?}");
+		}
+		// Recording the same block again changes nothing (a replay after a restart).
+		store.record_block(&block(1, too_many), &recording(1)).await.unwrap();
+		let events = store.events_after(0, 100).await.unwrap();
+		assert_eq!(events.iter().filter(|e| e.kind == "operation_failed").count(), 1, "{backend}");
+		// Sent again, it fails twice more: then it is rejected with the error, never sent again.
+		for (round, batch) in [(2u64, 2u8), (3, 3)] {
+			let plan = store.pending_batches(100).await.unwrap().remove(0);
+			let author = Author { node: 1, did: "did:parley:node/a".into() };
+			let payload =
+				store.commit_batch(plan, [batch; 16], author, &[2], |p| p.encode()).await.unwrap();
+			let failed = failed_pin(
+				(payload.batch_id, payload.hash(), payload.contexts()),
+				"Pins.TooManyContexts",
+			);
+			store.record_block(&block(round, failed), &recording(1)).await.unwrap();
+		}
+		let m1 = state("00000000-0000-0000-0000-000000000001").await;
+		assert_eq!(m1.state, MessageState::Rejected, "{backend}");
+		assert_eq!(
+			m1.error.as_deref(),
+			Some("its pin failed on-chain: Pins.TooManyContexts"),
+			"{backend}"
+		);
+		assert!(store.pending_batches(100).await.unwrap().is_empty(), "{backend}");
+		// Any other error rejects at once.
+		let other = private_batch(&store, &group, &[5], 4).await;
+		store
+			.record_block(&block(4, failed_pin(other, "Pins.InvalidNamespace")), &recording(1))
+			.await
+			.unwrap();
+		let m5 = state("00000000-0000-0000-0000-000000000005").await;
+		assert_eq!(m5.state, MessageState::Rejected, "{backend}");
+		// Another party records the same failures: its contexts are void there too, and nothing
+		// else changes (it authored none of those batches).
+		let events = store.events_after(0, 1000).await.unwrap();
+		assert_eq!(events.iter().filter(|e| e.kind == "operation_failed").count(), 4, "{backend}");
+		assert_eq!(events.iter().filter(|e| e.kind == "message_rejected").count(), 2, "{backend}");
+	}
+}
+
+#[tokio::test]
+async fn a_failed_duplicate_of_a_landed_pin_voids_nothing_on_every_backend() {
+	for (backend, store, _dir) in stores().await {
+		let group = Group {
+			id: [5; 16],
+			namespace: "default".into(),
+			name: "g".into(),
+			members: vec![1, 2],
+			secret: [9; 32],
+		};
+		store.save_group(&group, &[]).await.unwrap();
+		let batch = private_batch(&store, &group, &[7], 7).await;
+		// The pin lands; a resubmitted copy of it fails in the same block.
+		let pin = PinnedBatch {
+			block: 1,
+			event_index: 0,
+			namespace: "default".into(),
+			sequence: 0,
+			author: 1,
+			batch_id: batch.0,
+			batch_hash: batch.1,
+			contexts: batch.2.clone(),
+		};
+		let block = ChainBlock {
+			number: 1,
+			pins: vec![pin],
+			failed_pins: vec![failed_pin(batch.clone(), "Pins.BatchAlreadyPinned")],
+			..Default::default()
+		};
+		store.record_block(&block, &recording(1)).await.unwrap();
+		assert!(store.rejected_contexts(1).await.unwrap().is_empty(), "{backend}");
+		let m = store.message("00000000-0000-0000-0000-000000000007").await.unwrap().unwrap();
+		assert_eq!(m.state, MessageState::Pinned, "{backend}");
+		let events = store.events_after(0, 100).await.unwrap();
+		assert!(!events.iter().any(|e| e.kind == "operation_failed"), "{backend}");
 	}
 }

@@ -1,6 +1,6 @@
-//! Feeds the private data service the chain's blocks, in order and each once: the pins,
-//! acknowledgements, skips, identity and token events of every finalized block (or every best
-//! block, if so configured), with the hash and outcome of each of its extrinsics, starting after
+//! Feeds the private data service the chain's blocks, in order and each once: the pins, failed
+//! pins, acknowledgements, skips, identity and token events of every finalized block (or every
+//! best block, if so configured), with the hash and outcome of each of its extrinsics, starting after
 //! the last block the service recorded, so a restart replays what it missed. On every imported
 //! block it also refreshes who may connect to the data channel.
 
@@ -9,7 +9,7 @@ use codec::{Decode, Encode};
 use futures::StreamExt;
 use parley_offchain::{
 	tokens::{ExtrinsicOutcome, Holding, PoolKind, TokenEvent, TokenRecord},
-	ChainBlock, Exchange, PinnedBatch,
+	ChainBlock, Exchange, FailedPin, PinnedBatch,
 };
 use parley_runtime::{Hash, RuntimeError, RuntimeEvent};
 use sc_client_api::{BlockBackend, BlockchainEvents, StorageProvider};
@@ -67,9 +67,13 @@ fn read_block(client: &FullClient, number: u64) -> Result<Option<ChainBlock>, St
 			RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
 				dispatch_error, ..
 			}) => {
-				if let Some(outcome) = extrinsic.and_then(|i| block.extrinsics.get_mut(i as usize))
-				{
-					outcome.error = Some(error_name(dispatch_error));
+				let Some(i) = extrinsic else { continue };
+				let error = error_name(dispatch_error);
+				if let Some(failed) = body.get(i as usize).and_then(|xt| failed_pin(xt, &error)) {
+					block.failed_pins.push(failed);
+				}
+				if let Some(outcome) = block.extrinsics.get_mut(i as usize) {
+					outcome.error = Some(error);
 				}
 			}
 			RuntimeEvent::Tokens(event) => {
@@ -122,6 +126,35 @@ fn read_block(client: &FullClient, number: u64) -> Result<Option<ChainBlock>, St
 		}
 	}
 	Ok(Some(block))
+}
+
+/// The `pins.pin_batch` in a failed extrinsic, with its signer, if it is one.
+fn failed_pin(
+	extrinsic: &parley_runtime::opaque::UncheckedExtrinsic,
+	error: &str,
+) -> Option<FailedPin> {
+	let decoded = parley_runtime::UncheckedExtrinsic::decode(&mut &extrinsic.encode()[..]).ok()?;
+	let sp_runtime::generic::Preamble::Signed(sp_runtime::MultiAddress::Id(signer), ..) =
+		decoded.preamble
+	else {
+		return None;
+	};
+	let parley_runtime::RuntimeCall::Pins(pallet_pins::Call::pin_batch {
+		batch_id,
+		batch_hash,
+		contexts,
+		..
+	}) = decoded.function
+	else {
+		return None;
+	};
+	Some(FailedPin {
+		signer: signer.into(),
+		batch_id,
+		batch_hash: batch_hash.0,
+		contexts: contexts.into_iter().map(|c| c.0).collect(),
+		error: error.to_string(),
+	})
 }
 
 /// A dispatch error by name: `Tokens.AlreadyClaimed` for a pallet error, else its kind

@@ -95,7 +95,8 @@ pub struct PrivateDataParams {
 	#[arg(long, default_value_t = 60_000)]
 	pub context_block_timeout_ms: u64,
 
-	/// Enables test-only hooks (`parley_test_tamperNextDelivery`, `parley_test_withholdNextBatch`).
+	/// Enables test-only hooks (`parley_test_tamperNextDelivery`, `parley_test_withholdNextBatch`,
+	/// `parley_test_failNextPin`).
 	/// Never in production.
 	#[arg(long, hide = true)]
 	pub unsafe_test_hooks: bool,

@@ -1,11 +1,13 @@
-//! The chain as the private data service sees it: node identities and token holdings read
-//! through the runtime's `IdentitiesApi` and `TokensApi` at the best block.
+//! The chain as the private data service sees it: node identities, the bounds of a pin and token
+//! holdings, read through the runtime's `IdentitiesApi`, `PinsApi` and `TokensApi` at the best
+//! block.
 
 use crate::service::FullClient;
 use pallet_identities::runtime_api::IdentitiesApi;
+use pallet_pins::runtime_api::PinsApi;
 use pallet_tokens::runtime_api::TokensApi;
 use parley_offchain::tokens::{Account, PoolId};
-use parley_offchain::{ChainView, NodeIdentity};
+use parley_offchain::{ChainView, NodeIdentity, PinLimits};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use std::sync::Arc;
@@ -20,9 +22,14 @@ impl ChainView for RuntimeView {
 		self.client.info().best_number as u64
 	}
 
-	fn skip_after(&self) -> u64 {
-		use frame_support::traits::Get;
-		<<parley_runtime::Runtime as pallet_pins::Config>::SkipAfter as Get<u32>>::get() as u64
+	fn pin_limits(&self) -> Result<PinLimits, String> {
+		let best = self.client.info().best_hash;
+		let limits = self.client.runtime_api().limits(best).map_err(|e| e.to_string())?;
+		Ok(PinLimits {
+			max_contexts: limits.max_contexts,
+			max_namespace_len: limits.max_namespace_len,
+			skip_after: limits.skip_after as u64,
+		})
 	}
 
 	fn token_balance(&self, pool: PoolId, account: Account) -> Result<Option<u128>, String> {

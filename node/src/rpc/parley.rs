@@ -241,6 +241,11 @@ pub trait ParleyApi {
 	#[method(name = "test_withholdNextBatch")]
 	async fn withhold_next_batch(&self) -> RpcResult<bool>;
 
+	/// Test hook: the next pin names a namespace the chain refuses, so it fails on-chain. Fails
+	/// unless the node runs with `--unsafe-test-hooks`.
+	#[method(name = "test_failNextPin")]
+	async fn fail_next_pin(&self) -> RpcResult<bool>;
+
 	/// A message and its state.
 	#[method(name = "getMessage")]
 	async fn get_message(&self, id: String) -> RpcResult<Message>;
@@ -513,6 +518,11 @@ impl ParleyApiServer for ParleyRpc {
 
 	async fn withhold_next_batch(&self) -> RpcResult<bool> {
 		self.exchange.withhold_next_batch().map_err(rpc_error)?;
+		Ok(true)
+	}
+
+	async fn fail_next_pin(&self) -> RpcResult<bool> {
+		self.exchange.fail_next_pin().map_err(rpc_error)?;
 		Ok(true)
 	}
 

@@ -12,6 +12,10 @@
 //! 4. release (atomically: messages confirmed, nonces advanced, events written), then
 //!    acknowledge on-chain through the offchain worker.
 //!
+//! A pin that failed on-chain (a `pins.pin_batch` extrinsic with an error) never comes: the
+//! contexts it named are void for its signer, so later pins of that author on those contexts pass
+//! over its nonces, at every party alike (see `Store::record_block`).
+//!
 //! A payload that fails step 1 or 2 is rejected with a `message_rejected` event and never
 //! released; the nonces it spent are skipped (recognised at once when this node already tracks
 //! that context, or when a later pin of the same author shows the gap), so later messages on
@@ -25,7 +29,7 @@ use crate::{
 	batch::{masked_context, AttachmentContent, BatchPayload},
 	channel::protocol::{BatchRequest, BatchResponse},
 	envelope::Envelope,
-	store::{pins::Release, PinRow},
+	store::{pins::Release, PinRow, Recording},
 	types::{now_ms, ChainBlock, Hash, MessageKind},
 };
 use codec::{Decode, Encode};
@@ -35,14 +39,23 @@ use tokio::sync::mpsc;
 /// Runs the aggregator until the node stops.
 pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBlock>) {
 	let inner = &exchange.inner;
-	let fetch_after = inner.config.fetch_after.as_millis() as i64;
+	let fetch_after_ms = inner.config.fetch_after.as_millis() as i64;
 	loop {
 		tokio::select! {
 			block = blocks.recv() => match block {
 				Some(block) => {
+					let recording = Recording {
+						fetch_after_ms,
+						me: exchange.me().ok().map(|n| n.id),
+						failed_pin_authors: block
+							.failed_pins
+							.iter()
+							.map(|f| exchange.node_by_account(&f.signer).map(|n| n.id))
+							.collect(),
+					};
 					// A block must be recorded before anything else happens: retry until it is.
 					loop {
-						match inner.store.record_block(&block, fetch_after).await {
+						match inner.store.record_block(&block, &recording).await {
 							Ok(()) => break,
 							Err(e) => {
 								log::error!(target: LOG, "cannot record block #{}: {e}; retrying", block.number);
@@ -51,6 +64,11 @@ pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBloc
 						}
 					}
 					if !block.acknowledgements.is_empty() || !block.extrinsics.is_empty() {
+						inner.events_wake.notify_waiters();
+					}
+					if !block.failed_pins.is_empty() {
+						// Messages of this node's failed pins may be batched again.
+						inner.batcher_wake.notify_one();
 						inner.events_wake.notify_waiters();
 					}
 					if !block.tokens.is_empty() {

@@ -1,10 +1,11 @@
 //! The batcher: groups pending messages per (namespace, author, group) into batches of up to
-//! `batch_max_messages` messages and `batch_max_bytes` bytes, waiting up to `batch_timeout` for
-//! a batch to fill, then seals and queues each batch (see `Store::commit_batch`).
+//! `batch_max_messages` messages, `batch_max_bytes` bytes and the chain's `MaxContexts` contexts
+//! (read from the chain, so that every batch can be pinned), waiting up to `batch_timeout` for a
+//! batch to fill, then seals and queues each batch (see `Store::commit_batch`).
 
 use super::{Exchange, LOG};
 use crate::{
-	batch::Author,
+	batch::{Author, BatchMessage},
 	envelope,
 	store::BatchPlan,
 	types::{MessageKind, NodeId},
@@ -37,8 +38,14 @@ pub(crate) async fn cut_batches(exchange: &Exchange) -> Result<usize, super::Exc
 			return Ok(cut);
 		}
 		let me = exchange.me()?;
+		let limits = inner.chain.pin_limits().map_err(super::ExchangeError::Chain)?;
+		let bounds = Bounds {
+			messages: inner.config.batch_max_messages,
+			bytes: inner.config.batch_max_bytes,
+			contexts: limits.max_contexts as usize,
+		};
 		for plan in plans {
-			for part in split(plan, inner.config.batch_max_messages, inner.config.batch_max_bytes) {
+			for part in split(plan, bounds) {
 				let recipients: Vec<NodeId> = match (&part.kind, &part.group) {
 					(MessageKind::Private, Some(group)) => {
 						group.members.iter().copied().filter(|m| *m != me.id).collect()
@@ -90,17 +97,52 @@ pub(crate) async fn cut_batches(exchange: &Exchange) -> Result<usize, super::Exc
 	}
 }
 
-/// Splits a plan so no part has more than `max_messages` messages or (past its first message)
-/// more than `max_bytes` bytes of data.
-fn split(plan: BatchPlan, max_messages: usize, max_bytes: usize) -> Vec<BatchPlan> {
+/// How big one batch may be.
+#[derive(Clone, Copy, Debug)]
+struct Bounds {
+	/// Most messages.
+	messages: usize,
+	/// Most bytes of message data (a single larger message still goes, alone).
+	bytes: usize,
+	/// Most pin contexts: the chain's `MaxContexts`.
+	contexts: usize,
+}
+
+/// How many contexts `message` adds to a part whose broadcast topics so far are `topics`: one per
+/// topic for a private message (each topic has its own masked nonce), one per topic not yet in
+/// the part for a broadcast (its contexts are the distinct topic hashes).
+fn contexts_added(kind: MessageKind, topics: &[String], message: &BatchMessage) -> usize {
+	match kind {
+		MessageKind::Private => message.topics.len(),
+		MessageKind::Broadcast => {
+			let mut new: Vec<&String> = Vec::new();
+			for topic in &message.topics {
+				if !topics.contains(topic) && !new.contains(&topic) {
+					new.push(topic);
+				}
+			}
+			new.len()
+		}
+	}
+}
+
+/// Splits a plan, keeping message order, so that no part has more than `bounds.messages`
+/// messages, more than `bounds.contexts` contexts, or (past its first message) more than
+/// `bounds.bytes` bytes of data.
+fn split(plan: BatchPlan, bounds: Bounds) -> Vec<BatchPlan> {
 	let BatchPlan { namespace, kind, group, messages } = plan;
 	let mut parts: Vec<BatchPlan> = Vec::new();
-	let mut bytes = 0usize;
+	let (mut bytes, mut contexts) = (0usize, 0usize);
+	let mut topics: Vec<String> = Vec::new();
 	for message in messages {
 		let size = message.data.len();
 		let start_new = match parts.last() {
 			None => true,
-			Some(last) => last.messages.len() >= max_messages || bytes + size > max_bytes,
+			Some(last) => {
+				last.messages.len() >= bounds.messages
+					|| bytes + size > bounds.bytes
+					|| contexts + contexts_added(kind, &topics, &message) > bounds.contexts
+			}
 		};
 		if start_new {
 			parts.push(BatchPlan {
@@ -109,9 +151,18 @@ fn split(plan: BatchPlan, max_messages: usize, max_bytes: usize) -> Vec<BatchPla
 				group: group.clone(),
 				messages: Vec::new(),
 			});
-			bytes = 0;
+			(bytes, contexts) = (0, 0);
+			topics.clear();
 		}
 		bytes += size;
+		contexts += contexts_added(kind, &topics, &message);
+		if kind == MessageKind::Broadcast {
+			for topic in &message.topics {
+				if !topics.contains(topic) {
+					topics.push(topic.clone());
+				}
+			}
+		}
 		parts.last_mut().expect("just pushed").messages.push(message);
 	}
 	parts
@@ -120,12 +171,13 @@ fn split(plan: BatchPlan, max_messages: usize, max_bytes: usize) -> Vec<BatchPla
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::batch::BatchMessage;
+	use crate::batch::{Author, BatchPayload};
+	use crate::types::Group;
 
-	fn message(size: usize) -> BatchMessage {
+	fn message(size: usize, topics: &[&str]) -> BatchMessage {
 		BatchMessage {
 			id: rand::random(),
-			topics: vec!["t".into()],
+			topics: topics.iter().map(|t| t.to_string()).collect(),
 			tag: String::new(),
 			data: vec![b'1'; size],
 			nonces: vec![],
@@ -136,19 +188,95 @@ mod tests {
 		}
 	}
 
+	fn plan(kind: MessageKind, messages: Vec<BatchMessage>) -> BatchPlan {
+		let group = (kind == MessageKind::Private).then(|| Group {
+			id: [2; 16],
+			namespace: "default".into(),
+			name: "g".into(),
+			members: vec![1, 2],
+			secret: [7; 32],
+		});
+		BatchPlan { namespace: "default".into(), kind, group, messages }
+	}
+
+	fn sizes(parts: &[BatchPlan]) -> Vec<usize> {
+		parts.iter().map(|p| p.messages.len()).collect()
+	}
+
+	/// The contexts the part's pin will carry, computed as the pin computes them (with nonces
+	/// numbered on, as `commit_batch` spends them).
+	fn pinned_contexts(part: &BatchPlan) -> usize {
+		let mut payload = BatchPayload {
+			batch_id: [1; 16],
+			namespace: part.namespace.clone(),
+			kind: part.kind,
+			author: Author { node: 1, did: "did:parley:node/a".into() },
+			group: part.group.clone(),
+			messages: part.messages.clone(),
+		};
+		if part.kind == MessageKind::Private {
+			for (n, m) in payload.messages.iter_mut().enumerate() {
+				m.nonces = (0..m.topics.len() as u64).map(|t| n as u64 * 16 + t).collect();
+			}
+		}
+		payload.contexts().len()
+	}
+
+	const WIDE: Bounds = Bounds { messages: 10_000, bytes: usize::MAX, contexts: 256 };
+
 	#[test]
 	fn plans_split_by_count_and_bytes() {
-		let plan = |n, size| BatchPlan {
-			namespace: "default".into(),
-			kind: MessageKind::Broadcast,
-			group: None,
-			messages: (0..n).map(|_| message(size)).collect(),
-		};
-		let sizes =
-			|parts: Vec<BatchPlan>| parts.iter().map(|p| p.messages.len()).collect::<Vec<_>>();
-		assert_eq!(sizes(split(plan(5, 1), 2, 100)), vec![2, 2, 1]);
-		assert_eq!(sizes(split(plan(5, 40), 10, 100)), vec![2, 2, 1]);
+		let many = |n, size| (0..n).map(|_| message(size, &["t"])).collect::<Vec<_>>();
+		let bounds = |messages, bytes| Bounds { messages, bytes, contexts: 256 };
+		let split_of = |n, size, b| sizes(&split(plan(MessageKind::Broadcast, many(n, size)), b));
+		assert_eq!(split_of(5, 1, bounds(2, 100)), vec![2, 2, 1]);
+		assert_eq!(split_of(5, 40, bounds(10, 100)), vec![2, 2, 1]);
 		// A single message over the byte bound still goes, alone.
-		assert_eq!(sizes(split(plan(2, 500), 10, 100)), vec![1, 1]);
+		assert_eq!(split_of(2, 500, bounds(10, 100)), vec![1, 1]);
+	}
+
+	#[test]
+	fn private_plans_split_at_the_context_bound() {
+		// The burst that wedged topics: 200 two-topic messages are 400 contexts; the chain takes
+		// 256, so at most 128 messages go in one batch.
+		let messages: Vec<_> = (0..200).map(|_| message(100, &["t1", "t2"])).collect();
+		let ids: Vec<_> = messages.iter().map(|m| m.id).collect();
+		let parts = split(plan(MessageKind::Private, messages), WIDE);
+		assert_eq!(sizes(&parts), vec![128, 72]);
+		assert!(parts.iter().all(|p| pinned_contexts(p) <= 256));
+		assert_eq!(pinned_contexts(&parts[0]), 256, "a full batch uses the bound exactly");
+		// Order is kept across the parts.
+		let order: Vec<_> = parts.iter().flat_map(|p| p.messages.iter().map(|m| m.id)).collect();
+		assert_eq!(order, ids);
+		// Five topics: 51 messages (255 contexts) per batch, never 52 (260).
+		let five: Vec<_> = (0..120).map(|_| message(10, &["a", "b", "c", "d", "e"])).collect();
+		let parts = split(plan(MessageKind::Private, five), WIDE);
+		assert_eq!(sizes(&parts), vec![51, 51, 18]);
+		assert!(parts.iter().all(|p| pinned_contexts(p) <= 256));
+		// One topic: the message bound is the one that applies.
+		let one: Vec<_> = (0..300).map(|_| message(10, &["a"])).collect();
+		let bounds = Bounds { messages: 200, ..WIDE };
+		assert_eq!(sizes(&split(plan(MessageKind::Private, one), bounds)), vec![200, 100]);
+	}
+
+	#[test]
+	fn broadcast_plans_count_distinct_topics_against_the_bound() {
+		// Broadcast contexts are the distinct topic hashes: many messages on few topics fit.
+		let same: Vec<_> = (0..500).map(|_| message(10, &["x", "y"])).collect();
+		assert_eq!(sizes(&split(plan(MessageKind::Broadcast, same), WIDE)), vec![500]);
+		// Each message on two topics of its own: 128 messages make 256 distinct topics.
+		let distinct: Vec<_> = (0..300)
+			.map(|i| {
+				let (a, b) = (format!("a{i}"), format!("b{i}"));
+				message(10, &[a.as_str(), b.as_str()])
+			})
+			.collect();
+		let parts = split(plan(MessageKind::Broadcast, distinct), WIDE);
+		assert_eq!(sizes(&parts), vec![128, 128, 44]);
+		assert!(parts.iter().all(|p| pinned_contexts(p) <= 256));
+		// A message whose topics are partly known adds only its new ones.
+		let small = Bounds { contexts: 3, ..WIDE };
+		let mixed = vec![message(1, &["a", "b"]), message(1, &["b", "c"]), message(1, &["c", "d"])];
+		assert_eq!(sizes(&split(plan(MessageKind::Broadcast, mixed), small)), vec![2, 1]);
 	}
 }

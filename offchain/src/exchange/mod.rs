@@ -227,6 +227,8 @@ pub(crate) struct Inner {
 	pub(crate) events_wake: Notify,
 	/// Test hook: the next batch is pinned but never sent (nor served to fetches).
 	pub(crate) withhold_next: AtomicBool,
+	/// Test hook: the next pin is submitted with a namespace the chain refuses.
+	pub(crate) fail_next_pin: AtomicBool,
 	/// Test hook: batches withheld so far.
 	pub(crate) withheld: std::sync::Mutex<std::collections::HashSet<crate::types::BatchId>>,
 	/// Blobs being fetched now, so each is fetched once.
@@ -281,6 +283,7 @@ impl Exchange {
 				tamper_next: AtomicBool::new(false),
 				events_wake: Notify::new(),
 				withhold_next: AtomicBool::new(false),
+				fail_next_pin: AtomicBool::new(false),
 				withheld: Default::default(),
 				fetching: Default::default(),
 			}),
@@ -389,6 +392,12 @@ impl Exchange {
 	pub(crate) fn node_by_peer(&self, peer: &PeerId) -> Option<NodeIdentity> {
 		let directory = self.inner.directory.read().expect("directory lock");
 		directory.by_peer.get(peer).and_then(|id| directory.by_id.get(id)).cloned()
+	}
+
+	/// The node identity (in force or not) whose account is `account`.
+	pub(crate) fn node_by_account(&self, account: &[u8; 32]) -> Option<NodeIdentity> {
+		let directory = self.inner.directory.read().expect("directory lock");
+		directory.by_id.values().find(|n| &n.account == account).cloned()
 	}
 
 	pub(crate) fn active_nodes(&self) -> Vec<NodeIdentity> {
@@ -550,8 +559,17 @@ impl Exchange {
 			transfer,
 		} = send;
 		check_name("namespace", &namespace)?;
-		if topics.is_empty() || topics.len() > 16 {
-			return Err(ExchangeError::InvalidInput("give 1 to 16 topics".into()));
+		// Every topic is a context of the message's pin: never more than the chain takes in one.
+		let limits = self.inner.chain.pin_limits().map_err(ExchangeError::Chain)?;
+		if namespace.len() > limits.max_namespace_len as usize {
+			return Err(ExchangeError::InvalidInput(format!(
+				"the chain takes namespaces of at most {} bytes",
+				limits.max_namespace_len
+			)));
+		}
+		let max_topics = limits.max_contexts.clamp(1, 16) as usize;
+		if topics.is_empty() || topics.len() > max_topics {
+			return Err(ExchangeError::InvalidInput(format!("give 1 to {max_topics} topics")));
 		}
 		for topic in &topics {
 			if topic.is_empty() || topic.len() > 128 {
@@ -823,13 +841,21 @@ impl Exchange {
 		.await
 	}
 
-	/// Makes a failed (or pending) operation due now, with its attempts reset.
+	/// Makes a failed (or pending) operation due now, with its attempts reset. A pin that failed
+	/// on-chain and the deliveries it cancelled are final: refused as invalid input.
 	pub async fn retry_operation(&self, id: &str) -> Result<(), ExchangeError> {
-		if !self.inner.store.retry_op_now(id).await? {
-			return Err(ExchangeError::NotFound(format!("operation {id}")));
+		match self.inner.store.retry_op_now(id).await? {
+			crate::store::RetryOutcome::Retried => {
+				self.inner.outbox_wake.notify_one();
+				Ok(())
+			}
+			crate::store::RetryOutcome::NotFound => {
+				Err(ExchangeError::NotFound(format!("operation {id}")))
+			}
+			crate::store::RetryOutcome::Final(why) => {
+				Err(ExchangeError::InvalidInput(format!("operation {id} cannot be retried: {why}")))
+			}
 		}
-		self.inner.outbox_wake.notify_one();
-		Ok(())
 	}
 
 	/// Asks every node to stop waiting on the batch that blocks `context` (hex): submits
@@ -854,7 +880,8 @@ impl Exchange {
 		// The chain refuses a skip until the pin is `skip_after` blocks old; say so now rather
 		// than submit a transaction that fails on-chain.
 		let chain = &self.inner.chain;
-		let ready_at = blocking.block + chain.skip_after();
+		let ready_at =
+			blocking.block + chain.pin_limits().map_err(ExchangeError::Chain)?.skip_after;
 		let best = chain.best_block();
 		if best < ready_at {
 			return Err(ExchangeError::InvalidInput(format!(
@@ -934,6 +961,17 @@ impl Exchange {
 		Ok(())
 	}
 
+	/// Test hook: the next pin this node submits names a namespace the chain refuses, so it
+	/// fails on-chain (`Pins.InvalidNamespace`), as a pin does when the chain's rules changed
+	/// under a batch. Refused unless test hooks are enabled.
+	pub fn fail_next_pin(&self) -> Result<(), ExchangeError> {
+		if !self.inner.config.test_hooks {
+			return Err(ExchangeError::InvalidInput("test hooks are disabled on this node".into()));
+		}
+		self.inner.fail_next_pin.store(true, Ordering::SeqCst);
+		Ok(())
+	}
+
 	pub(crate) fn is_withheld(&self, batch_id: &crate::types::BatchId) -> bool {
 		self.inner.withheld.lock().expect("withheld lock").contains(batch_id)
 	}
@@ -949,14 +987,33 @@ impl Exchange {
 	}
 }
 
-/// Checks a namespace-like name: 1 to 64 ASCII letters, digits, `.`, `_`, `-`.
-fn check_name(what: &str, name: &str) -> Result<(), ExchangeError> {
-	let ok = !name.is_empty()
-		&& name.len() <= 64
+/// Checks a namespace-like name the way the chain does (`pallet_identities::is_valid_name`):
+/// 1 to 64 ASCII letters, digits, `.`, `_`, `-`, starting and ending with a letter or digit.
+pub(crate) fn check_name(what: &str, name: &str) -> Result<(), ExchangeError> {
+	let edge = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+	let ok = name.len() <= 64
+		&& edge(name.bytes().next())
+		&& edge(name.bytes().last())
 		&& name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-');
 	ok.then_some(()).ok_or_else(|| {
 		ExchangeError::InvalidInput(format!(
-			"{what} must be 1 to 64 letters, digits, '.', '_' or '-'"
+			"{what} must be 1 to 64 letters, digits, '.', '_' or '-', starting and ending with a \
+			 letter or digit"
 		))
 	})
+}
+
+#[cfg(test)]
+mod tests {
+	use super::check_name;
+
+	#[test]
+	fn names_follow_the_chain_rule() {
+		for good in ["default", "a", "claims-2026", "x.y_z", &"a".repeat(64)] {
+			assert!(check_name("namespace", good).is_ok(), "{good}");
+		}
+		for bad in ["", "-claims", "claims-", ".x", "x_", "a b", "a/b", "é", &"a".repeat(65)] {
+			assert!(check_name("namespace", bad).is_err(), "{bad}");
+		}
+	}
 }

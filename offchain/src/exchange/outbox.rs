@@ -2,7 +2,9 @@
 //! - `deliver`: open this node's own sealed copy of the batch, seal it to the recipient's X25519
 //!   key (as registered on-chain), send it, and check and store the signed receipt;
 //! - `pin`: submit `pins.pin_batch`; the operation stays open until the pin is seen on-chain,
-//!   and is submitted again if it does not appear in time;
+//!   and is submitted again if it does not appear in time. If the pin fails on-chain, the
+//!   operation fails with the chain's error when the block is recorded (`Store::record_block`),
+//!   and is never submitted again;
 //! - `announce_group`: send the group, sealed, to a member.
 //!
 //! A failure is retried with exponential backoff (`retry_base`·2ⁿ, at most `retry_max`); a
@@ -183,11 +185,15 @@ async fn pin(exchange: &Exchange, op: &OutboxOp) -> Result<Option<Duration>, Str
 	if store.pin_state(&batch_id).await.map_err(|e| e.to_string())?.is_some() {
 		return Ok(None);
 	}
-	let (batch_hash, contexts, _, namespace) = store
+	let (batch_hash, contexts, _, mut namespace) = store
 		.authored_batch(&batch_id)
 		.await
 		.map_err(|e| e.to_string())?
 		.ok_or("no such authored batch")?;
+	if exchange.inner.fail_next_pin.swap(false, Ordering::SeqCst) {
+		log::warn!(target: LOG, "TEST HOOK: the pin of batch {} names a namespace the chain refuses", hex::encode(batch_id));
+		namespace.push('-');
+	}
 	exchange
 		.inner
 		.submitter

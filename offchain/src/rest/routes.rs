@@ -131,12 +131,7 @@ async fn not_found() -> ApiError {
 }
 
 pub(crate) fn check_ns(ns: &str) -> ApiResult<()> {
-	let ok = !ns.is_empty()
-		&& ns.len() <= 64
-		&& ns.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-');
-	ok.then_some(()).ok_or_else(|| {
-		ApiError::bad_request("namespace must be 1 to 64 letters, digits, '.', '_' or '-'")
-	})
+	crate::exchange::check_name("namespace", ns).map_err(ApiError::from)
 }
 
 fn parse_query(pairs: Vec<(String, String)>) -> ApiResult<ListQuery> {

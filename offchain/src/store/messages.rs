@@ -137,8 +137,15 @@ impl Store {
 		.execute(&mut *tx)
 		.await?;
 		for member in announce_to {
-			insert_op(&mut tx, OutboxKind::AnnounceGroup, None, Some(&group.id), Some(*member))
-				.await?;
+			insert_op(
+				&mut tx,
+				self.next_local_seq(),
+				OutboxKind::AnnounceGroup,
+				None,
+				Some(&group.id),
+				Some(*member),
+			)
+			.await?;
 		}
 		tx.commit().await?;
 		Ok(())
@@ -180,7 +187,7 @@ impl Store {
 			None => MessageState::Pending,
 		};
 		let inserted = sqlx::query(
-			"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, attachments, cid, idempotency_key, state, created, hash, transfer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+			"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, attachments, cid, idempotency_key, state, created, hash, transfer, accept_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
 		)
 		.bind(&message.id)
 		.bind(&message.namespace)
@@ -198,6 +205,7 @@ impl Store {
 		.bind(now_ms())
 		.bind(&hash)
 		.bind(message.transfer.as_ref().map(|t| t.to_json().to_string()))
+		.bind(self.next_local_seq())
 		.execute(self.pool())
 		.await;
 		match inserted {
@@ -238,11 +246,11 @@ impl Store {
 			.transpose()
 	}
 
-	/// The oldest pending messages, at most `limit`, as batch plans grouped by (namespace,
-	/// kind, group) in order of their oldest message.
+	/// The oldest pending messages (in the order they were accepted), at most `limit`, as batch
+	/// plans grouped by (namespace, kind, group) in order of their oldest message.
 	pub async fn pending_batches(&self, limit: i64) -> Result<Vec<BatchPlan>> {
 		let rows = sqlx::query(
-			"SELECT id, namespace, kind, group_id, topics, tag, data, attachments, cid, created, transfer FROM messages WHERE state = 'pending' AND batch_id IS NULL ORDER BY created, id LIMIT $1",
+			"SELECT id, namespace, kind, group_id, topics, tag, data, attachments, cid, created, transfer FROM messages WHERE state = 'pending' AND batch_id IS NULL ORDER BY accept_seq LIMIT $1",
 		)
 		.bind(limit)
 		.fetch_all(self.pool())
@@ -390,10 +398,18 @@ impl Store {
 				.execute(&mut *tx)
 				.await?;
 		}
-		insert_op(&mut tx, OutboxKind::Pin, Some(&batch_id), None, None).await?;
+		insert_op(&mut tx, self.next_local_seq(), OutboxKind::Pin, Some(&batch_id), None, None)
+			.await?;
 		for recipient in recipients {
-			insert_op(&mut tx, OutboxKind::Deliver, Some(&batch_id), None, Some(*recipient))
-				.await?;
+			insert_op(
+				&mut tx,
+				self.next_local_seq(),
+				OutboxKind::Deliver,
+				Some(&batch_id),
+				None,
+				Some(*recipient),
+			)
+			.await?;
 		}
 		tx.commit().await?;
 		Ok(payload)

@@ -17,8 +17,8 @@ pub mod tokens;
 
 pub use data::Definition;
 pub use messages::{from_batch_attachment, uuid_bytes, uuid_string, BatchPlan, NewMessage};
-pub use outbox::{OutboxKind, OutboxOp};
-pub use pins::{PinRow, PinState};
+pub use outbox::{OutboxKind, OutboxOp, RetryOutcome};
+pub use pins::{PinRow, PinState, Recording};
 pub use subscriptions::{EventFilter, Subscription, Transport};
 pub use tokens::{PoolRow, TokenOp};
 
@@ -57,6 +57,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
 	(1, include_str!("../../migrations/0001_private_data.sql")),
 	(2, include_str!("../../migrations/0002_app_api.sql")),
 	(3, include_str!("../../migrations/0003_tokens.sql")),
+	(4, include_str!("../../migrations/0004_pin_failures.sql")),
 ];
 
 /// The private database and the folder of payload files.
@@ -65,6 +66,9 @@ pub struct Store {
 	pool: AnyPool,
 	payloads: PathBuf,
 	sqlite: bool,
+	/// The last number given to a message accepted here (`accept_seq`) or an outbox operation
+	/// (`seq`): one strictly increasing counter, seeded from the database when it opens.
+	local_seq: std::sync::Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl Store {
@@ -91,8 +95,16 @@ impl Store {
 			.connect(&url)
 			.await?;
 		std::fs::create_dir_all(payloads)?;
-		let store = Self { pool, payloads: payloads.to_path_buf(), sqlite };
+		let store =
+			Self { pool, payloads: payloads.to_path_buf(), sqlite, local_seq: Default::default() };
 		store.migrate().await?;
+		let last: i64 = sqlx::query(
+			"SELECT COALESCE(MAX(m), 0) AS last FROM (SELECT MAX(accept_seq) AS m FROM messages UNION ALL SELECT MAX(seq) AS m FROM outbox) AS seqs",
+		)
+		.fetch_one(&store.pool)
+		.await?
+		.try_get("last")?;
+		store.local_seq.store(last, std::sync::atomic::Ordering::SeqCst);
 		Ok(store)
 	}
 
@@ -133,6 +145,11 @@ impl Store {
 			log::info!(target: "parley", "private store migrated to version {version}");
 		}
 		Ok(())
+	}
+
+	/// The next number of the local order (of messages accepted and operations made here).
+	pub(crate) fn next_local_seq(&self) -> i64 {
+		self.local_seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1
 	}
 
 	/// The pool, for queries in this module's submodules.

@@ -1,5 +1,7 @@
 //! The durable outbox: every delivery, pin and group announcement is a row that survives
-//! restarts and is retried with backoff until it succeeds.
+//! restarts and is retried with backoff until it succeeds. A pin that fails on-chain is final
+//! (`failed`, with the chain's error; see `Store::record_block`), and so are the deliveries of its
+//! batch (`cancelled`).
 
 use super::{Result, Store, StoreError};
 use crate::types::{now_ms, BatchId, NodeId};
@@ -35,6 +37,17 @@ impl OutboxKind {
 	}
 }
 
+/// What asking to retry an operation did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RetryOutcome {
+	/// It is pending and due now.
+	Retried,
+	/// There is no such operation.
+	NotFound,
+	/// It cannot run again, for this reason (a pin that failed on-chain, a cancelled delivery).
+	Final(String),
+}
+
 /// One pending outbox operation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutboxOp {
@@ -52,8 +65,10 @@ pub struct OutboxOp {
 	pub attempts: u32,
 }
 
+/// Queues an operation, `seq` (from `Store::next_local_seq`) placing it in the order of work.
 pub(crate) async fn insert_op(
 	tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+	seq: i64,
 	kind: OutboxKind,
 	batch_id: Option<&BatchId>,
 	group_id: Option<&[u8; 16]>,
@@ -62,7 +77,7 @@ pub(crate) async fn insert_op(
 	let id: [u8; 16] = rand::random();
 	let now = now_ms();
 	sqlx::query(
-		"INSERT INTO outbox (id, kind, batch_id, group_id, target, state, attempts, next_attempt, created, updated) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6, $6)",
+		"INSERT INTO outbox (id, kind, batch_id, group_id, target, state, attempts, next_attempt, created, updated, seq) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6, $6, $7)",
 	)
 	.bind(hex::encode(id))
 	.bind(kind.as_str())
@@ -70,6 +85,7 @@ pub(crate) async fn insert_op(
 	.bind(group_id.map(hex::encode))
 	.bind(target.map(|t| t as i64))
 	.bind(now)
+	.bind(seq)
 	.execute(&mut **tx)
 	.await?;
 	Ok(())
@@ -87,10 +103,10 @@ fn decode_id<const N: usize>(
 }
 
 impl Store {
-	/// Pending operations due now, oldest first.
+	/// Pending operations due now, in the order they were made.
 	pub async fn due_ops(&self, limit: i64) -> Result<Vec<OutboxOp>> {
 		let rows = sqlx::query(
-			"SELECT id, kind, batch_id, group_id, target, attempts FROM outbox WHERE state = 'pending' AND next_attempt <= $1 ORDER BY created, id LIMIT $2",
+			"SELECT id, kind, batch_id, group_id, target, attempts FROM outbox WHERE state = 'pending' AND next_attempt <= $1 ORDER BY seq LIMIT $2",
 		)
 		.bind(now_ms())
 		.bind(limit)
@@ -181,14 +197,27 @@ impl Store {
 		.rows_affected())
 	}
 
-	/// Makes operation `id` pending and due now, its attempts reset; returns whether it exists.
-	pub async fn retry_op_now(&self, id: &str) -> Result<bool> {
-		Ok(sqlx::query("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt = $1, updated = $1 WHERE id = $2")
+	/// Makes operation `id` pending and due now, its attempts reset, unless it is final: a
+	/// delivery cancelled because its batch's pin failed, or that pin itself (its messages were
+	/// sent again or rejected already).
+	pub async fn retry_op_now(&self, id: &str) -> Result<RetryOutcome> {
+		let row = sqlx::query("SELECT kind, state, last_error FROM outbox WHERE id = $1")
+			.bind(id)
+			.fetch_optional(self.pool())
+			.await?;
+		let Some(row) = row else { return Ok(RetryOutcome::NotFound) };
+		let kind: String = row.try_get("kind")?;
+		let state: String = row.try_get("state")?;
+		if state == "cancelled" || (kind == "pin" && state == "failed") {
+			let error: Option<String> = row.try_get("last_error")?;
+			return Ok(RetryOutcome::Final(error.unwrap_or(state)));
+		}
+		sqlx::query("UPDATE outbox SET state = 'pending', attempts = 0, next_attempt = $1, updated = $1 WHERE id = $2")
 			.bind(now_ms())
 			.bind(id)
 			.execute(self.pool())
-			.await?
-			.rows_affected() > 0)
+			.await?;
+		Ok(RetryOutcome::Retried)
 	}
 
 	/// Counts pending operations of each kind, for status and tests.

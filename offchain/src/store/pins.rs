@@ -62,6 +62,32 @@ pub struct PinRow {
 	pub blocked_reported: bool,
 }
 
+/// What recording a block needs to know beyond the block itself.
+#[derive(Clone, Debug, Default)]
+pub struct Recording {
+	/// A pin without a payload is first asked for again this long (ms) after it is recorded.
+	pub fetch_after_ms: i64,
+	/// This node's identity in force, if any: its own failed pins are settled here.
+	pub me: Option<NodeId>,
+	/// The node identity of each failed pin's signer, in the order of `block.failed_pins`
+	/// (`None`: the signer is no node, so its failure names no contexts anyone waits for).
+	pub failed_pin_authors: Vec<Option<NodeId>>,
+}
+
+/// How many times a message is sent again after its batch's pin failed on-chain (with an error
+/// that a new batch avoids) before it is rejected.
+pub const MAX_PIN_FAILURES: i64 = 3;
+
+/// Whether a message whose pin failed on-chain with `error` is sent again in a new batch (new
+/// id, new nonces, cut to the chain's bounds): yes where a new batch avoids the error, no for any
+/// other error, which the same call would meet again.
+pub fn resend_after(error: &str) -> bool {
+	matches!(
+		error,
+		"Pins.TooManyContexts" | "Pins.BatchAlreadyPinned" | "Pins.BatchHashAlreadyPinned"
+	)
+}
+
 /// A decided release: the messages to confirm, and the nonces it spends.
 pub struct Release<'a> {
 	/// The opened, verified payload.
@@ -71,10 +97,14 @@ pub struct Release<'a> {
 }
 
 impl Store {
-	/// Records one block's pins and acknowledgements and moves the cursor, atomically. Marks this
-	/// node's own pinned batches (and their messages) as pinned, and their pin ops done.
-	/// A pin without a payload is first asked for again `fetch_after_ms` after it is recorded.
-	pub async fn record_block(&self, block: &ChainBlock, fetch_after_ms: i64) -> Result<()> {
+	/// Records one block's pins, failed pins and acknowledgements and moves the cursor,
+	/// atomically. Marks this node's own pinned batches (and their messages) as pinned, and their
+	/// pin ops done. A failed pin voids the contexts it named for its signer (unless the signer
+	/// pinned that batch id: then it was a resubmitted duplicate); if it was this node's, its
+	/// operation fails with the chain's error and its messages are sent again or rejected (see
+	/// [`resend_after`]).
+	pub async fn record_block(&self, block: &ChainBlock, recording: &Recording) -> Result<()> {
+		let fetch_after_ms = recording.fetch_after_ms;
 		let mut tx = self.pool().begin().await?;
 		for pin in &block.pins {
 			let batch_hex = hex::encode(pin.batch_id);
@@ -114,6 +144,35 @@ impl Store {
 					.bind(&batch_hex)
 					.execute(&mut *tx)
 					.await?;
+			}
+		}
+		for (failed, author) in block.failed_pins.iter().zip(&recording.failed_pin_authors) {
+			let Some(author) = *author else { continue };
+			let batch_hex = hex::encode(failed.batch_id);
+			let landed =
+				sqlx::query("SELECT batch_id FROM pins WHERE batch_id = $1 AND author = $2")
+					.bind(&batch_hex)
+					.bind(author as i64)
+					.fetch_optional(&mut *tx)
+					.await?
+					.is_some();
+			if landed {
+				continue;
+			}
+			for context in &failed.contexts {
+				sqlx::query(
+					"INSERT INTO void_contexts (author, context, batch_id, block, error) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (author, context) DO NOTHING",
+				)
+				.bind(author as i64)
+				.bind(hex::encode(context))
+				.bind(&batch_hex)
+				.bind(block.number as i64)
+				.bind(&failed.error)
+				.execute(&mut *tx)
+				.await?;
+			}
+			if recording.me == Some(author) {
+				fail_own_pin(&mut tx, failed, block.number).await?;
 			}
 		}
 		for (hash, node) in &block.acknowledgements {
@@ -363,6 +422,30 @@ impl Store {
 				}
 				None => None,
 			};
+			// A message is confirmed once, even if its author pinned it in two batches.
+			let already = sqlx::query("SELECT state FROM messages WHERE id = $1")
+				.bind(&id)
+				.fetch_optional(&mut *tx)
+				.await?
+				.map(|r| r.try_get::<String, _>("state"))
+				.transpose()?;
+			if already.as_deref() == Some("confirmed") {
+				log::warn!(target: "parley", "message {id} is confirmed already; batch {batch_hex} repeats it");
+				if let (MessageKind::Private, Some(group)) = (payload.kind, &group_hex) {
+					for (topic, nonce) in message.topics.iter().zip(&message.nonces) {
+						advance_nonce(
+							&mut tx,
+							group,
+							topic,
+							payload.author.node,
+							&payload.author.did,
+							nonce + 1,
+						)
+						.await?;
+					}
+				}
+				continue;
+			}
 			let seq: i64 =
 				sqlx::query("SELECT COALESCE(MAX(confirm_seq), 0) + 1 AS next FROM messages")
 					.fetch_one(&mut *tx)
@@ -501,8 +584,9 @@ impl Store {
 		Ok(true)
 	}
 
-	/// The contexts of every pin by `author` that this node rejected: a later pin may skip a
-	/// nonce whose masked context is among them (the rejected message will never be released).
+	/// The contexts of every pin by `author` that this node rejected, and of every pin by
+	/// `author` that failed on-chain: a later pin may skip a nonce whose masked context is among
+	/// them (that message will never be released).
 	pub async fn rejected_contexts(&self, author: NodeId) -> Result<Vec<Hash>> {
 		let rows =
 			sqlx::query("SELECT contexts FROM pins WHERE state = 'rejected' AND author = $1")
@@ -510,6 +594,13 @@ impl Store {
 				.fetch_all(self.pool())
 				.await?;
 		let mut contexts = Vec::new();
+		let void = sqlx::query("SELECT context FROM void_contexts WHERE author = $1")
+			.bind(author as i64)
+			.fetch_all(self.pool())
+			.await?;
+		for row in &void {
+			contexts.push(hash_col(row, "context")?);
+		}
 		for row in rows {
 			let list: Vec<String> = json_col(&row, "contexts")?;
 			for c in list {
@@ -584,5 +675,133 @@ async fn advance_nonce(
 	.bind(next as i64)
 	.execute(&mut **tx)
 	.await?;
+	Ok(())
+}
+
+/// This node's own pin of `failed.batch_id` failed on-chain: its pin operation fails with the
+/// chain's error, its deliveries are cancelled (that batch will never be pinned), and its
+/// messages are sent again in a new batch where [`resend_after`] says a new batch avoids the
+/// error (at most [`MAX_PIN_FAILURES`] times each), or rejected with the error. Writes
+/// `operation_failed`, and `message_rejected` if any were rejected. Does nothing unless the
+/// batch is this node's, with that hash, neither pinned nor failed yet.
+async fn fail_own_pin(
+	tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+	failed: &crate::types::FailedPin,
+	block: u64,
+) -> Result<()> {
+	let batch_hex = hex::encode(failed.batch_id);
+	let error = &failed.error;
+	let marked = sqlx::query(
+		"UPDATE batches SET failed = $1 WHERE id = $2 AND hash = $3 AND pinned_block IS NULL AND failed IS NULL",
+	)
+	.bind(error)
+	.bind(&batch_hex)
+	.bind(hex::encode(failed.batch_hash))
+	.execute(&mut **tx)
+	.await?
+	.rows_affected();
+	if marked == 0 {
+		return Ok(());
+	}
+	let namespace: String = sqlx::query("SELECT namespace FROM batches WHERE id = $1")
+		.bind(&batch_hex)
+		.fetch_one(&mut **tx)
+		.await?
+		.try_get("namespace")?;
+	let operation: Option<String> =
+		sqlx::query("SELECT id FROM outbox WHERE kind = 'pin' AND batch_id = $1")
+			.bind(&batch_hex)
+			.fetch_optional(&mut **tx)
+			.await?
+			.map(|r| r.try_get("id"))
+			.transpose()?;
+	let now = now_ms();
+	sqlx::query("UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = $1, updated = $2 WHERE kind = 'pin' AND batch_id = $3")
+		.bind(format!("the pin failed on-chain: {error}"))
+		.bind(now)
+		.bind(&batch_hex)
+		.execute(&mut **tx)
+		.await?;
+	sqlx::query("UPDATE outbox SET state = 'cancelled', last_error = $1, updated = $2 WHERE kind = 'deliver' AND batch_id = $3 AND state IN ('pending', 'failed')")
+		.bind(format!("the batch's pin failed on-chain: {error}"))
+		.bind(now)
+		.bind(&batch_hex)
+		.execute(&mut **tx)
+		.await?;
+	let resent: Vec<String> = if resend_after(error) {
+		let ids: Vec<String> = sqlx::query(
+			"SELECT id FROM messages WHERE batch_id = $1 AND pin_failures + 1 < $2 ORDER BY accept_seq",
+		)
+		.bind(&batch_hex)
+		.bind(MAX_PIN_FAILURES)
+		.fetch_all(&mut **tx)
+		.await?
+		.iter()
+		.map(|r| r.try_get("id"))
+		.collect::<std::result::Result<_, _>>()?;
+		sqlx::query("UPDATE messages SET state = 'pending', batch_id = NULL, pin_failures = pin_failures + 1 WHERE batch_id = $1 AND pin_failures + 1 < $2")
+			.bind(&batch_hex)
+			.bind(MAX_PIN_FAILURES)
+			.execute(&mut **tx)
+			.await?;
+		ids
+	} else {
+		Vec::new()
+	};
+	let reason = format!("its pin failed on-chain: {error}");
+	let rejected: Vec<String> =
+		sqlx::query("SELECT id FROM messages WHERE batch_id = $1 ORDER BY accept_seq")
+			.bind(&batch_hex)
+			.fetch_all(&mut **tx)
+			.await?
+			.iter()
+			.map(|r| r.try_get("id"))
+			.collect::<std::result::Result<_, _>>()?;
+	sqlx::query("UPDATE messages SET state = 'rejected', error = $1, pin_failures = pin_failures + 1 WHERE batch_id = $2")
+		.bind(&reason)
+		.bind(&batch_hex)
+		.execute(&mut **tx)
+		.await?;
+	log::warn!(
+		target: "parley",
+		"the pin of batch {batch_hex} failed on-chain in block #{block}: {error}; {} message(s) sent again, {} rejected",
+		resent.len(),
+		rejected.len()
+	);
+	let detail = serde_json::json!({
+		"operation": operation,
+		"kind": "pin",
+		"batch": batch_hex,
+		"error": error,
+		"block": block,
+		"resent": resent,
+		"rejected": rejected,
+	});
+	Store::append_event(
+		tx,
+		&NewEvent {
+			kind: "operation_failed",
+			namespace: &namespace,
+			reference: operation.as_deref().unwrap_or(&batch_hex),
+			detail: Some(&detail),
+			..Default::default()
+		},
+	)
+	.await?;
+	if !rejected.is_empty() {
+		let detail =
+			serde_json::json!({ "batch": batch_hex, "reason": reason, "messages": rejected });
+		Store::append_event(
+			tx,
+			&NewEvent {
+				kind: "message_rejected",
+				namespace: &namespace,
+				reference: &batch_hex,
+				detail: Some(&detail),
+				..Default::default()
+			},
+		)
+		.await?;
+	}
 	Ok(())
 }
