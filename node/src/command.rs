@@ -39,9 +39,13 @@ impl SubstrateCli for Cli {
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
 			"local3" => Box::new(chain_spec::local3_chain_spec()?),
 			"" => {
-				return Err(
-					"no chain given: use --dev, --chain local3 or --chain <spec.json>".into()
-				)
+				return Err("no chain given: use --dev, --chain local<N> (N parties, e.g. \
+				            local3) or --chain <spec.json>"
+					.into())
+			}
+			local if local.strip_prefix("local").is_some_and(|n| n.parse::<usize>().is_ok()) => {
+				let n = local["local".len()..].parse().expect("checked just above");
+				Box::new(chain_spec::local_chain_spec(n)?)
 			}
 			path => {
 				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)

@@ -1,19 +1,25 @@
-//! The chains Parley knows how to start: `development` (one party) and `local3` (three parties).
+//! The chains Parley knows how to start: `development` (one party) and `local3` (three parties);
+//! [`network_genesis`] builds the genesis of any number of parties (the node uses it for
+//! `--chain local<N>`).
 //!
-//! Every key here is derived from a public dev seed (`//Alice`, `//Bob`, `//Charlie`): these
+//! Every key here is derived from a public dev seed (`//Alice`, `//Bob`, `//Charlie`, …): these
 //! presets are for development and tests only. For each party:
 //! - the node account and session keys are the seed's sr25519 (account, Aura) and ed25519
-//!   (GRANDPA) keys, so `parley-node --alice` (`--bob`, `--charlie`) can author;
-//! - the org admin account is the seed's stash account (`//Alice//stash`);
+//!   (GRANDPA) keys, so `parley-node --alice` (`--bob`, `--charlie`, …) can author;
+//! - the org admin account is the seed's stash account (`//Alice//stash`): it votes for the org;
 //! - the data-channel identity is the ed25519 key of `<seed>//channel`;
 //! - the X25519 encryption key's secret is `blake2_256("parley-x25519" ++ seed)`.
+//!
+//! Every party is a member org whose one node is its validator. There is no sudo: even the
+//! one-party development chain decides by its one member's vote.
 
 use crate::{
-	AccountId, BalancesConfig, IdentitiesConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys,
-	SudoConfig, UNIT,
+	AccountId, BalancesConfig, GovernanceConfig, IdentitiesConfig, RuntimeGenesisConfig,
+	SessionConfig, SessionKeys, UNIT,
 };
 use alloc::{format, string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
+use pallet_governance::GenesisMember;
 use pallet_identities::{GenesisNode, GenesisOrg};
 use serde_json::Value;
 use sp_core::{crypto::Pair as _, ed25519};
@@ -23,16 +29,16 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 /// The name of the three-party preset.
 pub const LOCAL3_PRESET: &str = "local3";
 
-/// One party of a dev network: an org with one validator node.
+/// One party of a dev network: a member org with one validator node.
 pub struct DevParty {
 	/// The org's and the node's name.
-	pub name: &'static str,
+	pub name: String,
 	/// The dev seed the node's account and session keys come from.
 	pub node: Sr25519Keyring,
 	/// The same seed's ed25519 key (GRANDPA).
 	pub grandpa: Ed25519Keyring,
-	/// The org's admin account.
-	pub org_admin: Sr25519Keyring,
+	/// The org's admin account: it votes for the org.
+	pub org_admin: AccountId,
 	/// The node's X25519 public key: the secret is `blake2_256("parley-x25519" ++ "//<Seed>")`.
 	pub encryption_key: [u8; 32],
 	/// The data-channel port its multiaddr names.
@@ -65,10 +71,10 @@ pub fn ed25519_peer_id(public: &[u8; 32]) -> Vec<u8> {
 /// The party of the development chain: org and node `dev`, run by Alice.
 pub fn dev_party() -> DevParty {
 	DevParty {
-		name: "dev",
+		name: "dev".into(),
 		node: Sr25519Keyring::Alice,
 		grandpa: Ed25519Keyring::Alice,
-		org_admin: Sr25519Keyring::AliceStash,
+		org_admin: Sr25519Keyring::AliceStash.to_account_id(),
 		encryption_key: hex_literal(
 			"577c3f7019e517491201f04ac95a3b9218943a08c4deaf925d1a46c10ee6bc3b",
 		),
@@ -79,22 +85,22 @@ pub fn dev_party() -> DevParty {
 /// The three parties of `local3`: a healthcare provider and two insurers.
 pub fn local3_parties() -> Vec<DevParty> {
 	vec![
-		DevParty { name: "provider", ..dev_party() },
+		DevParty { name: "provider".into(), ..dev_party() },
 		DevParty {
-			name: "insurer-a",
+			name: "insurer-a".into(),
 			node: Sr25519Keyring::Bob,
 			grandpa: Ed25519Keyring::Bob,
-			org_admin: Sr25519Keyring::BobStash,
+			org_admin: Sr25519Keyring::BobStash.to_account_id(),
 			encryption_key: hex_literal(
 				"9671e4cd272742fcc9ce49e7e715cfed94151ceef118769bec51685593f02a6b",
 			),
 			channel_port: 40334,
 		},
 		DevParty {
-			name: "insurer-b",
+			name: "insurer-b".into(),
 			node: Sr25519Keyring::Charlie,
 			grandpa: Ed25519Keyring::Charlie,
-			org_admin: Sr25519Keyring::CharlieStash,
+			org_admin: Sr25519Keyring::CharlieStash.to_account_id(),
 			encryption_key: hex_literal(
 				"078b1df6e87dbdafff1cc6195ae0e81a3467d012056277e09fe989489da49e70",
 			),
@@ -117,16 +123,21 @@ fn hex_literal(hex: &str) -> [u8; 32] {
 	out
 }
 
-/// The genesis of a network of `parties`, each an org with one validator node.
-fn network_genesis(parties: &[DevParty], extra_endowed: Vec<AccountId>, root: AccountId) -> Value {
+/// The genesis of a network of `parties`, each a member org with one validator node, with the
+/// parties' accounts and `extra_endowed` funded.
+pub fn network_genesis(parties: &[DevParty], extra_endowed: Vec<AccountId>) -> Value {
 	let mut endowed: Vec<AccountId> = extra_endowed;
 	for party in parties {
-		for account in [party.node.to_account_id(), party.org_admin.to_account_id()] {
+		for account in [party.node.to_account_id(), party.org_admin.clone()] {
 			if !endowed.contains(&account) {
 				endowed.push(account);
 			}
 		}
 	}
+	let keys = |p: &DevParty| SessionKeys {
+		aura: p.node.public().into(),
+		grandpa: p.grandpa.public().into(),
+	};
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			balances: endowed.iter().cloned().map(|k| (k, 1_000_000 * UNIT)).collect::<Vec<_>>(),
@@ -136,24 +147,20 @@ fn network_genesis(parties: &[DevParty], extra_endowed: Vec<AccountId>, root: Ac
 				.iter()
 				.map(|p| {
 					let account = p.node.to_account_id();
-					let keys = SessionKeys {
-						aura: p.node.public().into(),
-						grandpa: p.grandpa.public().into(),
-					};
-					(account.clone(), account, keys)
+					(account.clone(), account, keys(p))
 				})
 				.collect::<Vec<_>>(),
 		},
 		identities: IdentitiesConfig {
 			orgs: parties
 				.iter()
-				.map(|p| GenesisOrg { name: p.name.into(), account: p.org_admin.to_account_id() })
+				.map(|p| GenesisOrg { name: p.name.clone(), account: p.org_admin.clone() })
 				.collect::<Vec<_>>(),
 			nodes: parties
 				.iter()
 				.map(|p| GenesisNode {
-					org: p.name.into(),
-					name: p.name.into(),
+					org: p.name.clone(),
+					name: p.name.clone(),
 					account: p.node.to_account_id(),
 					peer_id: ed25519_peer_id(&p.channel_public()),
 					encryption_key: p.encryption_key,
@@ -161,27 +168,34 @@ fn network_genesis(parties: &[DevParty], extra_endowed: Vec<AccountId>, root: Ac
 				})
 				.collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root) },
+		governance: GovernanceConfig {
+			members: parties
+				.iter()
+				.map(|p| GenesisMember {
+					org: p.name.clone(),
+					validator: p.name.clone(),
+					keys: keys(p)
+				})
+				.collect::<Vec<_>>(),
+		},
 	})
 }
 
-/// `development`: one party (org and node `dev`, Alice's keys), Alice is sudo, and the
-/// well-known dev accounts are endowed.
+/// `development`: one party (org and node `dev`, Alice's keys), and the well-known dev accounts
+/// endowed. Its one member (Alice's stash) decides alone.
 pub fn development_config_genesis() -> Value {
 	network_genesis(
 		&[dev_party()],
 		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
-		Sr25519Keyring::Alice.to_account_id(),
 	)
 }
 
-/// `local3`: provider (Alice's keys), insurer-a (Bob's) and insurer-b (Charlie's), each a
-/// validator. Alice is sudo.
+/// `local3`: provider (Alice's keys), insurer-a (Bob's) and insurer-b (Charlie's), each a member
+/// with its validator.
 pub fn local3_config_genesis() -> Value {
 	network_genesis(
 		&local3_parties(),
 		Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect(),
-		Sr25519Keyring::Alice.to_account_id(),
 	)
 }
 

@@ -2,11 +2,14 @@
 //!
 //! The on-chain half of Parley: one agreed order of events for every party of a multi-party
 //! network.
-//! - **Consensus:** Aura block production every 2 s and GRANDPA finality. The validators are the
-//!   nodes registered in the identities pallet (through pallet-session), so adding a party's node
-//!   makes it a validator at the next session once it has set its session keys.
-//! - **Pallets:** system, timestamp, balances, transaction payment, sudo (the governance origin of
-//!   a dev network), session, Aura, GRANDPA, identities and pins.
+//! - **Consensus:** Aura block production every 2 s and GRANDPA finality. The validators are one
+//!   node per member org, as the members chose it (the governance pallet is pallet-session's
+//!   session manager), so Aura and GRANDPA always hold the same set.
+//! - **Governance:** the member orgs vote on named proposals (admit or remove an org, replace its
+//!   validator, upgrade the runtime) through a `pallet-collective` instance of their admin
+//!   accounts; there is no sudo.
+//! - **Pallets:** system, timestamp, balances, transaction payment, the members' collective,
+//!   governance, identities, session, Aura, GRANDPA, pins, assets, nfts and tokens.
 //! - **Genesis presets:** `development` (one party, org `dev` with node `dev` run by Alice) and
 //!   `local3` (three parties: `provider`, `insurer-a`, `insurer-b`).
 
@@ -194,12 +197,21 @@ mod runtime {
 	#[runtime::pallet_index(3)]
 	pub type TransactionPayment = pallet_transaction_payment;
 
+	/// The members' collective: one seat per member org, its admin account. Only `Governance`
+	/// opens and closes its motions (see `configs::GovernedCalls`).
 	#[runtime::pallet_index(4)]
-	pub type Sudo = pallet_sudo;
+	pub type Members = pallet_collective<Instance1>;
 
-	// Identities come before Session, so the validator set can be read from them.
+	// Identities and Governance come before Session, so the validator set can be read from them.
 	#[runtime::pallet_index(5)]
 	pub type Identities = pallet_identities;
+
+	#[runtime::pallet_index(13)]
+	pub type Governance = pallet_governance;
+
+	/// The runtime's parameters, changed by the members' vote.
+	#[runtime::pallet_index(14)]
+	pub type Parameters = pallet_parameters;
 
 	#[runtime::pallet_index(6)]
 	pub type Session = pallet_session;

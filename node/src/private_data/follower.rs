@@ -14,8 +14,11 @@ use parley_offchain::{
 use parley_runtime::{Hash, RuntimeError, RuntimeEvent};
 use sc_client_api::{BlockBackend, BlockchainEvents, StorageProvider};
 use sp_blockchain::HeaderBackend;
-use sp_core::storage::StorageKey;
 use std::{sync::Arc, time::Duration};
+
+use super::archive;
+
+type Backend = sc_service::TFullBackend<parley_runtime::opaque::Block>;
 
 /// Which blocks confirm pins.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -27,23 +30,27 @@ pub enum ConfirmOn {
 	Imported,
 }
 
-/// The storage key of `System::Events`.
-fn events_key() -> StorageKey {
-	StorageKey(
-		[sp_crypto_hashing::twox_128(b"System"), sp_crypto_hashing::twox_128(b"Events")].concat(),
-	)
-}
-
 /// The pins and acknowledgements of block `number` of the best chain, or `None` if there is no
-/// such block yet.
-fn read_block(client: &FullClient, number: u64) -> Result<Option<ChainBlock>, String> {
+/// such block yet. Its events come from the [`archive`] (kept since the block was imported), or
+/// else from the block's state, if that is not pruned yet.
+fn read_block(
+	client: &FullClient,
+	backend: &Backend,
+	number: u64,
+) -> Result<Option<ChainBlock>, String> {
 	let Some(hash) = client.hash(number as u32).map_err(|e| e.to_string())? else {
 		return Ok(None);
 	};
-	let raw = client.storage(hash, &events_key()).map_err(|e| e.to_string())?;
+	let raw = match archive::events(backend, &hash) {
+		Some(raw) => Some(raw),
+		None => client
+			.storage(hash, &archive::system_events_key())
+			.map_err(|e| format!("{e} (the block's state is pruned and it was not archived)"))?
+			.map(|data| data.0),
+	};
 	let records: Vec<frame_system::EventRecord<RuntimeEvent, Hash>> = match raw {
 		Some(data) => {
-			Decode::decode(&mut &data.0[..]).map_err(|e| format!("events of #{number}: {e}"))?
+			Decode::decode(&mut &data[..]).map_err(|e| format!("events of #{number}: {e}"))?
 		}
 		None => Vec::new(),
 	};
@@ -287,7 +294,12 @@ fn token_event(event: pallet_tokens::Event<parley_runtime::Runtime>) -> Option<T
 }
 
 /// Follows the chain until the node stops.
-pub async fn follow(client: Arc<FullClient>, exchange: Exchange, confirm_on: ConfirmOn) {
+pub async fn follow(
+	client: Arc<FullClient>,
+	backend: Arc<Backend>,
+	exchange: Exchange,
+	confirm_on: ConfirmOn,
+) {
 	let mut imports = client.import_notification_stream();
 	let mut finality = client.finality_notification_stream();
 	let mut next = loop {
@@ -300,14 +312,23 @@ pub async fn follow(client: Arc<FullClient>, exchange: Exchange, confirm_on: Con
 		}
 	};
 	log::info!(target: "parley", "following {confirm_on:?} blocks from #{next}");
+	// Archived events are dropped once the store has recorded their block (and any left from
+	// before a crash, up to a window back).
+	let mut forgotten = next.saturating_sub(1024);
 	loop {
+		if let Ok(recorded) = exchange.next_block().await {
+			while forgotten + 1 < recorded {
+				forgotten += 1;
+				archive::forget(&backend, forgotten as u32);
+			}
+		}
 		let info = client.info();
 		let target = match confirm_on {
 			ConfirmOn::Finalized => info.finalized_number,
 			ConfirmOn::Imported => info.best_number,
 		} as u64;
 		while next <= target {
-			match read_block(&client, next) {
+			match read_block(&client, &backend, next) {
 				Ok(Some(block)) => {
 					exchange.on_block(block).await;
 					next += 1;

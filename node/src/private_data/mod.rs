@@ -2,10 +2,12 @@
 //! database, its data channel, the chain follower, the pin submitter, and the command-line flags
 //! that configure them.
 
+pub mod archive;
 mod follower;
 mod submitter;
 mod view;
 
+pub use archive::EventArchive;
 pub use follower::ConfirmOn;
 
 use crate::service::FullClient;
@@ -213,7 +215,12 @@ pub async fn start(
 	spawner.spawn(
 		"parley-follower",
 		Some("parley"),
-		Box::pin(follower::follow(deps.client.clone(), exchange.clone(), params.confirm_on)),
+		Box::pin(follower::follow(
+			deps.client.clone(),
+			deps.backend.clone(),
+			exchange.clone(),
+			params.confirm_on,
+		)),
 	);
 	let hub = parley_offchain::events::EventHub::new(exchange.clone());
 	hub.start_webhooks().await;

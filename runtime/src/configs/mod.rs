@@ -1,9 +1,6 @@
 //! How each pallet is configured in the Parley runtime.
 
-mod validators;
-
-pub use validators::NodeValidators;
-
+use frame_support::dynamic_params::{dynamic_pallet_params, dynamic_params};
 use frame_support::PalletId;
 use frame_support::{
 	derive_impl,
@@ -20,7 +17,7 @@ use frame_support::{
 };
 use frame_system::{
 	limits::{BlockLength, BlockWeights},
-	EnsureRoot, EnsureSigned,
+	EnsureNever, EnsureRoot, EnsureSigned,
 };
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -31,10 +28,10 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Assets, Aura, Balance, Balances, Block, BlockNumber, Hash, Identities, Nfts, Nonce,
-	PalletInfo, Pins, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
-	RuntimeOrigin, RuntimeTask, SessionKeys, Signature, System, Tokens, UncheckedExtrinsic,
-	EXISTENTIAL_DEPOSIT, SESSION_PERIOD, SLOT_DURATION, VERSION,
+	AccountId, Assets, Aura, Balance, Balances, Block, BlockNumber, Governance, Hash, Identities,
+	Nfts, Nonce, PalletInfo, Pins, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason,
+	RuntimeHoldReason, RuntimeOrigin, RuntimeTask, SessionKeys, Signature, System, Tokens,
+	UncheckedExtrinsic, EXISTENTIAL_DEPOSIT, SESSION_PERIOD, SLOT_DURATION, VERSION,
 };
 
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
@@ -72,25 +69,29 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = ConstU32<16>;
-	type BaseCallFilter = NoDirectLedgerCalls;
+	type BaseCallFilter = GovernedCalls;
 }
 
-/// Keeps signed and unsigned transactions away from `pallet-assets` and `pallet-nfts`: token
-/// pools live there, but every mint, burn, transfer and approval goes through the tokens
-/// pallet, which checks who may act and emits the events the parties follow. (Root, i.e.
-/// governance, is not filtered.)
-pub struct NoDirectLedgerCalls;
+/// What transactions may call:
+/// - not `pallet-assets` and `pallet-nfts`: token pools live there, but every mint, burn,
+///   transfer and approval goes through the tokens pallet, which checks who may act and emits the
+///   events the parties follow;
+/// - not the members' collective directly: every motion is a named proposal of the governance
+///   pallet, checked before the vote, with the threshold its kind needs.
+///
+/// (Calls dispatched by an approved motion, and root, are not filtered.)
+pub struct GovernedCalls;
 
-impl Contains<RuntimeCall> for NoDirectLedgerCalls {
+impl Contains<RuntimeCall> for GovernedCalls {
 	fn contains(call: &RuntimeCall) -> bool {
-		!matches!(call, RuntimeCall::Assets(_) | RuntimeCall::Nfts(_))
+		!matches!(call, RuntimeCall::Assets(_) | RuntimeCall::Nfts(_) | RuntimeCall::Members(_))
 	}
 }
 
 impl pallet_aura::Config for Runtime {
 	type AuthorityId = AuraId;
 	type DisabledValidators = ();
-	type MaxAuthorities = ConstU32<32>;
+	type MaxAuthorities = ConstU32<MAX_MEMBERS>;
 	type AllowMultipleBlocksPerSlot = ConstBool<false>;
 	type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
 }
@@ -98,7 +99,7 @@ impl pallet_aura::Config for Runtime {
 impl pallet_grandpa::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type WeightInfo = ();
-	type MaxAuthorities = ConstU32<32>;
+	type MaxAuthorities = ConstU32<MAX_MEMBERS>;
 	type MaxNominators = ConstU32<0>;
 	type MaxSetIdSessionEntries = ConstU64<0>;
 	type KeyOwnerProof = sp_core::Void;
@@ -110,15 +111,16 @@ parameter_types! {
 	pub const SessionOffset: BlockNumber = 0;
 }
 
-/// Sessions rotate every `SESSION_PERIOD` blocks; each brings in the node identities in force
-/// that have set session keys (see [`NodeValidators`]).
+/// Sessions rotate every `SESSION_PERIOD` blocks, from the governance pallet's `on_initialize`
+/// (pallet-session's own rotation would claim a whole block); each session's validators are one
+/// node per member org, with the keys the members voted for (see `pallet_governance`).
 impl pallet_session::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type ValidatorId = AccountId;
 	type ValidatorIdOf = sp_runtime::traits::ConvertInto;
-	type ShouldEndSession = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
+	type ShouldEndSession = pallet_governance::NeverEndsByItself;
 	type NextSessionRotation = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
-	type SessionManager = NodeValidators;
+	type SessionManager = Governance;
 	type SessionHandler = <SessionKeys as sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders;
 	type Keys = SessionKeys;
 	type DisablingStrategy = ();
@@ -166,15 +168,111 @@ impl pallet_transaction_payment::Config for Runtime {
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
-impl pallet_sudo::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
-	type RuntimeCall = RuntimeCall;
-	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+/// Most member orgs: as many as Aura and GRANDPA take authorities, one validator each.
+pub const MAX_MEMBERS: u32 = 32;
+
+parameter_types! {
+	/// An enacted decision may take up to half a block.
+	pub MaxMotionWeight: Weight = Perbill::from_percent(50) * RuntimeBlockWeights::get().max_block;
 }
 
-/// Identities: root (sudo on a dev network) registers the top-level orgs.
+/// The members' collective: each member org's admin account has one seat. Its motions are
+/// opened and closed only by the governance pallet (the collective's own calls are filtered),
+/// membership follows admission and removal, and abstentions count as nays.
+impl pallet_collective::Config<pallet_collective::Instance1> for Runtime {
+	type RuntimeOrigin = RuntimeOrigin;
+	type Proposal = RuntimeCall;
+	type RuntimeEvent = RuntimeEvent;
+	type MotionDuration = dynamic_params::governance::VotingPeriod;
+	type MaxProposals = ConstU32<32>;
+	type MaxMembers = ConstU32<MAX_MEMBERS>;
+	type DefaultVote = pallet_collective::PrimeDefaultVote;
+	type WeightInfo = pallet_collective::weights::SubstrateWeight<Runtime>;
+	type SetMembersOrigin = EnsureNever<()>;
+	type MaxProposalWeight = MaxMotionWeight;
+	type DisapproveOrigin = EnsureNever<()>;
+	type KillOrigin = EnsureNever<()>;
+	type Consideration = ();
+}
+
+/// The runtime's parameters: defaults here, changed only by the members' vote
+/// ([`pallet_governance::Decision::SetParameter`]; `pallet-parameters` keeps the values).
+#[dynamic_params(RuntimeParameters, pallet_parameters::Parameters::<Runtime>)]
+pub mod dynamic_params {
+	use super::*;
+
+	/// Parameters of the pins pallet.
+	#[dynamic_pallet_params]
+	#[codec(index = 0)]
+	pub mod pins {
+		/// Blocks a pin must be old before its author may skip it (20 s).
+		#[codec(index = 0)]
+		pub static SkipAfter: BlockNumber = 10;
+	}
+
+	/// Parameters of governance.
+	#[dynamic_pallet_params]
+	#[codec(index = 1)]
+	pub mod governance {
+		/// Blocks a motion stays open before it expires (two days).
+		#[codec(index = 0)]
+		pub static VotingPeriod: BlockNumber = 2 * crate::DAYS;
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl Default for RuntimeParameters {
+	fn default() -> Self {
+		RuntimeParameters::Pins(dynamic_params::pins::Parameters::SkipAfter(
+			dynamic_params::pins::SkipAfter,
+			Some(10),
+		))
+	}
+}
+
+/// Parameter values; only root sets them, and root is reached only by an approved motion (the
+/// runtime has no sudo).
+impl pallet_parameters::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeParameters = RuntimeParameters;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	// The pallet's own benchmarked weights (it exports them only with RocksDB's database weights,
+	// which cost more than ParityDB's: an overestimate).
+	type WeightInfo = ();
+}
+
+/// Sets the parameter an approved motion names.
+pub struct SetRuntimeParameter;
+
+impl pallet_governance::ApplyParameter<RuntimeParameters> for SetRuntimeParameter {
+	fn apply(parameter: RuntimeParameters) -> frame_support::dispatch::DispatchResult {
+		pallet_parameters::Pallet::<Runtime>::set_parameter(RuntimeOrigin::root(), parameter)
+	}
+
+	fn weight() -> Weight {
+		<() as pallet_parameters::WeightInfo>::set_parameter()
+	}
+}
+
+/// Governance: more than half of the members admit, remove, replace or change a parameter; two
+/// thirds upgrade.
+impl pallet_governance::Config for Runtime {
+	type MotionCall = RuntimeCall;
+	type Parameter = RuntimeParameters;
+	type ApplyParameter = SetRuntimeParameter;
+	type MajorityOrigin =
+		pallet_collective::EnsureProportionMoreThan<AccountId, pallet_collective::Instance1, 1, 2>;
+	type SupermajorityOrigin =
+		pallet_collective::EnsureProportionAtLeast<AccountId, pallet_collective::Instance1, 2, 3>;
+	type SessionPeriod = SessionPeriod;
+	type MaxMembers = ConstU32<MAX_MEMBERS>;
+	type WeightInfo = pallet_governance::weights::SubstrateWeight<Runtime>;
+}
+
+/// Identities: top-level orgs are admitted and removed only by the members' vote (the governance
+/// pallet); orgs register their own nodes and child orgs.
 impl pallet_identities::Config for Runtime {
-	type RegisterOrigin = EnsureRoot<AccountId>;
+	type RegisterOrigin = EnsureNever<()>;
 	type MaxNameLen = ConstU32<64>;
 	type MaxPeerIdLen = ConstU32<64>;
 	type MaxMultiaddrs = ConstU32<8>;
@@ -220,8 +318,8 @@ impl pallet_pins::Config for Runtime {
 	type MaxNamespaceLen = ConstU32<64>;
 	type MaxPayloadRefLen = ConstU32<256>;
 	type MaxContexts = ConstU32<256>;
-	/// A pin may be skipped 10 blocks (20 s) after it was made.
-	type SkipAfter = ConstU32<10>;
+	/// A pin may be skipped 10 blocks (20 s) after it was made, unless the members changed it.
+	type SkipAfter = dynamic_params::pins::SkipAfter;
 	type WeightInfo = pallet_pins::weights::SubstrateWeight<Runtime>;
 }
 

@@ -19,7 +19,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Deactivates `id`. `who` is `None` for the governance origin, which may deactivate any
 	/// identity; otherwise `who` must be the account of the identity's parent org.
-	pub(crate) fn do_deactivate(who: Option<&T::AccountId>, id: IdentityId) -> DispatchResult {
+	pub fn do_deactivate(who: Option<&T::AccountId>, id: IdentityId) -> DispatchResult {
 		Records::<T>::try_mutate(id, |maybe| {
 			let identity = maybe.as_mut().ok_or(Error::<T>::UnknownIdentity)?;
 			if let Some(who) = who {

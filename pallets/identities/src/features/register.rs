@@ -54,7 +54,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Registers an org, under `parent` if given. The caller has checked who may do it.
-	pub(crate) fn do_register_org(
+	pub fn do_register_org(
 		parent: Option<IdentityId>,
 		name: Vec<u8>,
 		account: T::AccountId,
@@ -75,7 +75,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Registers a node owned by `org`. The caller has checked who may do it.
-	pub(crate) fn do_register_node(
+	pub fn do_register_node(
 		org: IdentityId,
 		name: Vec<u8>,
 		account: T::AccountId,

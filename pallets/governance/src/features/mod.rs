@@ -1,0 +1,6 @@
+//! The pallet's behaviours, one per file.
+
+mod decisions;
+mod genesis;
+mod motions;
+pub mod sessions;
