@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Starts the three parties of the `local3` chain (provider, insurer-a, insurer-b) as three
-# parley-node validators on 127.0.0.1, waits until all three author, import and finalize blocks
+# Starts a local network of N parties (default 3: the `local3` chain's provider, insurer-a and
+# insurer-b; more are insurer-c, insurer-d, …) as N parley-node validators on 127.0.0.1, each a
+# member org with one validator node, waits until all of them author, import and finalize blocks
 # and their private data channels are connected, and writes network.json describing them.
 #
-#   scripts/local-network.sh                   start (building parley-node unless PARLEY_NODE is set)
-#   scripts/local-network.sh stop              stop every node of the last start
-#   scripts/local-network.sh stop-party NAME   stop one party (its data stays)
-#   scripts/local-network.sh start-party NAME  start one stopped party again, as it was
+#   scripts/local-network.sh [start] [--parties N]  start N parties, 1 to 8 (builds parley-node
+#                                                unless PARLEY_NODE is set)
+#   scripts/local-network.sh stop                stop every node of the last start
+#   scripts/local-network.sh stop-party NAME     stop one party (its data stays)
+#   scripts/local-network.sh start-party NAME    start one stopped party again, as it was
+#   scripts/local-network.sh add-party NAME SEED [FLAGS…]
+#                                                start a node for a new party that is not a member
+#                                                yet (dev seed: dave, eve, ferdie, one, two), with
+#                                                extra node flags if given: it syncs, and joins
+#                                                once the members admit it
 #
 # Environment:
 #   PARLEY_NETWORK_DIR  run folder (default: target/local-network in the repo)
@@ -18,8 +25,14 @@ source "$(dirname "$0")/common.sh"
 
 DIR="${PARLEY_NETWORK_DIR:-$PARLEY_ROOT/target/local-network}"
 OFFSET="${PARLEY_BASE_PORT:-0}"
-PARTIES=(provider insurer-a insurer-b)
-SEEDS=(alice bob charlie)
+ALL_NAMES=(provider insurer-a insurer-b insurer-c insurer-d insurer-e insurer-f insurer-g)
+ALL_SEEDS=(alice bob charlie dave eve ferdie one two)
+# The parties of the running network (and their seeds), as the last start or add-party saved them.
+PARTIES=()
+SEEDS=()
+if [ -f "$DIR/parties" ]; then
+  while read -r name seed; do PARTIES+=("$name"); SEEDS+=("$seed"); done < "$DIR/parties"
+fi
 
 p2p_port() { echo $(( 30333 + OFFSET + $1 )); }
 rpc_port() { echo $(( 9944 + OFFSET + $1 )); }
@@ -77,14 +90,15 @@ wait_for_blocks() {
   done
 }
 
-# Waits (bounded) until party $1's data channel is connected to both other parties.
+# Waits (bounded) until party $1's data channel is connected to every other member party.
 wait_for_channel() {
   local i; i=$(party_index "$1")
+  local members; members=$(cat "$DIR/members")
   local deadline=$(( $(date +%s) + ${PARLEY_NETWORK_TIMEOUT:-120} ))
   while :; do
     local peers
     peers=$(rpc "$(rpc_port "$i")" parley_status | grep -o '"connected_peers":\[[^]]*\]' | grep -o '12D3[A-Za-z0-9]*' | wc -l)
-    if (( peers >= ${#PARTIES[@]} - 1 )); then
+    if (( peers >= members - 1 )); then
       echo "[network] $1: data channel connected to $peers peers"
       return 0
     fi
@@ -96,75 +110,132 @@ wait_for_channel() {
   done
 }
 
-case "${1:-start}" in
-  stop) stop_network; exit 0 ;;
-  stop-party) stop_party "$2"; exit 0 ;;
-  start-party)
-    [ -f "$DIR/$2/cmd" ] || { echo "no saved command for $2; start the network first" >&2; exit 2; }
-    stop_party "$2"; launch "$2"; wait_for_blocks "$2"; wait_for_channel "$2"; exit 0 ;;
-  start) ;;
-  *) echo "usage: $0 [start|stop|stop-party NAME|start-party NAME]" >&2; exit 2 ;;
-esac
-
-ensure_parley_node
-NODE="$(parley_node_path)"
-stop_network
-mkdir -p "$DIR"
-
-# Fixed libp2p node keys, so each node knows the others' PeerIds before they start; the data
-# channel keys come from each party's dev seed, as the local3 genesis registers them.
-bootnodes=()
-channels=()
-for i in "${!PARTIES[@]}"; do
-  base="$DIR/${PARTIES[$i]}"
+# Prepares party $1 (index $2, dev seed $3): a fixed libp2p node key, so every node knows the
+# others' PeerIds before they start, and the data-channel PeerId its dev seed derives.
+prepare_party() {
+  local base="$DIR/$1"
   mkdir -p "$base"
-  printf '%064x' "$(( i + 1 ))" > "$base/node-key"
-  bootnodes+=("/ip4/127.0.0.1/tcp/$(p2p_port "$i")/p2p/$("$NODE" key inspect-node-key --file "$base/node-key")")
-  channel_peer=$("$NODE" channel-keys --dev-seed "//${SEEDS[$i]^}" | sed -n 's/.*"peer_id":"\([^"]*\)".*/\1/p')
-  echo "$channel_peer" > "$base/channel-peer-id"
-  channels+=("/ip4/127.0.0.1/tcp/$(channel_port "$i")/p2p/$channel_peer")
-done
+  printf '%064x' "$(( $2 + 1 ))" > "$base/node-key"
+  "$NODE" key inspect-node-key --file "$base/node-key" > "$base/p2p-peer-id"
+  "$NODE" channel-keys --dev-seed "//${3^}" | sed -n 's/.*"peer_id":"\([^"]*\)".*/\1/p' > "$base/channel-peer-id"
+}
 
-for i in "${!PARTIES[@]}"; do
-  party="${PARTIES[$i]}"
-  base="$DIR/$party"
-  args=(--chain local3 "--${SEEDS[$i]}" --base-path "$base/data" --name "$party"
+# Writes the saved command line of party $1 (index $2, seed $3), pointing at every other party.
+write_cmd() {
+  local party=$1 i=$2 seed=$3 base="$DIR/$1"
+  local args=(--chain "$(cat "$DIR/chain")" "--$seed" --base-path "$base/data" --name "$party"
     --node-key-file "$base/node-key" --listen-addr "/ip4/127.0.0.1/tcp/$(p2p_port "$i")"
     --rpc-port "$(rpc_port "$i")" --rpc-cors all --prometheus-port "$(prom_port "$i")"
     --no-mdns --no-telemetry
     --channel-ip 127.0.0.1 --channel-port "$(channel_port "$i")"
     --rest-ip 127.0.0.1 --rest-port "$(rest_port "$i")")
+  local j
   for j in "${!PARTIES[@]}"; do
     [ "$j" = "$i" ] && continue
-    args+=(--bootnodes "${bootnodes[$j]}" --channel-peer "${channels[$j]}")
+    local other="$DIR/${PARTIES[$j]}"
+    args+=(--bootnodes "/ip4/127.0.0.1/tcp/$(p2p_port "$j")/p2p/$(cat "$other/p2p-peer-id")"
+      --channel-peer "/ip4/127.0.0.1/tcp/$(channel_port "$j")/p2p/$(cat "$other/channel-peer-id")")
   done
   # shellcheck disable=SC2206
-  args+=(${PARLEY_NODE_ARGS:-})
+  args+=(${PARLEY_NODE_ARGS:-} "${EXTRA_ARGS[@]}")
   printf 'exec %q' "$NODE" > "$base/cmd"
   printf ' %q' "${args[@]}" >> "$base/cmd"
   echo >> "$base/cmd"
+}
+
+# Writes network.json: every party, its DID, ports, dev seed and where its node keeps things.
+write_network_json() {
+  local members; members=$(cat "$DIR/members")
+  {
+    echo '{'
+    echo "  \"chain\": \"$(cat "$DIR/chain")\","
+    echo '  "parties": ['
+    local i
+    for i in "${!PARTIES[@]}"; do
+      local party="${PARTIES[$i]}" seed="${SEEDS[$i]}"
+      local sep=","; [ "$i" -eq $(( ${#PARTIES[@]} - 1 )) ] && sep=""
+      local member=true; (( i < members )) || member=false
+      printf '    {"name": "%s", "did": "did:parley:org/%s", "node_did": "did:parley:node/%s", "seed": "//%s", "admin_seed": "//%s//stash", "genesis_member": %s, "rpc_port": %s, "rest_port": %s, "p2p_port": %s, "prometheus_port": %s, "channel_port": %s, "channel_peer_id": "%s", "base_path": "%s", "log": "%s", "pid": %s}%s\n' \
+        "$party" "$party" "$party" "${seed^}" "${seed^}" "$member" "$(rpc_port "$i")" "$(rest_port "$i")" "$(p2p_port "$i")" "$(prom_port "$i")" \
+        "$(channel_port "$i")" "$(cat "$DIR/$party/channel-peer-id")" "$DIR/$party/data" \
+        "$DIR/$party/node.log" "$(cat "$DIR/$party/pid" 2>/dev/null || echo null)" "$sep"
+    done
+    echo '  ]'
+    echo '}'
+  } > "$DIR/network.json"
+}
+
+N=3
+EXTRA_ARGS=()
+case "${1:-start}" in
+  stop) stop_network; exit 0 ;;
+  stop-party) stop_party "$2"; exit 0 ;;
+  start-party)
+    [ -f "$DIR/$2/cmd" ] || { echo "no saved command for $2; start the network first" >&2; exit 2; }
+    stop_party "$2"; launch "$2"; wait_for_blocks "$2"
+    (( $(party_index "$2") < $(cat "$DIR/members") )) && wait_for_channel "$2"
+    exit 0 ;;
+  add-party)
+    name="${2:?usage: $0 add-party NAME SEED}"; seed="${3:?usage: $0 add-party NAME SEED}"
+    shift 3; EXTRA_ARGS=("$@")
+    [ -f "$DIR/parties" ] || { echo "start the network first" >&2; exit 2; }
+    for p in "${PARTIES[@]}"; do [ "$p" = "$name" ] && { echo "$name is already a party" >&2; exit 2; }; done
+    NODE="$(parley_node_path)"
+    i=${#PARTIES[@]}
+    PARTIES+=("$name"); SEEDS+=("$seed")
+    echo "$name $seed" >> "$DIR/parties"
+    prepare_party "$name" "$i" "$seed"
+    write_cmd "$name" "$i" "$seed"
+    echo "[network] starting $name (not a member yet): rpc $(rpc_port "$i"), rest $(rest_port "$i"), p2p $(p2p_port "$i"), channel $(channel_port "$i")"
+    : > "$DIR/$name/node.log"
+    launch "$name"
+    wait_for_blocks "$name"
+    write_network_json
+    echo "[network] $name is syncing; the members admit it with governance.propose(AdmitOrg …) (README.md)"
+    exit 0 ;;
+  start)
+    shift || true
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --parties) N="${2:?--parties needs a number}"; shift 2 ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+      esac
+    done ;;
+  --parties) N="${2:?--parties needs a number}" ;;
+  *) echo "usage: $0 [start [--parties N]|stop|stop-party NAME|start-party NAME|add-party NAME SEED]" >&2; exit 2 ;;
+esac
+if ! [[ "$N" =~ ^[0-9]+$ ]] || (( N < 1 || N > ${#ALL_NAMES[@]} )); then
+  echo "--parties takes 1 to ${#ALL_NAMES[@]}, not $N" >&2; exit 2
+fi
+
+ensure_parley_node
+NODE="$(parley_node_path)"
+stop_network
+# A fresh chain each start: forget the parties (and their chain data) of the last one.
+for p in "${PARTIES[@]}" "${ALL_NAMES[@]}"; do rm -rf "${DIR:?}/$p"; done
+rm -f "$DIR/parties" "$DIR/members" "$DIR/chain" "$DIR/network.json"
+mkdir -p "$DIR"
+PARTIES=("${ALL_NAMES[@]:0:N}")
+SEEDS=("${ALL_SEEDS[@]:0:N}")
+: > "$DIR/parties"
+for i in "${!PARTIES[@]}"; do echo "${PARTIES[$i]} ${SEEDS[$i]}" >> "$DIR/parties"; done
+echo "$N" > "$DIR/members"
+echo "local$N" > "$DIR/chain"
+
+for i in "${!PARTIES[@]}"; do prepare_party "${PARTIES[$i]}" "$i" "${SEEDS[$i]}"; done
+for i in "${!PARTIES[@]}"; do
+  party="${PARTIES[$i]}"
+  write_cmd "$party" "$i" "${SEEDS[$i]}"
   echo "[network] starting $party: rpc $(rpc_port "$i"), rest $(rest_port "$i"), p2p $(p2p_port "$i"), channel $(channel_port "$i")"
-  : > "$base/node.log"
+  : > "$DIR/$party/node.log"
   launch "$party"
 done
 
 for party in "${PARTIES[@]}"; do wait_for_blocks "$party" || { stop_network; exit 1; }; done
-for party in "${PARTIES[@]}"; do wait_for_channel "$party" || { stop_network; exit 1; }; done
+if (( N > 1 )); then
+  for party in "${PARTIES[@]}"; do wait_for_channel "$party" || { stop_network; exit 1; }; done
+fi
 
-{
-  echo '{'
-  echo '  "chain": "local3",'
-  echo '  "parties": ['
-  for i in "${!PARTIES[@]}"; do
-    party="${PARTIES[$i]}"
-    sep=","; [ "$i" -eq $(( ${#PARTIES[@]} - 1 )) ] && sep=""
-    printf '    {"name": "%s", "did": "did:parley:org/%s", "node_did": "did:parley:node/%s", "rpc_port": %s, "rest_port": %s, "p2p_port": %s, "prometheus_port": %s, "channel_port": %s, "channel_peer_id": "%s", "base_path": "%s", "log": "%s", "pid": %s}%s\n' \
-      "$party" "$party" "$party" "$(rpc_port "$i")" "$(rest_port "$i")" "$(p2p_port "$i")" "$(prom_port "$i")" \
-      "$(channel_port "$i")" "$(cat "$DIR/$party/channel-peer-id")" "$DIR/$party/data" \
-      "$DIR/$party/node.log" "$(cat "$DIR/$party/pid")" "$sep"
-  done
-  echo '  ]'
-  echo '}'
-} > "$DIR/network.json"
+write_network_json
 echo "[network] up: $DIR/network.json"
 echo "[network] stop with: scripts/local-network.sh stop"

@@ -122,10 +122,11 @@ export function submit(api, tx, signer, timeoutMs = 60_000) {
 }
 
 /**
- * Starts the 3-party `local3` network with scripts/local-network.sh in a fresh folder on free
- * ports. Returns { parties: {name: party}, dir, stopParty(name), startParty(name), stop() }.
+ * Starts a local network of `parties` parties (3: `local3`) with scripts/local-network.sh in a
+ * fresh folder on free ports. Returns { parties: {name: party}, dir, addParty(name, seed),
+ * stopParty(name), killParty(name), startParty(name), stop() }.
  */
-export async function startNetwork({ nodeArgs = '' } = {}) {
+export async function startNetwork({ nodeArgs = '', parties = 3 } = {}) {
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
   const run = promisify(execFile);
@@ -136,7 +137,9 @@ export async function startNetwork({ nodeArgs = '' } = {}) {
   let offset;
   for (let attempt = 0; attempt < 20; attempt++) {
     const candidate = 1000 + Math.floor(Math.random() * 200) * 10;
-    const ports = [30333, 9944, 9615, 40333, 5000].flatMap((p) => [0, 1, 2].map((i) => p + candidate + i));
+    // Room for the parties and for two more that may join.
+    const slots = Array.from({ length: parties + 2 }, (_, i) => i);
+    const ports = [30333, 9944, 9615, 40333, 5000].flatMap((p) => slots.map((i) => p + candidate + i));
     if ((await Promise.all(ports.map(portIsFree))).every(Boolean)) { offset = candidate; break; }
   }
   if (offset === undefined) throw new Error('no free port range for the network');
@@ -150,16 +153,27 @@ export async function startNetwork({ nodeArgs = '' } = {}) {
   };
   const script_ = (...args) => run('bash', [script, ...args], { env, timeout: 300_000, maxBuffer: 16 << 20 });
   try {
-    await script_('start');
+    await script_('start', '--parties', String(parties));
   } catch (e) {
     await script_('stop').catch(() => {});
     throw new Error(`local network did not start:\n${e.stdout}\n${e.stderr}`);
   }
-  const network = JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8'));
-  const parties = Object.fromEntries(network.parties.map((p) => [p.name, p]));
-  return {
-    parties,
+  const read = () => Object.fromEntries(
+    JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')).parties.map((p) => [p.name, p]));
+  const net = {
+    parties: read(),
     dir,
+    offset,
+    /**
+     * Starts a node for a new party `name` (dev seed `seed`, extra node flags `extraArgs`) that
+     * is not a member yet: it syncs from the others with only the chain spec and its keys.
+     * Returns its network.json entry.
+     */
+    addParty: async (name, seed, extraArgs = []) => {
+      await script_('add-party', name, seed, ...extraArgs);
+      net.parties = read();
+      return net.parties[name];
+    },
     stopParty: (name) => script_('stop-party', name),
     /** kill -9 one party's node (no clean shutdown), and wait until it is gone. */
     killParty: async (name) => {
@@ -175,6 +189,7 @@ export async function startNetwork({ nodeArgs = '' } = {}) {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return net;
 }
 
 function portIsFree(port) {
