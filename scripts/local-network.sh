@@ -20,6 +20,8 @@
 #   PARLEY_NODE         a parley-node binary to use instead of building one
 #   PARLEY_BASE_PORT    shifts every port by this offset (default 0), to run several networks
 #   PARLEY_NODE_ARGS    extra flags for every node (e.g. --unsafe-test-hooks)
+#   PARLEY_CHAIN        a chain spec (JSON file) to start instead of `local<N>`; its genesis must
+#                       have the N parties of `local<N>`
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -220,7 +222,7 @@ SEEDS=("${ALL_SEEDS[@]:0:N}")
 : > "$DIR/parties"
 for i in "${!PARTIES[@]}"; do echo "${PARTIES[$i]} ${SEEDS[$i]}" >> "$DIR/parties"; done
 echo "$N" > "$DIR/members"
-echo "local$N" > "$DIR/chain"
+echo "${PARLEY_CHAIN:-local$N}" > "$DIR/chain"
 
 for i in "${!PARTIES[@]}"; do prepare_party "${PARTIES[$i]}" "$i" "${SEEDS[$i]}"; done
 for i in "${!PARTIES[@]}"; do

@@ -21,8 +21,15 @@ source scripts/postgres.sh
 postgres_start
 trap postgres_stop EXIT
 
-stamp "cargo test --release --workspace (builds parley-node and the runtime too)"
-cargo test --release --locked --workspace
+stamp "cargo test --release (the workspace's default members; builds parley-node and the runtime too)"
+cargo test --release --locked
+
+stamp "pallet-pins' storage migration under try-runtime (its pre- and post-upgrade checks)"
+SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-pins --features try-runtime migration
+
+stamp "the previous release's runtime, that the upgrade test starts a network on"
+PARLEY_PREVIOUS_RUNTIME="$(bash scripts/previous-runtime.sh)"
+export PARLEY_PREVIOUS_RUNTIME
 
 stamp "building parley-node"
 cargo build --release --locked -p parley-node

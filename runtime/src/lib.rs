@@ -69,6 +69,22 @@ impl_opaque_keys! {
 }
 
 /// The runtime's version. Bump `spec_version` on every change to runtime logic.
+#[cfg(not(feature = "previous-release"))]
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("parley"),
+	impl_name: alloc::borrow::Cow::Borrowed("parley"),
+	authoring_version: 1,
+	spec_version: 103,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The version of the release this one upgrades from (`parley-runtime-previous`, which rehearses
+/// the upgrade in the end-to-end tests).
+#[cfg(feature = "previous-release")]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("parley"),
@@ -154,9 +170,23 @@ pub type UncheckedExtrinsic =
 /// The payload a transaction's signer signs.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Storage migrations to run on a runtime upgrade.
-#[allow(unused_parens)]
+/// Storage migrations to run on a runtime upgrade from the previous release. Each runs only if
+/// its pallet's on-chain storage version is the one it migrates from, so a new chain (whose
+/// genesis has the current versions) runs none.
+#[cfg(not(feature = "previous-release"))]
+type Migrations = (pallet_pins::migrations::v1::MigrateToV1<Runtime>,);
+/// The previous release upgrades from nothing.
+#[cfg(feature = "previous-release")]
 type Migrations = ();
+
+// The runtime that runs a network never has its pallets as the previous release had them (as
+// happens if `parley-runtime-previous` is built in the same cargo invocation: build the default
+// members, and that one alone with scripts/previous-runtime.sh).
+#[cfg(not(feature = "previous-release"))]
+const _: () = assert!(
+	pallet_pins::STORAGE_VERSION_NUMBER == 1,
+	"pallet-pins is built as the previous release: do not build parley-runtime-previous with the workspace"
+);
 
 /// Dispatches extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<

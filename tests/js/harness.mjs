@@ -122,11 +122,11 @@ export function submit(api, tx, signer, timeoutMs = 60_000) {
 }
 
 /**
- * Starts a local network of `parties` parties (3: `local3`) with scripts/local-network.sh in a
- * fresh folder on free ports. Returns { parties: {name: party}, dir, addParty(name, seed),
+ * Starts a local network of `parties` parties (3: `local3`; or the chain spec file `chain`) with
+ * scripts/local-network.sh in a fresh folder on free ports. Returns { parties: {name: party}, dir, addParty(name, seed),
  * stopParty(name), killParty(name), startParty(name), stop() }.
  */
-export async function startNetwork({ nodeArgs = '', parties = 3 } = {}) {
+export async function startNetwork({ nodeArgs = '', parties = 3, chain = '' } = {}) {
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
   const run = promisify(execFile);
@@ -149,6 +149,7 @@ export async function startNetwork({ nodeArgs = '', parties = 3 } = {}) {
     PARLEY_BASE_PORT: String(offset),
     PARLEY_NODE: nodeBinary(),
     PARLEY_NODE_ARGS: nodeArgs,
+    PARLEY_CHAIN: chain,
     PARLEY_NETWORK_TIMEOUT: '180',
   };
   const script_ = (...args) => run('bash', [script, ...args], { env, timeout: 300_000, maxBuffer: 16 << 20 });

@@ -25,6 +25,7 @@ pub use pallet::*;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod features;
+pub mod migrations;
 
 pub use features::offchain::{AckPayload, ACK_QUEUE_KEY, ACK_QUEUE_MAX};
 
@@ -153,7 +154,24 @@ pub mod pallet {
 		pub block: BlockNumberFor<T>,
 	}
 
+	/// The hasher of storage keys that whoever pins chooses (batch hashes): `Blake2_128Concat`
+	/// since storage version 1, so that no caller can pick keys that unbalance the trie;
+	/// `Identity` before (and in the `previous-release` build, which rehearses the upgrade from
+	/// version 0: see [`crate::migrations::v1`]).
+	#[cfg(not(feature = "previous-release"))]
+	pub type CallerKeyHasher = Blake2_128Concat;
+	/// See above: the version-0 hasher.
+	#[cfg(feature = "previous-release")]
+	pub type CallerKeyHasher = Identity;
+
+	/// The layout of this pallet's storage, as a number (see [`crate::migrations`]).
+	pub const STORAGE_VERSION_NUMBER: u16 = if cfg!(feature = "previous-release") { 0 } else { 1 };
+
+	/// The layout of this pallet's storage (see [`crate::migrations`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(STORAGE_VERSION_NUMBER);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Configuration of the pins pallet.
@@ -221,7 +239,7 @@ pub mod pallet {
 
 	/// The batch id each pinned hash belongs to.
 	#[pallet::storage]
-	pub type BatchByHash<T: Config> = StorageMap<_, Identity, H256, BatchId>;
+	pub type BatchByHash<T: Config> = StorageMap<_, CallerKeyHasher, H256, BatchId>;
 
 	/// The sequence the next pin in each namespace gets.
 	#[pallet::storage]
@@ -231,7 +249,7 @@ pub mod pallet {
 	/// Which nodes acknowledged which batch hash, and in which block.
 	#[pallet::storage]
 	pub type Acknowledgements<T: Config> =
-		StorageDoubleMap<_, Identity, H256, Twox64Concat, IdentityId, BlockNumberFor<T>>;
+		StorageDoubleMap<_, CallerKeyHasher, H256, Twox64Concat, IdentityId, BlockNumberFor<T>>;
 
 	/// Batches skipped: every node stops waiting for them. By which node.
 	#[pallet::storage]

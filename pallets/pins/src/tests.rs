@@ -297,3 +297,38 @@ fn a_stale_batch_is_skipped_once_by_a_node_in_force() {
 		);
 	});
 }
+
+#[test]
+fn the_v1_migration_moves_batch_hash_keys_to_blake2_once() {
+	use crate::migrations::v1::{v0, MigrateToV1};
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext().execute_with(|| {
+		// A chain at version 0, with entries in the old layout.
+		StorageVersion::new(0).put::<Pins>();
+		let (a, b) = (H256::repeat_byte(1), H256::repeat_byte(2));
+		v0::BatchByHash::<Test>::insert(a, [1; 16]);
+		v0::BatchByHash::<Test>::insert(b, [2; 16]);
+		v0::Acknowledgements::<Test>::insert(a, 7, 3u64);
+		v0::Acknowledgements::<Test>::insert(b, 8, 4u64);
+		assert_eq!(BatchByHash::<Test>::get(a), None, "the new layout does not read old keys");
+		// With try-runtime, the migration's own checks run around it.
+		#[cfg(feature = "try-runtime")]
+		MigrateToV1::<Test>::try_on_runtime_upgrade(true).expect("pre- and post-upgrade checks hold");
+		#[cfg(not(feature = "try-runtime"))]
+		MigrateToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(Pins::on_chain_storage_version(), 1);
+		assert_eq!(BatchByHash::<Test>::get(a), Some([1; 16]));
+		assert_eq!(BatchByHash::<Test>::get(b), Some([2; 16]));
+		assert_eq!(Acknowledgements::<Test>::get(a, 7), Some(3));
+		assert_eq!(Acknowledgements::<Test>::get(b, 8), Some(4));
+		assert!(Pins::is_acknowledged(a, 7));
+		// The old keys are gone.
+		for key in [v0::BatchByHash::<Test>::hashed_key_for(a), v0::Acknowledgements::<Test>::hashed_key_for(a, 7)] {
+			assert!(!frame_support::storage::unhashed::exists(&key));
+		}
+		// At version 1, running it again changes nothing.
+		MigrateToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(BatchByHash::<Test>::iter().count(), 2);
+		assert_eq!(Acknowledgements::<Test>::iter().count(), 2);
+	});
+}
