@@ -64,6 +64,10 @@ struct Active {
 type ActiveSubscriptions = HashMap<(String, String), Arc<Active>>;
 
 /// The subscriptions of one node.
+///
+/// Two kinds of lock, never held together: the hub's map of running dispatchers, and each
+/// dispatcher's own state. Code that needs both takes the map's entry (an `Arc`) under the hub
+/// lock, releases it, then locks the dispatcher; so no two tasks can wait on each other.
 #[derive(Clone)]
 pub struct EventHub {
 	exchange: Exchange,
@@ -186,10 +190,10 @@ impl EventHub {
 				offset,
 			})
 			.await?;
-		// Refresh a running dispatcher's options.
-		if let Some(active) =
-			self.active.lock().expect("hub lock").get(&(namespace.into(), name.into())).cloned()
-		{
+		// Refresh a running dispatcher's options (the hub lock is released before the
+		// dispatch lock is taken: see `EventHub`).
+		let active = self.running(namespace, name);
+		if let Some(active) = active {
 			let mut d = active.dispatch.lock().expect("dispatch lock");
 			d.topic = sub.filter.topic.as_ref().and_then(|t| regex::Regex::new(t).ok());
 			d.sub.filter = sub.filter.clone();
@@ -208,13 +212,18 @@ impl EventHub {
 		if !self.exchange.store().delete_subscription(namespace, name).await? {
 			return Err(SubscribeError::NotFound(name.into()));
 		}
-		if let Some(active) =
-			self.active.lock().expect("hub lock").remove(&(namespace.into(), name.into()))
-		{
+		let removed =
+			self.active.lock().expect("hub lock").remove(&(namespace.into(), name.into()));
+		if let Some(active) = removed {
 			active.dispatch.lock().expect("dispatch lock").connections.clear();
 			active.wake.notify_one();
 		}
 		Ok(())
+	}
+
+	/// The dispatcher of a subscription, if it runs. Takes the hub lock alone, and releases it.
+	fn running(&self, namespace: &str, name: &str) -> Option<Arc<Active>> {
+		self.active.lock().expect("hub lock").get(&(namespace.into(), name.into())).cloned()
 	}
 
 	async fn activate(&self, sub: Subscription) -> Arc<Active> {
@@ -277,13 +286,8 @@ impl EventHub {
 		name: &str,
 		sequence: i64,
 	) -> Result<(), SubscribeError> {
-		let active = self
-			.active
-			.lock()
-			.expect("hub lock")
-			.get(&(namespace.into(), name.into()))
-			.cloned()
-			.ok_or_else(|| SubscribeError::NotFound(name.into()))?;
+		let active =
+			self.running(namespace, name).ok_or_else(|| SubscribeError::NotFound(name.into()))?;
 		let offset = {
 			let mut d = active.dispatch.lock().expect("dispatch lock");
 			if sequence <= d.sub.offset {
@@ -302,9 +306,7 @@ impl EventHub {
 
 	/// Detaches a connection; its unacked events go to the others (or wait for the next one).
 	pub fn detach(&self, namespace: &str, name: &str, connection: ConnectionId) {
-		let Some(active) =
-			self.active.lock().expect("hub lock").get(&(namespace.into(), name.into())).cloned()
-		else {
+		let Some(active) = self.running(namespace, name) else {
 			return;
 		};
 		let mut d = active.dispatch.lock().expect("dispatch lock");
@@ -352,6 +354,10 @@ impl EventHub {
 
 	async fn dispatch(&self, active: Arc<Active>) {
 		let store = self.exchange.store().clone();
+		let (namespace, name) = {
+			let d = active.dispatch.lock().expect("dispatch lock");
+			(d.sub.namespace.clone(), d.sub.name.clone())
+		};
 		loop {
 			// Read what may be handed out now.
 			let (cursor, room, has_connections) = {
@@ -376,16 +382,10 @@ impl EventHub {
 				_ = self.exchange.events_woken() => {},
 				_ = tokio::time::sleep(Duration::from_secs(1)) => {},
 			}
-			let stopped = {
-				let d = active.dispatch.lock().expect("dispatch lock");
-				!self
-					.active
-					.lock()
-					.expect("hub lock")
-					.contains_key(&(d.sub.namespace.clone(), d.sub.name.clone()))
-			};
-			if stopped {
-				return;
+			// Stopped when unsubscribed, or replaced by a new dispatcher of the same name.
+			match self.running(&namespace, &name) {
+				Some(current) if Arc::ptr_eq(&current, &active) => {}
+				_ => return,
 			}
 		}
 	}
@@ -446,38 +446,23 @@ impl EventHub {
 		reply: bool,
 		mut rx: mpsc::Receiver<Delivery>,
 	) {
-		use http_body_util::{BodyExt, Full};
-		let client =
-			hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-				.build_http::<Full<bytes::Bytes>>();
+		let client = match reqwest::Client::builder()
+			.timeout(WEBHOOK_TIMEOUT)
+			// A webhook is called at the address it names, never at another it redirects to.
+			.redirect(reqwest::redirect::Policy::none())
+			.build()
+		{
+			Ok(client) => client,
+			Err(e) => {
+				log::error!(target: LOG, "webhook {name}: no HTTP client: {e}");
+				return;
+			}
+		};
 		while let Some(delivery) = rx.recv().await {
 			let body = serde_json::to_vec(&delivery).expect("deliveries serialize");
 			let mut attempts = 0u32;
 			loop {
-				let request = hyper::Request::post(&url)
-					.header("content-type", "application/json")
-					.body(Full::new(bytes::Bytes::from(body.clone())));
-				let outcome = match request {
-					Ok(request) => {
-						match tokio::time::timeout(Duration::from_secs(30), client.request(request))
-							.await
-						{
-							Ok(Ok(response)) if response.status().is_success() => {
-								let bytes = response
-									.into_body()
-									.collect()
-									.await
-									.map(|b| b.to_bytes())
-									.unwrap_or_default();
-								Ok(bytes)
-							}
-							Ok(Ok(response)) => Err(format!("status {}", response.status())),
-							Ok(Err(e)) => Err(e.to_string()),
-							Err(_) => Err("timed out".into()),
-						}
-					}
-					Err(e) => Err(e.to_string()),
-				};
+				let outcome = post_webhook(&client, &url, body.clone()).await;
 				match outcome {
 					Ok(response) => {
 						if reply {
@@ -537,6 +522,39 @@ impl EventHub {
 			log::warn!(target: LOG, "webhook reply to {} not sent: {e}", original.id);
 		}
 	}
+}
+
+/// How long a webhook may take to answer one delivery.
+const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The most of a webhook's answer that is read (a reply message's JSON); a longer answer fails
+/// the delivery, which is retried.
+const WEBHOOK_MAX_RESPONSE: usize = 1 << 20;
+
+/// Posts one delivery; its answer's body if the webhook took it (a 2xx status).
+async fn post_webhook(
+	client: &reqwest::Client,
+	url: &str,
+	body: Vec<u8>,
+) -> Result<Vec<u8>, String> {
+	let mut response = client
+		.post(url)
+		.header(reqwest::header::CONTENT_TYPE, "application/json")
+		.body(body)
+		.send()
+		.await
+		.map_err(|e| e.to_string())?;
+	if !response.status().is_success() {
+		return Err(format!("status {}", response.status()));
+	}
+	let mut answer = Vec::new();
+	while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
+		if answer.len() + chunk.len() > WEBHOOK_MAX_RESPONSE {
+			return Err(format!("answer longer than {WEBHOOK_MAX_RESPONSE} bytes"));
+		}
+		answer.extend_from_slice(&chunk);
+	}
+	Ok(answer)
 }
 
 /// Moves the offset over contiguous done events; returns the new offset if it moved.

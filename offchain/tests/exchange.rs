@@ -851,3 +851,88 @@ async fn a_batch_that_fails_once_over_the_bound_is_sent_again_and_confirmed_in_o
 	assert_eq!(failed.detail.as_ref().unwrap()["error"], "Pins.TooManyContexts");
 	assert!(!failed.detail.as_ref().unwrap()["resent"].as_array().unwrap().is_empty());
 }
+
+/// Subscribers that come and go while events flow: `subscribe`, `attach`, `ack`, `detach` and
+/// `unsubscribe` from several tasks at once, against the dispatchers they start and stop. The
+/// hub's locks are never held together, so this finishes; a lock-order deadlock would freeze the
+/// runtime's worker threads, which the test sees from outside the runtime.
+#[test]
+fn subscribers_coming_and_going_while_events_flow_never_freeze_the_hub() {
+	let (done_tx, done_rx) = std::sync::mpsc::channel();
+	std::thread::spawn(move || {
+		let runtime = tokio::runtime::Builder::new_multi_thread()
+			.worker_threads(2)
+			.enable_all()
+			.build()
+			.unwrap();
+		runtime.block_on(async move {
+			let chain = Arc::new(MemChain::default());
+			let (dir, port) = (tempfile::tempdir().unwrap(), free_port());
+			let node = register(&chain, 1, "provider", dir.path(), port);
+			let party = start(&chain, &node, "provider", dir, port).await;
+			let hub = parley_offchain::events::EventHub::new(party.exchange.clone());
+			let store = party.exchange.store().clone();
+			let writer = tokio::spawn(async move {
+				for n in 0..400 {
+					let reference = format!("e{n}");
+					let event = parley_offchain::store::NewEvent {
+						kind: "test_event",
+						namespace: "default",
+						reference: &reference,
+						..Default::default()
+					};
+					store.record_event(&event).await.unwrap();
+				}
+			});
+			let churners: Vec<_> = (0..4)
+				.map(|c| {
+					let hub = hub.clone();
+					tokio::spawn(async move {
+						let mut received = 0;
+						for round in 0..50 {
+							let name = format!("s{}", (c + round) % 3);
+							let options = parley_offchain::events::SubscriptionOptions {
+								first_event: Some(serde_json::json!("oldest")),
+								read_ahead: Some(8),
+								..Default::default()
+							};
+							let Ok((id, mut rx)) =
+								hub.attach("default", &name, Some(options)).await
+							else {
+								continue;
+							};
+							if let Ok(Some(delivery)) =
+								tokio::time::timeout(Duration::from_millis(20), rx.recv()).await
+							{
+								received += 1;
+								let _ = hub.ack("default", &name, delivery.event.sequence).await;
+							}
+							hub.detach("default", &name, id);
+							if round % 3 == 0 {
+								let _ = hub.unsubscribe("default", &name).await;
+							}
+						}
+						received
+					})
+				})
+				.collect();
+			writer.await.unwrap();
+			let mut received = 0;
+			for churner in churners {
+				received += churner.await.unwrap();
+			}
+			assert!(received > 0, "subscribers got events while they churned");
+			drop(party);
+		});
+		let _ = done_tx.send(());
+	});
+	match done_rx.recv_timeout(Duration::from_secs(120)) {
+		Ok(()) => {}
+		Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+			panic!("the hub froze: subscribe/unsubscribe and its dispatchers deadlocked")
+		}
+		Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+			panic!("the churn failed (its panic is above)")
+		}
+	}
+}

@@ -330,3 +330,129 @@ async fn a_failed_duplicate_of_a_landed_pin_voids_nothing_on_every_backend() {
 		assert!(!events.iter().any(|e| e.kind == "operation_failed"), "{backend}");
 	}
 }
+
+/// Empty databases to build by hand: a SQLite file, and a PostgreSQL database if configured.
+async fn empty_databases() -> Vec<(String, String, tempfile::TempDir)> {
+	sqlx::any::install_default_drivers();
+	let dir = tempfile::tempdir().unwrap();
+	let mut out = vec![(
+		"sqlite".into(),
+		format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display()),
+		dir,
+	)];
+	if let Ok(url) = std::env::var("PARLEY_TEST_POSTGRES_URL") {
+		let name = format!("parley_test_{}", hex::encode(rand::random::<[u8; 6]>()));
+		let admin = sqlx::AnyPool::connect(&url).await.expect("PostgreSQL server");
+		sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
+		let (base, _) = url.rsplit_once('/').expect("URL with a database");
+		out.push(("postgres".into(), format!("{base}/{name}"), tempfile::tempdir().unwrap()));
+	}
+	out
+}
+
+#[tokio::test]
+async fn a_database_migrated_by_an_earlier_release_keeps_its_rows_and_gets_only_the_new_migrations()
+{
+	for (backend, url, dir) in empty_databases().await {
+		// A database as an earlier release left it: migrations 1 to 3 applied and recorded in
+		// its own `schema_migrations` table, and a group in it.
+		{
+			let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+			for sql in [
+				include_str!("../migrations/0001_private_data.sql"),
+				include_str!("../migrations/0002_app_api.sql"),
+				include_str!("../migrations/0003_tokens.sql"),
+			] {
+				sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+			}
+			sqlx::raw_sql(
+				"CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY); INSERT INTO schema_migrations (version) VALUES (1), (2), (3); INSERT INTO groups (id, namespace, name, members, secret, created) VALUES ('aa', 'default', 'kept', '[]', '00', 1)",
+			)
+			.execute(&pool)
+			.await
+			.unwrap();
+			pool.close().await;
+		}
+		let store = Store::open(&url, &dir.path().join("payloads")).await.unwrap();
+		drop(store);
+		// Opened twice: the second open has nothing to adopt or run.
+		let _store = Store::open(&url, &dir.path().join("payloads")).await.unwrap();
+		let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+		let versions: Vec<i64> =
+			sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+				.fetch_all(&pool)
+				.await
+				.unwrap();
+		assert_eq!(versions, vec![1, 2, 3, 4, 5], "{backend}: sqlx tracks every migration once");
+		let kept: String = sqlx::query_scalar("SELECT name FROM groups WHERE id = 'aa'")
+			.fetch_one(&pool)
+			.await
+			.unwrap();
+		assert_eq!(kept, "kept", "{backend}: the rows are kept");
+		// Migration 4 ran (its table exists) and the old bookkeeping is gone.
+		let void: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM void_contexts")
+			.fetch_one(&pool)
+			.await
+			.unwrap();
+		assert_eq!(void, 0, "{backend}");
+		assert!(
+			sqlx::query("SELECT version FROM schema_migrations").fetch_all(&pool).await.is_err(),
+			"{backend}: schema_migrations is dropped"
+		);
+	}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writers_number_events_once_each_and_in_order_on_every_backend() {
+	for (backend, store, _dir) in stores().await {
+		// 8 writers (8 connections on PostgreSQL) append 40 events each, while a reader follows
+		// the stream as a subscriber does: by offset, never seeing a number after a gap.
+		let writers: Vec<_> = (0..8)
+			.map(|w| {
+				let store = store.clone();
+				tokio::spawn(async move {
+					let mut seqs = Vec::new();
+					for n in 0..40 {
+						let reference = format!("w{w}-{n}");
+						let event = parley_offchain::store::NewEvent {
+							kind: "test_event",
+							namespace: "default",
+							reference: &reference,
+							..Default::default()
+						};
+						seqs.push(store.record_event(&event).await.expect("an event appends"));
+					}
+					seqs
+				})
+			})
+			.collect();
+		let reader = {
+			let store = store.clone();
+			tokio::spawn(async move {
+				let mut offset = 0;
+				while offset < 320 {
+					for event in store.events_after(offset, 1000).await.unwrap() {
+						assert_eq!(event.sequence, offset + 1, "the reader never sees a gap");
+						offset = event.sequence;
+					}
+					tokio::task::yield_now().await;
+				}
+				offset
+			})
+		};
+		let mut all = Vec::new();
+		for writer in writers {
+			all.extend(writer.await.unwrap());
+		}
+		all.sort();
+		assert_eq!(all, (1..=320).collect::<Vec<i64>>(), "{backend}: every number once");
+		assert_eq!(
+			tokio::time::timeout(std::time::Duration::from_secs(60), reader)
+				.await
+				.unwrap()
+				.unwrap(),
+			320,
+			"{backend}"
+		);
+	}
+}

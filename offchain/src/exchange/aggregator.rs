@@ -334,7 +334,7 @@ async fn evaluate(
 		if let AttachmentContent::Blob { hash, size } = attachment.content {
 			if exchange.inner.blobs.size(&hash) != Some(size) {
 				missing = true;
-				fetch_blob_in_background(exchange, hash, pin.author, &pin.namespace);
+				fetch_blob_in_background(exchange, hash, size, pin.author, &pin.namespace);
 			}
 		}
 	}
@@ -344,11 +344,12 @@ async fn evaluate(
 	Ok(Verdict::Release(payload))
 }
 
-/// Pulls blob `hash` from `author` (then from the other nodes) unless it is already being
+/// Pulls blob `hash` of `size` bytes from `author` (then from the other nodes) unless it is already being
 /// fetched; writes `blob_received` and wakes the aggregator when it is here.
 fn fetch_blob_in_background(
 	exchange: &Exchange,
 	hash: Hash,
+	size: u64,
 	author: crate::types::NodeId,
 	namespace: &str,
 ) {
@@ -366,7 +367,7 @@ fn fetch_blob_in_background(
 		let mut fetched = None;
 		for node in &sources {
 			let Some(peer) = Exchange::peer_of(node) else { continue };
-			match super::inbound::fetch_blob(&exchange, peer, hash).await {
+			match super::inbound::fetch_blob(&exchange, peer, hash, size).await {
 				Ok(size) => {
 					fetched = Some((size, node.did.clone()));
 					break;

@@ -57,7 +57,7 @@ pub(crate) async fn cut_batches(exchange: &Exchange) -> Result<usize, super::Exc
 						.filter(|id| *id != me.id)
 						.collect(),
 				};
-				let batch_id: [u8; 16] = rand::random();
+				let batch_id: [u8; 16] = crate::store::new_uuid();
 				let recipients = if inner
 					.withhold_next
 					.swap(false, std::sync::atomic::Ordering::SeqCst)

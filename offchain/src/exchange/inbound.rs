@@ -193,37 +193,76 @@ async fn on_blob_request(exchange: &Exchange, peer: PeerId, request: BlobRequest
 	}
 }
 
-/// Pulls blob `hash` from `peer` in chunks into the blob store, resuming a partial copy.
-/// Returns the blob's size.
+/// Pulls blob `hash` of `size` bytes (the attachment's size, which the pinned manifest commits
+/// to) from `peer` in chunks into the blob store, resuming a partial copy. The peer's word on
+/// the size counts for nothing: a chunk that disagrees with `size`, or would run past it, ends
+/// the fetch before anything more is written. Returns the blob's size.
 pub async fn fetch_blob(
 	exchange: &Exchange,
 	peer: PeerId,
 	hash: crate::types::Hash,
+	size: u64,
 ) -> Result<u64, String> {
 	let blobs = &exchange.inner.blobs;
 	if let Some(size) = blobs.size(&hash) {
 		return Ok(size);
 	}
-	let chunk = exchange.inner.config.channel.max_blob_chunk as u32;
+	let chunk = exchange.inner.config.channel.max_blob_chunk as u64;
 	let mut offset = blobs.partial_len(&hash);
 	loop {
-		let request = BlobRequest { hash, offset, max_len: chunk };
+		if offset >= size {
+			// All here (or a partial copy longer than the blob, which cannot match): check it.
+			if blobs.complete(&hash).map_err(|e| e.to_string())? {
+				return Ok(size);
+			}
+			return Err("blob does not match its hash; discarded".into());
+		}
+		let max_len = chunk.min(size - offset) as u32;
+		let request = BlobRequest { hash, offset, max_len };
 		match exchange.inner.channel.request_blob(peer, request).await.map_err(|e| e.to_string())? {
 			BlobResponse::Chunk { total, data } => {
-				if data.is_empty() && offset < total {
-					return Err("peer sent an empty chunk".into());
-				}
+				check_chunk(size, offset, max_len, total, data.len())?;
 				blobs.append_chunk(&hash, offset, &data).map_err(|e| e.to_string())?;
 				offset += data.len() as u64;
-				if offset >= total {
-					if blobs.complete(&hash).map_err(|e| e.to_string())? {
-						return Ok(total);
-					}
-					return Err("blob does not match its hash; discarded".into());
-				}
 			}
 			BlobResponse::NotFound => return Err("peer does not have the blob".into()),
 			BlobResponse::Refused(why) => return Err(format!("peer refused: {why:?}")),
 		}
+	}
+}
+
+/// Whether a chunk a peer sent, of `len` bytes for a blob it says has `total`, fits the blob of
+/// `size` bytes being fetched from `offset` with at most `max_len` bytes asked.
+fn check_chunk(size: u64, offset: u64, max_len: u32, total: u64, len: usize) -> Result<(), String> {
+	if total != size {
+		return Err(format!("peer says the blob has {total} bytes; its attachment has {size}"));
+	}
+	if len == 0 {
+		return Err("peer sent an empty chunk".into());
+	}
+	if len as u64 > u64::from(max_len) || len as u64 > size - offset {
+		return Err(format!(
+			"peer sent {len} bytes at {offset}, more than was asked or the blob has"
+		));
+	}
+	Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::check_chunk;
+
+	#[test]
+	fn a_chunk_must_agree_with_the_attachments_size_not_the_peers() {
+		// A 10-byte blob, fetched 4 bytes at a time.
+		assert_eq!(check_chunk(10, 0, 4, 10, 4), Ok(()));
+		assert_eq!(check_chunk(10, 8, 2, 10, 2), Ok(()));
+		// The peer claims another size (larger, to make us write more; or smaller, to cut it).
+		assert!(check_chunk(10, 0, 4, 1 << 40, 4).unwrap_err().contains("its attachment has 10"));
+		assert!(check_chunk(10, 0, 4, 4, 4).is_err());
+		// More than asked for, or past the end; or nothing at all.
+		assert!(check_chunk(10, 0, 4, 10, 5).is_err());
+		assert!(check_chunk(10, 8, 4, 10, 3).is_err());
+		assert!(check_chunk(10, 0, 4, 10, 0).is_err());
 	}
 }

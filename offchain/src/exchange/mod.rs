@@ -456,7 +456,7 @@ impl Exchange {
 		}
 		members.sort();
 		let group = Group {
-			id: rand::random(),
+			id: crate::store::new_uuid(),
 			namespace: namespace.into(),
 			name: name.into(),
 			members: members.clone(),
@@ -612,7 +612,7 @@ impl Exchange {
 			Some(request) => Some(self.message_transfer(&namespace, request).await?),
 			None => None,
 		};
-		let id = crate::store::uuid_string(&rand::random());
+		let id = crate::store::uuid_string(&crate::store::new_uuid());
 		let message = NewMessage {
 			id: id.clone(),
 			namespace,
@@ -771,7 +771,7 @@ impl Exchange {
 		};
 		let bytes = serde_json::to_vec(&value).expect("JSON serializes");
 		let item = crate::types::Attachment {
-			id: crate::store::uuid_string(&rand::random()),
+			id: crate::store::uuid_string(&crate::store::new_uuid()),
 			name: name.unwrap_or_default(),
 			hash: hex::encode(crate::types::blake2_256(&bytes)),
 			size: bytes.len() as u64,
@@ -793,7 +793,7 @@ impl Exchange {
 	) -> Result<crate::types::Attachment, ExchangeError> {
 		check_name("namespace", namespace)?;
 		let item = crate::types::Attachment {
-			id: crate::store::uuid_string(&rand::random()),
+			id: crate::store::uuid_string(&crate::store::new_uuid()),
 			name,
 			hash: hex::encode(hash),
 			size,

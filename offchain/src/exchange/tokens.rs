@@ -279,7 +279,7 @@ impl Exchange {
 	) -> Result<TokenOp, ExchangeError> {
 		self.me()?;
 		let store = &self.inner.store;
-		let id = crate::store::uuid_string(&rand::random());
+		let id = crate::store::uuid_string(&crate::store::new_uuid());
 		store.insert_token_op(&id, namespace, call.kind(), &input, message_id).await?;
 		match self.inner.submitter.submit_tokens(call).await {
 			Ok(tx) => store.token_op_submitted(&id, &tx.hash, tx.valid_until).await?,

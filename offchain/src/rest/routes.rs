@@ -12,7 +12,7 @@ use crate::{
 };
 use axum::{
 	body::Body,
-	extract::{DefaultBodyLimit, Multipart, Path, Query, State},
+	extract::{DefaultBodyLimit, Multipart, State},
 	http::{header, StatusCode},
 	response::{Html, IntoResponse, Response},
 	routing::{get, post, MethodRouter},
@@ -25,65 +25,36 @@ use std::time::Duration;
 pub(crate) type Pairs = Params<Vec<(String, String)>>;
 type ApiResult<T> = Result<T, ApiError>;
 
-/// Parses a JSON body, turning every malformed body into a 400 naming the problem.
+/// A JSON body; a malformed one is a 400 (or 415, 413) naming the problem.
+#[derive(axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
 pub(crate) struct Body_<T>(pub T);
 
-impl<S, T> axum::extract::FromRequest<S> for Body_<T>
-where
-	T: serde::de::DeserializeOwned,
-	S: std::marker::Send + Sync,
-{
-	type Rejection = ApiError;
-
-	async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-		match Json::<T>::from_request(req, state).await {
-			Ok(Json(value)) => Ok(Body_(value)),
-			Err(rejection) => Err(ApiError::new(rejection.status(), rejection.body_text())),
-		}
-	}
-}
-
-/// Query parameters, with a malformed query turned into a 400 naming the problem.
+/// Query parameters; a malformed query is a 400 naming the problem.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub(crate) struct Params<T>(pub T);
 
-impl<S, T> axum::extract::FromRequestParts<S> for Params<T>
-where
-	T: serde::de::DeserializeOwned,
-	S: std::marker::Send + Sync,
-{
-	type Rejection = ApiError;
-
-	async fn from_request_parts(
-		parts: &mut axum::http::request::Parts,
-		state: &S,
-	) -> Result<Self, Self::Rejection> {
-		match Query::<T>::from_request_parts(parts, state).await {
-			Ok(Query(value)) => Ok(Params(value)),
-			Err(rejection) => Err(ApiError::new(rejection.status(), rejection.body_text())),
-		}
-	}
-}
-
-/// Path parameters, with a malformed path turned into a 400.
+/// Path parameters; a malformed path is a 400 naming the problem.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub(crate) struct Segments<T>(pub T);
 
-impl<S, T> axum::extract::FromRequestParts<S> for Segments<T>
-where
-	T: serde::de::DeserializeOwned + std::marker::Send,
-	S: std::marker::Send + Sync,
-{
-	type Rejection = ApiError;
-
-	async fn from_request_parts(
-		parts: &mut axum::http::request::Parts,
-		state: &S,
-	) -> Result<Self, Self::Rejection> {
-		match Path::<T>::from_request_parts(parts, state).await {
-			Ok(Path(value)) => Ok(Segments(value)),
-			Err(rejection) => Err(ApiError::new(rejection.status(), rejection.body_text())),
+/// The structured error of a rejected JSON body, query or path.
+macro_rules! rejection_is_api_error {
+	($($rejection:ty),*) => {$(
+		impl From<$rejection> for ApiError {
+			fn from(rejection: $rejection) -> Self {
+				ApiError::new(rejection.status(), rejection.body_text())
+			}
 		}
-	}
+	)*};
 }
+rejection_is_api_error!(
+	axum::extract::rejection::JsonRejection,
+	axum::extract::rejection::QueryRejection,
+	axum::extract::rejection::PathRejection
+);
 
 pub(crate) fn router(state: AppState) -> Router {
 	let max_json = state.config.max_json_body;

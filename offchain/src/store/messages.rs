@@ -508,14 +508,17 @@ pub fn from_batch_attachment(a: &BatchAttachment) -> Attachment {
 	}
 }
 
-/// The 16 bytes of a UUID string.
+/// The 16 bytes of a UUID string (hyphenated or simple; `None` if it is not a UUID).
 pub fn uuid_bytes(id: &str) -> Option<[u8; 16]> {
-	let hex: String = id.chars().filter(|c| *c != '-').collect();
-	hex::decode(hex).ok()?.try_into().ok()
+	uuid::Uuid::try_parse(id).ok().map(uuid::Uuid::into_bytes)
 }
 
 /// The hyphenated string of 16 UUID bytes.
 pub fn uuid_string(bytes: &[u8; 16]) -> String {
-	let h = hex::encode(bytes);
-	format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+	uuid::Uuid::from_bytes(*bytes).hyphenated().to_string()
+}
+
+/// A new random id (a version 4 UUID) for a message, batch, attachment or operation.
+pub fn new_uuid() -> [u8; 16] {
+	uuid::Uuid::new_v4().into_bytes()
 }

@@ -16,7 +16,9 @@ mod subscriptions;
 pub mod tokens;
 
 pub use data::Definition;
-pub use messages::{from_batch_attachment, uuid_bytes, uuid_string, BatchPlan, NewMessage};
+pub use messages::{
+	from_batch_attachment, new_uuid, uuid_bytes, uuid_string, BatchPlan, NewMessage,
+};
 pub use outbox::{OutboxKind, OutboxOp, RetryOutcome};
 pub use pins::{PinRow, PinState, Recording};
 pub use subscriptions::{EventFilter, Subscription, Transport};
@@ -44,6 +46,9 @@ pub enum StoreError {
 	/// A list query names an unknown field or a malformed value.
 	#[error("{0}")]
 	BadQuery(String),
+	/// The schema could not be brought up to date.
+	#[error("migration: {0}")]
+	Migrate(#[from] sqlx::migrate::MigrateError),
 	/// The idempotency key was used before, by this message id.
 	#[error("idempotency key already used by message {0}")]
 	Duplicate(String),
@@ -52,13 +57,11 @@ pub enum StoreError {
 /// Store results.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// The migrations, in order; each runs once, in a transaction.
-const MIGRATIONS: &[(i64, &str)] = &[
-	(1, include_str!("../../migrations/0001_private_data.sql")),
-	(2, include_str!("../../migrations/0002_app_api.sql")),
-	(3, include_str!("../../migrations/0003_tokens.sql")),
-	(4, include_str!("../../migrations/0004_pin_failures.sql")),
-];
+/// The private store's schema: the files of `offchain/migrations`, embedded in the binary. sqlx
+/// runs each pending one once, in a transaction, holding a lock (PostgreSQL) so that two
+/// processes on one database cannot both run it, and refuses a database whose applied files
+/// were changed since.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// The private database and the folder of payload files.
 #[derive(Clone)]
@@ -115,35 +118,42 @@ impl Store {
 	}
 
 	async fn migrate(&self) -> Result<()> {
-		sqlx::query("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)")
-			.execute(&self.pool)
+		self.adopt_legacy_migrations().await?;
+		MIGRATOR.run(&self.pool).await?;
+		Ok(())
+	}
+
+	/// A database made by a release before sqlx ran the migrations records them in
+	/// `schema_migrations`: record the same versions in sqlx's table instead (once, in one
+	/// transaction), so that sqlx runs only the ones after them.
+	async fn adopt_legacy_migrations(&self) -> Result<()> {
+		let legacy: Vec<i64> = match sqlx::query("SELECT version FROM schema_migrations")
+			.fetch_all(&self.pool)
+			.await
+		{
+			Ok(rows) => rows
+				.iter()
+				.map(|row| row.try_get("version"))
+				.collect::<std::result::Result<_, _>>()?,
+			// No such table: a new database, or one adopted already.
+			Err(sqlx::Error::Database(_)) => return Ok(()),
+			Err(e) => return Err(e.into()),
+		};
+		let mut tx = self.pool.begin().await?;
+		sqlx::migrate::Migrate::ensure_migrations_table(&mut *tx).await?;
+		for migration in MIGRATOR.iter().filter(|m| legacy.contains(&m.version)) {
+			sqlx::query(
+				"INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES ($1, $2, TRUE, $3, 0)",
+			)
+			.bind(migration.version)
+			.bind(migration.description.to_string())
+			.bind(migration.checksum.to_vec())
+			.execute(&mut *tx)
 			.await?;
-		for (version, sql) in MIGRATIONS {
-			let done = sqlx::query("SELECT version FROM schema_migrations WHERE version = $1")
-				.bind(*version)
-				.fetch_optional(&self.pool)
-				.await?
-				.is_some();
-			if done {
-				continue;
-			}
-			let mut tx = self.pool.begin().await?;
-			// Drop comment lines first (they may contain ';'), then run each statement.
-			let sql: String = sql
-				.lines()
-				.filter(|l| !l.trim_start().starts_with("--"))
-				.collect::<Vec<_>>()
-				.join("\n");
-			for statement in sql.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-				sqlx::query(statement).execute(&mut *tx).await?;
-			}
-			sqlx::query("INSERT INTO schema_migrations (version) VALUES ($1)")
-				.bind(*version)
-				.execute(&mut *tx)
-				.await?;
-			tx.commit().await?;
-			log::info!(target: "parley", "private store migrated to version {version}");
 		}
+		sqlx::query("DROP TABLE schema_migrations").execute(&mut *tx).await?;
+		tx.commit().await?;
+		log::info!(target: "parley", "private store: sqlx now tracks migrations {legacy:?}");
 		Ok(())
 	}
 
@@ -190,15 +200,20 @@ impl Store {
 		}
 	}
 
-	/// Appends an event for apps, numbered after the last one, inside `tx`.
+	/// Appends an event for apps, numbered after the last one, inside `tx`. The number comes
+	/// from the counter row, locked by the update until `tx` ends: concurrent appenders wait for
+	/// each other, so numbers are unique and become visible in order.
 	pub(crate) async fn append_event(
 		tx: &mut sqlx::Transaction<'_, sqlx::Any>,
 		event: &NewEvent<'_>,
 	) -> Result<i64> {
-		let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM events")
+		sqlx::query("UPDATE event_counter SET last = last + 1 WHERE id = 1")
+			.execute(&mut **tx)
+			.await?;
+		let seq: i64 = sqlx::query("SELECT last FROM event_counter WHERE id = 1")
 			.fetch_one(&mut **tx)
 			.await?
-			.try_get("next")?;
+			.try_get("last")?;
 		sqlx::query(
 			"INSERT INTO events (seq, type, namespace, reference, detail, topic, tag, author, group_id, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
 		)

@@ -74,7 +74,7 @@ pub(crate) async fn insert_op(
 	group_id: Option<&[u8; 16]>,
 	target: Option<NodeId>,
 ) -> Result<()> {
-	let id: [u8; 16] = rand::random();
+	let id: [u8; 16] = super::new_uuid();
 	let now = now_ms();
 	sqlx::query(
 		"INSERT INTO outbox (id, kind, batch_id, group_id, target, state, attempts, next_attempt, created, updated, seq) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6, $6, $7)",

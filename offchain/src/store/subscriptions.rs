@@ -1,6 +1,6 @@
 //! Named, durable event subscriptions: their options and how far delivery has been acked.
 
-use super::{json_col, Result, Store};
+use super::{json_col, Result, Store, StoreError};
 use crate::types::now_ms;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -59,16 +59,19 @@ pub struct Subscription {
 
 impl Store {
 	/// Creates a subscription, or returns the existing one of that name (its options updated,
-	/// its offset kept).
+	/// its offset kept). One transaction: the row it writes is the row it returns, whatever
+	/// another request creates or deletes meanwhile.
 	pub async fn upsert_subscription(&self, sub: &Subscription) -> Result<Subscription> {
 		let (transport, url, reply) = match &sub.transport {
 			Transport::Websocket => ("websocket", None, false),
 			Transport::Webhook { url, reply } => ("webhook", Some(url.clone()), *reply),
 		};
 		let filter = serde_json::to_string(&sub.filter).expect("filters serialize");
-		let existing = self.subscription(&sub.namespace, &sub.name).await?;
-		if existing.is_some() {
-			sqlx::query(
+		let mut tx = self.pool().begin().await?;
+		// Update the row if it is there; else insert it; and if another request inserted it
+		// between the two, update that one (it is there now, and this transaction holds it).
+		for attempt in 0..2 {
+			let updated = sqlx::query(
 				"UPDATE subscriptions SET filter = $1, read_ahead = $2, with_data = $3, transport = $4, webhook_url = $5, webhook_reply = $6 WHERE namespace = $7 AND name = $8",
 			)
 			.bind(&filter)
@@ -79,10 +82,13 @@ impl Store {
 			.bind(reply as i64)
 			.bind(&sub.namespace)
 			.bind(&sub.name)
-			.execute(self.pool())
-			.await?;
-		} else {
-			sqlx::query(
+			.execute(&mut *tx)
+			.await?
+			.rows_affected();
+			if updated > 0 || attempt > 0 {
+				break;
+			}
+			let inserted = sqlx::query(
 				"INSERT INTO subscriptions (namespace, name, filter, read_ahead, with_data, transport, webhook_url, webhook_reply, offset_seq, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (namespace, name) DO NOTHING",
 			)
 			.bind(&sub.namespace)
@@ -95,10 +101,24 @@ impl Store {
 			.bind(reply as i64)
 			.bind(sub.offset)
 			.bind(now_ms())
-			.execute(self.pool())
-			.await?;
+			.execute(&mut *tx)
+			.await?
+			.rows_affected();
+			if inserted > 0 {
+				break;
+			}
 		}
-		Ok(self.subscription(&sub.namespace, &sub.name).await?.expect("just written"))
+		let row = sqlx::query(
+			"SELECT namespace, name, filter, read_ahead, with_data, transport, webhook_url, webhook_reply, offset_seq FROM subscriptions WHERE namespace = $1 AND name = $2",
+		)
+		.bind(&sub.namespace)
+		.bind(&sub.name)
+		.fetch_optional(&mut *tx)
+		.await?
+		.ok_or(StoreError::Corrupt("subscriptions"))?;
+		let saved = subscription_from_row(&row)?;
+		tx.commit().await?;
+		Ok(saved)
 	}
 
 	/// A subscription by name.

@@ -313,7 +313,8 @@ fn the_v1_migration_moves_batch_hash_keys_to_blake2_once() {
 		assert_eq!(BatchByHash::<Test>::get(a), None, "the new layout does not read old keys");
 		// With try-runtime, the migration's own checks run around it.
 		#[cfg(feature = "try-runtime")]
-		MigrateToV1::<Test>::try_on_runtime_upgrade(true).expect("pre- and post-upgrade checks hold");
+		MigrateToV1::<Test>::try_on_runtime_upgrade(true)
+			.expect("pre- and post-upgrade checks hold");
 		#[cfg(not(feature = "try-runtime"))]
 		MigrateToV1::<Test>::on_runtime_upgrade();
 		assert_eq!(Pins::on_chain_storage_version(), 1);
@@ -323,7 +324,10 @@ fn the_v1_migration_moves_batch_hash_keys_to_blake2_once() {
 		assert_eq!(Acknowledgements::<Test>::get(b, 8), Some(4));
 		assert!(Pins::is_acknowledged(a, 7));
 		// The old keys are gone.
-		for key in [v0::BatchByHash::<Test>::hashed_key_for(a), v0::Acknowledgements::<Test>::hashed_key_for(a, 7)] {
+		for key in [
+			v0::BatchByHash::<Test>::hashed_key_for(a),
+			v0::Acknowledgements::<Test>::hashed_key_for(a, 7),
+		] {
 			assert!(!frame_support::storage::unhashed::exists(&key));
 		}
 		// At version 1, running it again changes nothing.
