@@ -13,7 +13,9 @@
 //! | `in:a,b,c` | equals one of `a`, `b`, `c` |
 //!
 //! `sort=created` sorts ascending, `sort=-created` descending; `skip` and `limit` page (limit 1 to
-//! 1000, default 100); `count=true` also returns the total number of matches.
+//! 1000, default 100); `count=true` also returns the total number of matches. A query carries at
+//! most [`MAX_FILTERS`] filters and an `in:` at most [`MAX_IN_VALUES`] values: more is a bad
+//! query (a 400), so that no caller can make the node build an unbounded statement.
 
 use super::{Result, Store, StoreError};
 use serde_json::{Map, Value};
@@ -82,6 +84,12 @@ pub struct Page {
 	pub total: Option<i64>,
 }
 
+/// The most filters one list query may carry.
+pub const MAX_FILTERS: usize = 32;
+
+/// The most values one `in:` filter may list.
+pub const MAX_IN_VALUES: usize = 100;
+
 fn parse_value(raw: &str) -> (Op, String) {
 	for (prefix, op) in [
 		(">=", Op::Gte),
@@ -129,6 +137,12 @@ impl ListQuery {
 				"count" => query.count = matches!(raw.as_str(), "true" | "1" | ""),
 				_ => {
 					let (op, value) = parse_value(&raw);
+					if op == Op::In && value.split(',').count() > MAX_IN_VALUES {
+						return Err(format!("{key}: in: lists at most {MAX_IN_VALUES} values"));
+					}
+					if query.filters.len() == MAX_FILTERS {
+						return Err(format!("at most {MAX_FILTERS} filters in one query"));
+					}
 					query.filters.push(Filter { field: key, op, value });
 				}
 			}
@@ -398,5 +412,18 @@ mod tests {
 		assert_eq!((q.sort, q.limit, q.count), (Some(("created".into(), true)), 10, true));
 		assert!(ListQuery::parse([("limit".to_string(), "0".to_string())]).is_err());
 		assert!(ListQuery::parse([("skip".to_string(), "x".to_string())]).is_err());
+	}
+
+	#[test]
+	fn a_query_cannot_grow_without_bound() {
+		let values = |n: usize| (0..n).map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+		let one = |k: &str, v: String| ListQuery::parse([(k.to_string(), v)]);
+		assert!(one("author", format!("in:{}", values(MAX_IN_VALUES))).is_ok());
+		let err = one("author", format!("in:{}", values(MAX_IN_VALUES + 1))).unwrap_err();
+		assert!(err.contains("at most 100 values"), "{err}");
+		let filters = |n: usize| (0..n).map(|i| (format!("f{i}"), "x".to_string()));
+		assert!(ListQuery::parse(filters(MAX_FILTERS)).is_ok());
+		let err = ListQuery::parse(filters(MAX_FILTERS + 1)).unwrap_err();
+		assert!(err.contains("at most 32 filters"), "{err}");
 	}
 }
