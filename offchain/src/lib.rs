@@ -4,15 +4,35 @@
 //! the chain is reached only through two narrow traits ([`ChainView`], [`Submitter`]) and blocks
 //! handed in order to [`Exchange::on_block`].
 //!
-//! One module per job:
+//! ## The life of a message, and where each step is
+//! 1. **Accepted** from an app ([`rest`] or the node's `parley_*` RPC) in
+//!    [`exchange::accept`]: checked, stored `pending`.
+//! 2. **Batched and sealed** in `exchange::batcher`: pending messages are cut into batches
+//!    within the chain's bounds, and this node's own copy is sealed ([`envelope::seal`]).
+//! 3. **Delivered and pinned** by `exchange::outbox`: each recipient's copy is sealed to its
+//!    X25519 key and sent over the [`channel`]; the pin (`pins.pin_batch`) is made there too,
+//!    through [`Submitter::submit_pin`], with retry and backoff.
+//! 4. **Received** in [`exchange::inbound`]: deliveries, fetches, group announcements and blob
+//!    chunks from other nodes; sealed payloads go to the store ([`store`], `sealed.rs`).
+//! 5. **Matched** in `exchange::aggregator`: blocks are recorded in order ([`store`],
+//!    `pins.rs`), each pin is matched with its payload (hash, author, nonces per context), and
+//!    missing payloads are fetched again.
+//! 6. **Released** in the store's `release.rs`: a matched batch's messages become `confirmed`
+//!    with their `message_confirmed` events in one transaction; [`events`] hands the events to
+//!    subscribers (WebSocket, webhooks) at least once and in order.
+//!
+//! ## Shared leaves
+//! - [`chain`]: the two traits, and what the node reads from each block ([`ChainBlock`]);
 //! - [`channel`]: the libp2p data channel (TCP + noise + yamux), allow-listed from the chain;
 //! - [`envelope`]: HPKE sealing to a node's X25519 key, and signed receipts;
 //! - [`batch`]: batch payloads, their manifest hash and their (masked) pin contexts;
 //! - [`store`]: the private database (SQLite or PostgreSQL) and sealed payload files;
 //! - [`blobs`]: content-addressed blob files, transferred in resumable chunks;
 //! - [`keys`]: this node's channel and encryption keys on disk;
-//! - [`tokens`]: token pools, transfers, claims and escrows as the chain reports them;
-//! - [`exchange`]: the service tying them together: batcher, outbox, aggregator, inbound.
+//! - [`definitions`]: datatypes and other broadcast definitions, first confirmed wins;
+//! - [`tokens`]: token pools, transfers, claims and escrows as the chain reports them (and
+//!   `exchange::tokens`, the token calls apps make);
+//! - [`types`]: ids, node identities, messages and their states.
 
 // The OpenAPI document is one large `json!` literal.
 #![recursion_limit = "512"]
@@ -31,7 +51,9 @@ pub mod store;
 pub mod tokens;
 pub mod types;
 
-pub use chain::{ChainView, PinLimits, PinSubmission, Submitter};
+pub use chain::{
+	ChainBlock, ChainView, FailedPin, PinLimits, PinSubmission, PinnedBatch, Submitter,
+};
 pub use exchange::{Exchange, ExchangeConfig, ExchangeError};
 pub use keys::NodeKeys;
-pub use types::{ChainBlock, FailedPin, Message, MessageState, NodeIdentity, PinnedBatch};
+pub use types::{Message, MessageState, NodeIdentity};

@@ -30,68 +30,6 @@ pub struct NodeIdentity {
 	pub active: bool,
 }
 
-/// A `BatchPinned` event, in chain order.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
-pub struct PinnedBatch {
-	/// The block it was pinned in.
-	pub block: u64,
-	/// Its index among the block's events, which orders pins within a block.
-	pub event_index: u32,
-	/// The namespace it was pinned in.
-	pub namespace: String,
-	/// Its sequence in that namespace.
-	pub sequence: u64,
-	/// The node identity that pinned it.
-	pub author: NodeId,
-	/// The batch id.
-	pub batch_id: BatchId,
-	/// The batch hash.
-	pub batch_hash: Hash,
-	/// Its contexts.
-	pub contexts: Vec<Hash>,
-}
-
-/// A `pins.pin_batch` extrinsic that is in a block but failed (`ExtrinsicFailed`). The chain
-/// shows every party the same failure, so every party stops waiting for the contexts it named
-/// (unless its signer did pin that batch: then it was a resubmitted duplicate), and its author
-/// sends the messages again or rejects them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FailedPin {
-	/// The account that signed it.
-	pub signer: [u8; 32],
-	/// The batch id it named.
-	pub batch_id: BatchId,
-	/// The batch hash it named.
-	pub batch_hash: Hash,
-	/// The contexts it named.
-	pub contexts: Vec<Hash>,
-	/// The dispatch error, by name: `Pins.TooManyContexts`, `Pins.InvalidNamespace`, …
-	pub error: String,
-}
-
-/// What the node reports about one block, in block order.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ChainBlock {
-	/// Block number.
-	pub number: u64,
-	/// Block hash.
-	pub hash: Hash,
-	/// Its `BatchPinned` events, in event order.
-	pub pins: Vec<PinnedBatch>,
-	/// Its `BatchAcknowledged` events: (batch hash, acknowledging node).
-	pub acknowledgements: Vec<(Hash, NodeId)>,
-	/// Its `BatchSkipped` events: (batch id, skipping node).
-	pub skips: Vec<(BatchId, NodeId)>,
-	/// Identities registered or verified in it: (identity id, DID if known, what happened).
-	pub identities: Vec<(u32, Option<String>, String)>,
-	/// Its tokens pallet events, in event order.
-	pub tokens: Vec<crate::tokens::TokenRecord>,
-	/// Its extrinsics' hashes and outcomes (to settle the token operations this node submitted).
-	pub extrinsics: Vec<crate::tokens::ExtrinsicOutcome>,
-	/// Its `pins.pin_batch` extrinsics that failed, in extrinsic order.
-	pub failed_pins: Vec<FailedPin>,
-}
-
 /// An identity as the REST API shows it (node identities, from the chain).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct IdentityView {

@@ -936,3 +936,74 @@ fn subscribers_coming_and_going_while_events_flow_never_freeze_the_hub() {
 		}
 	}
 }
+
+/// An app that holds one event unacked while the stream flows on: the hub reads at most
+/// `MAX_WINDOW` events past the subscription's offset, so what it keeps for the subscription
+/// stays bounded; once the app acks, the rest (including the next event it wants) arrives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_withholding_an_ack_keeps_the_hub_bounded_and_loses_nothing() {
+	use parley_offchain::events::{EventHub, SubscriptionOptions, MAX_WINDOW};
+	let chain = Arc::new(MemChain::default());
+	let (dir, port) = (tempfile::tempdir().unwrap(), free_port());
+	let node = register(&chain, 1, "provider", dir.path(), port);
+	let party = start(&chain, &node, "provider", dir, port).await;
+	let hub = EventHub::new(party.exchange.clone());
+	let store = party.exchange.store().clone();
+	let store = &store;
+	let event = |kind: &'static str, reference: String| async move {
+		let e = parley_offchain::store::NewEvent {
+			kind,
+			namespace: "default",
+			reference: &reference,
+			..Default::default()
+		};
+		store.record_event(&e).await.unwrap()
+	};
+	let options = SubscriptionOptions {
+		first_event: Some(serde_json::json!("oldest")),
+		read_ahead: Some(4),
+		filter: parley_offchain::store::EventFilter {
+			types: vec!["wanted".into()],
+			..Default::default()
+		},
+		..Default::default()
+	};
+	let first = event("wanted", "first".into()).await;
+	let others = MAX_WINDOW as usize + 1000;
+	for n in 0..others {
+		event("unwanted", format!("u{n}")).await;
+	}
+	let second = event("wanted", "second".into()).await;
+	let (_id, mut rx) = hub.attach("default", "holder", Some(options)).await.unwrap();
+	let delivery = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.unwrap().unwrap();
+	assert_eq!(delivery.event.sequence, first);
+	// Not acked: the hub reads up to the window's end and stops there.
+	let mut held = hub.progress("default", "holder").unwrap();
+	for _ in 0..200 {
+		if held.cursor - held.offset >= MAX_WINDOW {
+			break;
+		}
+		tokio::time::sleep(Duration::from_millis(50)).await;
+		held = hub.progress("default", "holder").unwrap();
+	}
+	// And stays there.
+	tokio::time::sleep(Duration::from_millis(300)).await;
+	assert_eq!(hub.progress("default", "holder").unwrap(), held);
+	assert_eq!(held.offset, first - 1, "{held:?}");
+	assert_eq!(held.in_flight, 1, "{held:?}");
+	assert!(held.cursor - held.offset <= MAX_WINDOW, "read past the window: {held:?}");
+	assert!(held.done_ahead as i64 <= MAX_WINDOW, "{held:?}");
+	assert!(held.done_ahead >= 1000, "the window was used: {held:?}");
+	assert!(
+		tokio::time::timeout(Duration::from_millis(300), rx.recv()).await.is_err(),
+		"nothing past the window while the first event is held"
+	);
+	// The ack moves the window on; the next wanted event arrives, and nothing is left behind.
+	hub.ack("default", "holder", first).await.unwrap();
+	let delivery = tokio::time::timeout(Duration::from_secs(20), rx.recv()).await.unwrap().unwrap();
+	assert_eq!(delivery.event.sequence, second);
+	hub.ack("default", "holder", second).await.unwrap();
+	let done = hub.progress("default", "holder").unwrap();
+	assert_eq!(done.offset, second, "{done:?}");
+	assert_eq!(done.done_ahead, 0, "{done:?}");
+}

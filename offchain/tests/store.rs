@@ -383,7 +383,7 @@ async fn a_database_migrated_by_an_earlier_release_keeps_its_rows_and_gets_only_
 				.fetch_all(&pool)
 				.await
 				.unwrap();
-		assert_eq!(versions, vec![1, 2, 3, 4, 5], "{backend}: sqlx tracks every migration once");
+		assert_eq!(versions, vec![1, 2, 3, 4, 5, 6], "{backend}: sqlx tracks every migration once");
 		let kept: String = sqlx::query_scalar("SELECT name FROM groups WHERE id = 'aa'")
 			.fetch_one(&pool)
 			.await
@@ -395,6 +395,10 @@ async fn a_database_migrated_by_an_earlier_release_keeps_its_rows_and_gets_only_
 			.await
 			.unwrap();
 		assert_eq!(void, 0, "{backend}");
+		// Migration 6 ran: sealed payloads have a size.
+		let sized: i64 =
+			sqlx::query_scalar("SELECT COUNT(size) FROM sealed").fetch_one(&pool).await.unwrap();
+		assert_eq!(sized, 0, "{backend}");
 		assert!(
 			sqlx::query("SELECT version FROM schema_migrations").fetch_all(&pool).await.is_err(),
 			"{backend}: schema_migrations is dropped"
@@ -454,5 +458,100 @@ async fn concurrent_writers_number_events_once_each_and_in_order_on_every_backen
 			320,
 			"{backend}"
 		);
+	}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_and_a_fetch_of_one_batch_at_once_keep_one_copy_whole_on_every_backend() {
+	for (backend, store, _dir) in stores().await {
+		for round in 0..40u8 {
+			let batch_id = [round; 16];
+			// The author's delivery and another member's relayed copy, sealed differently.
+			let from_author = vec![1u8; 64 * 1024];
+			let relayed = vec![2u8; 48 * 1024];
+			let (a, b) = tokio::join!(
+				store.store_sealed(&batch_id, 1, &[9; 32], &from_author),
+				store.store_sealed(&batch_id, 2, &[9; 32], &relayed),
+			);
+			let (a, b) = (a.unwrap(), b.unwrap());
+			assert!(a ^ b, "{backend}: exactly one copy is new (round {round}: {a}, {b})");
+			let kept = store.sealed(&batch_id).await.unwrap().expect("a copy");
+			assert_eq!(
+				kept,
+				if a { from_author } else { relayed },
+				"{backend}: the winner's bytes"
+			);
+			// A discard racing a new copy leaves a row and its file, or neither.
+			let again = vec![3u8; 1024];
+			let (d, s) = tokio::join!(
+				store.discard_sealed(&batch_id),
+				store.store_sealed(&batch_id, 3, &[9; 32], &again),
+			);
+			d.unwrap();
+			let stored = s.unwrap();
+			// Either the discard came first and the new copy is kept whole, or the store found the
+			// old copy (not new) and the discard then removed it: never a row without its file.
+			match store.sealed(&batch_id).await.unwrap() {
+				Some(bytes) => {
+					assert!(stored, "{backend}: a copy kept that was not stored");
+					assert_eq!(bytes, again, "{backend}");
+				}
+				None => assert!(!stored, "{backend}: the new copy was stored, then lost"),
+			}
+		}
+	}
+}
+
+/// What a sender stores here for batches it never pins is counted in bytes (so a delivery past
+/// the node's bound can be refused) and collected after a while; a pinned batch's payload, and
+/// this node's own batches, are kept.
+#[tokio::test]
+async fn sealed_payloads_never_pinned_are_bounded_and_collected_on_every_backend() {
+	for (backend, store, dir) in stores().await {
+		assert_eq!(store.unpinned_sealed_bytes(2).await.unwrap(), 0, "{backend}");
+		for (n, size) in [(1u8, 1000usize), (2, 2000), (3, 4000)] {
+			assert!(store.store_sealed(&[n; 16], 2, &[n; 32], &vec![n; size]).await.unwrap());
+		}
+		// Another sender's copies do not count against this one.
+		store.store_sealed(&[9; 16], 3, &[9; 32], &[9; 500]).await.unwrap();
+		assert_eq!(store.unpinned_sealed_bytes(2).await.unwrap(), 7000, "{backend}");
+		assert_eq!(store.unpinned_sealed_bytes(3).await.unwrap(), 500, "{backend}");
+		// One of them is pinned: it no longer counts.
+		let pin = PinnedBatch {
+			block: 1,
+			event_index: 0,
+			namespace: "default".into(),
+			sequence: 0,
+			author: 2,
+			batch_id: [3; 16],
+			batch_hash: [3; 32],
+			contexts: vec![[1; 32]],
+		};
+		let block = ChainBlock { number: 1, pins: vec![pin], ..Default::default() };
+		store.record_block(&block, &recording(1)).await.unwrap();
+		assert_eq!(store.unpinned_sealed_bytes(2).await.unwrap(), 3000, "{backend}");
+		// This node's own batch, not pinned yet, is never collected.
+		let group = Group {
+			id: [6; 16],
+			namespace: "default".into(),
+			name: "g".into(),
+			members: vec![1, 2],
+			secret: [9; 32],
+		};
+		store.save_group(&group, &[]).await.unwrap();
+		let own = private_batch(&store, &group, &[11], 11).await;
+		// Nothing is old enough yet.
+		assert_eq!(store.collect_unpinned_sealed(0).await.unwrap(), 0, "{backend}");
+		// Past the TTL: the three unpinned copies of others go, rows and files.
+		let later = i64::MAX;
+		assert_eq!(store.collect_unpinned_sealed(later).await.unwrap(), 3, "{backend}");
+		for n in [1u8, 2, 9] {
+			assert_eq!(store.sealed(&[n; 16]).await.unwrap(), None, "{backend}");
+			let file = dir.path().join("payloads").join(format!("{}.sealed", hex::encode([n; 16])));
+			assert!(!file.exists(), "{backend}: {file:?} left behind");
+		}
+		assert!(store.sealed(&[3; 16]).await.unwrap().is_some(), "{backend}: pinned kept");
+		assert!(store.sealed(&own.0).await.unwrap().is_some(), "{backend}: own batch kept");
+		assert_eq!(store.unpinned_sealed_bytes(2).await.unwrap(), 0, "{backend}");
 	}
 }

@@ -77,6 +77,15 @@ pub struct PrivateDataParams {
 	#[arg(long, default_value_t = 256)]
 	pub inbound_queue: usize,
 
+	/// Most bytes of sealed payloads one peer may keep here for batches it has not pinned yet;
+	/// its further deliveries are refused as busy until its pins land.
+	#[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+	pub max_unpinned_bytes: u64,
+
+	/// Hours after which a sealed payload whose batch was never pinned is forgotten.
+	#[arg(long, value_name = "HOURS", default_value_t = 24)]
+	pub unpinned_ttl_hours: u64,
+
 	/// Port of the REST API.
 	#[arg(long, value_name = "PORT", default_value_t = 5000)]
 	pub rest_port: u16,
@@ -196,6 +205,8 @@ pub async fn start(
 	config.batch_max_bytes = params.max_batch_bytes.saturating_sub(64 * 1024).max(1024);
 	config.test_hooks = params.unsafe_test_hooks;
 	config.context_block_after = Duration::from_millis(params.context_block_timeout_ms);
+	config.unpinned_sealed_max_bytes = params.max_unpinned_bytes;
+	config.unpinned_sealed_ttl = Duration::from_secs(params.unpinned_ttl_hours.max(1) * 3600);
 
 	let submitter = submitter::ChainSubmitter::new(
 		deps.client.clone(),

@@ -7,7 +7,7 @@
 //! | `parley_createGroup` | `name`, `members` (node DIDs), `namespace`? | group id (hex) |
 //! | `parley_sendPrivate` | `group`, `topic` (string or list), `data` (JSON), `options`? | message id |
 //! | `parley_sendBroadcast` | `topic`, `data`, `options`? | message id |
-//! | `parley_getMessage` | `id` | message, with `state`: pending, sent, pinned, confirmed, rejected |
+//! | `parley_getMessage` | `id`, `{confirm, timeout}`? (wait until confirmed here) | message, with `state`: pending, sent, pinned, confirmed, rejected |
 //! | `parley_listMessages` | `filter`? (`namespace`, `state`, `topic`, `group`, `author`, `limit`, `skip`) | messages |
 //! | `parley_listGroups` | | groups (id, name, members) |
 //! | `parley_listEvents` | `after`? (sequence), `limit`? | events: `message_confirmed`, `message_rejected`, `batch_acknowledged` |
@@ -81,6 +81,17 @@ pub struct SendOptions {
 	/// A token transfer from this node that goes with the message: `{"pool", "to", "amount"}`
 	/// or with `"index"`. The message is confirmed together with the transfer.
 	pub transfer: Option<parley_offchain::exchange::MessageTransferRequest>,
+}
+
+/// Optional settings of `parley_getMessage`: wait until this node has confirmed or rejected the
+/// message.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WaitOptions {
+	/// Wait until the message is confirmed or rejected at this node.
+	pub confirm: bool,
+	/// How long to wait (ms, default 60000, at most 600000).
+	pub timeout: Option<u64>,
 }
 
 /// Optional settings of `parley_createData`.
@@ -246,9 +257,11 @@ pub trait ParleyApi {
 	#[method(name = "test_failNextPin")]
 	async fn fail_next_pin(&self) -> RpcResult<bool>;
 
-	/// A message and its state.
+	/// A message and its state. With `{"confirm": true, "timeout": ms}` it waits until this node
+	/// has confirmed or rejected the message, also if it has not arrived yet (each recipient
+	/// confirms on its own, possibly after the sender); 4008 if not in time.
 	#[method(name = "getMessage")]
-	async fn get_message(&self, id: String) -> RpcResult<Message>;
+	async fn get_message(&self, id: String, wait: Option<WaitOptions>) -> RpcResult<Message>;
 
 	/// Messages matching a filter (the list filter syntax: `{"topics": "claim-1", "state":
 	/// "confirmed", "created": ">1700000000000", "sort": "-created", "limit": 10, "count":
@@ -526,8 +539,13 @@ impl ParleyApiServer for ParleyRpc {
 		Ok(true)
 	}
 
-	async fn get_message(&self, id: String) -> RpcResult<Message> {
-		self.exchange.message(&id).await.map_err(rpc_error)
+	async fn get_message(&self, id: String, wait: Option<WaitOptions>) -> RpcResult<Message> {
+		match wait {
+			Some(WaitOptions { confirm: true, timeout }) => {
+				self.exchange.wait_for_outcome(&id, wait_time(timeout)).await.map_err(rpc_error)
+			}
+			_ => self.exchange.message(&id).await.map_err(rpc_error),
+		}
 	}
 
 	async fn list_messages(

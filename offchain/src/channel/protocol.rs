@@ -11,7 +11,7 @@ use crate::{
 	envelope::{Envelope, Receipt},
 	types::{BatchId, Hash},
 };
-use codec::{Decode, Encode};
+use codec::{Decode, DecodeAll, Encode};
 use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use libp2p::StreamProtocol;
 use std::{io, marker::PhantomData};
@@ -125,7 +125,9 @@ async fn read_bounded<T: AsyncRead + Unpin + Send, M: Decode>(
 	}
 	let mut buf = vec![0u8; len];
 	io.read_exact(&mut buf).await?;
-	M::decode(&mut &buf[..]).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))
+	// The whole message, or nothing: trailing bytes are a misbehaving peer's, not padding.
+	M::decode_all(&mut &buf[..])
+		.map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))
 }
 
 async fn write_bounded<T: AsyncWrite + Unpin + Send>(
@@ -217,5 +219,23 @@ mod tests {
 		// Garbage within the bound is a decode error, not a panic.
 		let mut garbage = Cursor::new([4u32.to_le_bytes().to_vec(), vec![0xff; 4]].concat());
 		assert!(codec.read_request(&BATCH_PROTOCOL, &mut garbage).await.is_err());
+	}
+
+	#[tokio::test]
+	async fn a_message_with_trailing_bytes_is_refused() {
+		let mut codec = ScaleCodec::<BatchRequest, BatchResponse>::new(64, 64);
+		let request = BatchRequest::Fetch([7; 16]);
+		let exact = request.encode();
+		let mut padded = exact.clone();
+		padded.extend_from_slice(&[0, 0, 0]);
+		let framed = |bytes: &[u8]| {
+			Cursor::new([(bytes.len() as u32).to_le_bytes().to_vec(), bytes.to_vec()].concat())
+		};
+		assert_eq!(
+			codec.read_request(&BATCH_PROTOCOL, &mut framed(&exact)).await.unwrap(),
+			request
+		);
+		let err = codec.read_request(&BATCH_PROTOCOL, &mut framed(&padded)).await.unwrap_err();
+		assert_eq!(err.kind(), io::ErrorKind::InvalidData);
 	}
 }

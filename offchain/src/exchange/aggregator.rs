@@ -24,15 +24,18 @@
 //! arrived holds back only its own contexts, and is asked for again from its author and then from
 //! the other nodes (reconciliation).
 
-use super::{Exchange, LOG};
+use super::{
+	fetch::{collect_unpinned, fetch_blob_in_background, reconcile},
+	Exchange, LOG,
+};
 use crate::{
 	batch::{masked_context, AttachmentContent, BatchPayload},
-	channel::protocol::{BatchRequest, BatchResponse},
+	chain::ChainBlock,
 	envelope::Envelope,
-	store::{pins::Release, PinRow, Recording},
-	types::{now_ms, ChainBlock, Hash, MessageKind},
+	store::{PinRow, Recording, Release},
+	types::{now_ms, Hash, MessageKind},
 };
-use codec::{Decode, Encode};
+use codec::DecodeAll;
 use std::{collections::BTreeMap, time::Duration};
 use tokio::sync::mpsc;
 
@@ -40,6 +43,7 @@ use tokio::sync::mpsc;
 pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBlock>) {
 	let inner = &exchange.inner;
 	let fetch_after_ms = inner.config.fetch_after.as_millis() as i64;
+	let mut last_collection = tokio::time::Instant::now();
 	loop {
 		tokio::select! {
 			block = blocks.recv() => match block {
@@ -106,6 +110,7 @@ pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBloc
 			log::warn!(target: LOG, "matching pins failed, will retry: {e}");
 		}
 		reconcile(&exchange).await;
+		collect_unpinned(&exchange, &mut last_collection).await;
 		report_blocked(&exchange).await;
 	}
 }
@@ -197,14 +202,14 @@ async fn evaluate(
 	let Some(sealed) = store.sealed(&pin.batch_id).await.map_err(|e| e.to_string())? else {
 		return Ok(Verdict::Wait);
 	};
-	let Ok(envelope) = Envelope::decode(&mut &sealed[..]) else {
+	let Ok(envelope) = Envelope::decode_all(&mut &sealed[..]) else {
 		return Ok(fail("stored envelope is malformed".into()));
 	};
 	let bytes = match exchange.inner.encryption.open(&envelope) {
 		Ok(bytes) => bytes,
 		Err(e) => return Ok(fail(format!("payload {e}"))),
 	};
-	let Ok(payload) = BatchPayload::decode(&mut &bytes[..]) else {
+	let Ok(payload) = BatchPayload::decode_all(&mut &bytes[..]) else {
 		return Ok(fail("payload does not decode".into()));
 	};
 	if payload.batch_id != pin.batch_id {
@@ -344,63 +349,6 @@ async fn evaluate(
 	Ok(Verdict::Release(payload))
 }
 
-/// Pulls blob `hash` of `size` bytes from `author` (then from the other nodes) unless it is already being
-/// fetched; writes `blob_received` and wakes the aggregator when it is here.
-fn fetch_blob_in_background(
-	exchange: &Exchange,
-	hash: Hash,
-	size: u64,
-	author: crate::types::NodeId,
-	namespace: &str,
-) {
-	if !exchange.inner.fetching.lock().expect("fetching lock").insert(hash) {
-		return;
-	}
-	let exchange = exchange.clone();
-	let namespace = namespace.to_string();
-	tokio::spawn(async move {
-		let me = exchange.me().ok().map(|m| m.id);
-		let mut sources: Vec<_> = exchange.node(author).into_iter().collect();
-		sources.extend(
-			exchange.active_nodes().into_iter().filter(|n| n.id != author && Some(n.id) != me),
-		);
-		let mut fetched = None;
-		for node in &sources {
-			let Some(peer) = Exchange::peer_of(node) else { continue };
-			match super::inbound::fetch_blob(&exchange, peer, hash, size).await {
-				Ok(size) => {
-					fetched = Some((size, node.did.clone()));
-					break;
-				}
-				Err(e) => {
-					log::debug!(target: LOG, "blob {} not from {}: {e}", hex::encode(hash), node.did)
-				}
-			}
-		}
-		match fetched {
-			Some((size, from)) => {
-				log::info!(target: LOG, "blob {} ({size} bytes) received from {from}", hex::encode(hash));
-				let detail =
-					serde_json::json!({ "hash": hex::encode(hash), "size": size, "from": from });
-				let event = crate::store::NewEvent {
-					kind: "blob_received",
-					namespace: &namespace,
-					reference: &hex::encode(hash),
-					detail: Some(&detail),
-					..Default::default()
-				};
-				if let Err(e) = exchange.inner.store.record_event(&event).await {
-					log::warn!(target: LOG, "cannot record blob_received: {e}");
-				}
-				exchange.inner.events_wake.notify_waiters();
-			}
-			None => tokio::time::sleep(Duration::from_secs(2)).await,
-		}
-		exchange.inner.fetching.lock().expect("fetching lock").remove(&hash);
-		exchange.inner.aggregator_wake.notify_one();
-	});
-}
-
 /// A `BatchSkipped` on-chain: if this node still waits for that batch, it gives up on it (as
 /// every node does), and the pins behind it are released.
 async fn skip(exchange: &Exchange, batch_id: &crate::types::BatchId, node: crate::types::NodeId) {
@@ -473,63 +421,4 @@ async fn recognised_contexts(
 		}
 	}
 	Ok(skips)
-}
-
-/// Asks again for the payloads of pins that have waited too long: first the author, then every
-/// other node in force.
-async fn reconcile(exchange: &Exchange) {
-	let store = &exchange.inner.store;
-	let Ok(pins) = store.pending_pins().await else { return };
-	let now = now_ms();
-	let me = exchange.me().ok().map(|m| m.id);
-	for pin in pins.iter().filter(|p| p.payload_from.is_none() && p.next_fetch <= now).take(8) {
-		if Some(pin.author) == me {
-			continue;
-		}
-		let mut askers: Vec<_> = exchange.node(pin.author).into_iter().collect();
-		askers.extend(
-			exchange.active_nodes().into_iter().filter(|n| n.id != pin.author && Some(n.id) != me),
-		);
-		let mut outcome = "no node had it";
-		for (i, node) in askers.iter().enumerate() {
-			let Some(peer) = Exchange::peer_of(node) else { continue };
-			match exchange
-				.inner
-				.channel
-				.request_batch(peer, BatchRequest::Fetch(pin.batch_id))
-				.await
-			{
-				Ok(BatchResponse::Batch(envelope)) if envelope.batch_id == pin.batch_id => {
-					let stored = store
-						.store_sealed(
-							&pin.batch_id,
-							node.id,
-							&envelope.claimed_hash,
-							&envelope.encode(),
-						)
-						.await;
-					if stored.is_ok() {
-						log::info!(target: LOG, "fetched missing batch {} from {}", hex::encode(pin.batch_id), node.did);
-						exchange.inner.aggregator_wake.notify_one();
-						outcome = "fetched";
-						break;
-					}
-				}
-				Ok(BatchResponse::NotRecipient) if i == 0 => {
-					// The author says this node is not a recipient: nothing to wait for.
-					let _ = store.mark_not_for_us(&pin.batch_id).await;
-					outcome = "not for us";
-					break;
-				}
-				Ok(_) | Err(_) => {}
-			}
-		}
-		if outcome == "no node had it" {
-			let attempts = pin.fetch_attempts + 1;
-			let delay = exchange.backoff(attempts).max(Duration::from_secs(2));
-			let _ =
-				store.schedule_fetch(&pin.batch_id, attempts, now + delay.as_millis() as i64).await;
-			log::debug!(target: LOG, "batch {} still missing; asking again in {delay:?}", hex::encode(pin.batch_id));
-		}
-	}
 }

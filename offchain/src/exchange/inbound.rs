@@ -19,7 +19,7 @@ use crate::{
 	envelope::{self, Envelope, Receipt},
 	types::{Group, MessageKind, NodeIdentity},
 };
-use codec::{Decode, Encode};
+use codec::{DecodeAll, Encode};
 use libp2p::PeerId;
 use tokio::sync::mpsc;
 
@@ -79,6 +79,28 @@ async fn on_delivery(exchange: &Exchange, sender: &NodeIdentity, envelope: Envel
 	if envelope.encapped_key.len() != 32 || envelope.ciphertext.is_empty() {
 		return Err((Refusal::BadRequest, "malformed envelope".into()));
 	}
+	let bound = exchange.inner.config.unpinned_sealed_max_bytes;
+	let unpinned = exchange
+		.inner
+		.store
+		.unpinned_sealed_bytes(sender.id)
+		.await
+		.map_err(|e| (Refusal::Internal, e.to_string()))?;
+	let size = envelope.encoded_size() as u64;
+	// A batch already pinned is always taken: only what may never be pinned is bounded.
+	let pinned = exchange
+		.inner
+		.store
+		.pin_state(&envelope.batch_id)
+		.await
+		.map_err(|e| (Refusal::Internal, e.to_string()))?
+		.is_some();
+	if !pinned && unpinned.max(0) as u64 + size > bound {
+		return Err((
+			Refusal::Busy,
+			format!("{} has {unpinned} bytes stored here for batches not pinned yet; the bound is {bound}", sender.did),
+		));
+	}
 	let new = exchange
 		.inner
 		.store
@@ -112,14 +134,14 @@ async fn on_fetch(exchange: &Exchange, asker: &NodeIdentity, batch_id: [u8; 16])
 		return Ok(BatchResponse::NotFound);
 	}
 	let envelope =
-		Envelope::decode(&mut &sealed[..]).map_err(|e| (Refusal::Internal, e.to_string()))?;
+		Envelope::decode_all(&mut &sealed[..]).map_err(|e| (Refusal::Internal, e.to_string()))?;
 	let bytes = exchange
 		.inner
 		.encryption
 		.open(&envelope)
 		.map_err(|e| (Refusal::Internal, e.to_string()))?;
-	let payload =
-		BatchPayload::decode(&mut &bytes[..]).map_err(|e| (Refusal::Internal, e.to_string()))?;
+	let payload = BatchPayload::decode_all(&mut &bytes[..])
+		.map_err(|e| (Refusal::Internal, e.to_string()))?;
 	let recipient = match (&payload.kind, &payload.group) {
 		(MessageKind::Private, Some(group)) => group.members.contains(&asker.id),
 		_ => true,
@@ -140,7 +162,8 @@ async fn on_group(exchange: &Exchange, sender: &NodeIdentity, envelope: Envelope
 		.encryption
 		.open(&envelope)
 		.map_err(|e| (Refusal::BadRequest, format!("group announcement: {e}")))?;
-	let group = Group::decode(&mut &bytes[..]).map_err(|e| (Refusal::BadRequest, e.to_string()))?;
+	let group =
+		Group::decode_all(&mut &bytes[..]).map_err(|e| (Refusal::BadRequest, e.to_string()))?;
 	if group.id != envelope.batch_id
 		|| crate::types::blake2_256(&bytes) != envelope.claimed_hash
 		|| !group.members.contains(&me.id)

@@ -20,7 +20,7 @@ use crate::{
 	store::{OutboxKind, OutboxOp},
 	types::now_ms,
 };
-use codec::{Decode, Encode};
+use codec::{DecodeAll, Encode};
 use std::{collections::HashSet, sync::atomic::Ordering, time::Duration};
 use tokio::task::JoinSet;
 
@@ -138,7 +138,7 @@ pub(crate) async fn own_payload(
 		.map_err(|e| e.to_string())?
 		.ok_or("this node holds no copy of the batch")?;
 	let envelope =
-		Envelope::decode(&mut &sealed[..]).map_err(|e| format!("stored envelope: {e}"))?;
+		Envelope::decode_all(&mut &sealed[..]).map_err(|e| format!("stored envelope: {e}"))?;
 	let payload = exchange.inner.encryption.open(&envelope).map_err(|e| e.to_string())?;
 	Ok((envelope, payload))
 }

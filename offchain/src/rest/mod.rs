@@ -6,6 +6,7 @@
 //! Errors are JSON `{ "error": "...", "code": <HTTP status> }`. Lists take the shared filter
 //! syntax ([`crate::store::query`]) as query parameters.
 
+mod extract;
 mod openapi;
 mod routes;
 mod tokens;
@@ -13,9 +14,11 @@ mod ws;
 
 use crate::{events::EventHub, exchange::Exchange, ExchangeError};
 use axum::{
+	extract::DefaultBodyLimit,
 	http::StatusCode,
 	response::{IntoResponse, Response},
-	Json,
+	routing::get,
+	Json, Router,
 };
 use std::{net::SocketAddr, time::Duration};
 
@@ -114,13 +117,38 @@ impl IntoResponse for ApiError {
 	}
 }
 
+/// Every route of the REST API, with its state.
+pub(crate) fn router(state: AppState) -> Router {
+	let max_json = state.config.max_json_body;
+	let ns = routes::routes().merge(tokens::routes());
+
+	Router::new()
+		.nest("/api/v1/namespaces/{ns}", ns)
+		.route("/api/v1/status", get(routes::status))
+		.route("/api/v1/identities", get(routes::list_identities))
+		.route("/api/v1/identities/{did}", get(routes::get_identity))
+		.route("/api/v1/identities/{did}/did", get(routes::did_document))
+		.route("/api/v1/openapi.json", get(routes::openapi))
+		.route("/api/v1/docs", get(routes::docs))
+		.route("/api/v1/docs/{asset}", get(routes::docs_asset))
+		.route("/api/v1/ws", get(ws::upgrade))
+		.fallback(not_found)
+		.layer(DefaultBodyLimit::max(max_json))
+		.with_state(state)
+}
+
+/// The answer to a path that no route serves.
+async fn not_found() -> ApiError {
+	ApiError::not_found("no such route; see /api/v1/openapi.json")
+}
+
 /// Serves the REST API until the node stops.
 pub async fn serve(exchange: Exchange, hub: EventHub, config: RestConfig) -> Result<(), String> {
 	let listener = tokio::net::TcpListener::bind(config.listen)
 		.await
 		.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
 	log::info!(target: "parley::rest", "REST API on http://{}/api/v1 (docs at /api/v1/docs)", config.listen);
-	let router = routes::router(AppState { exchange, hub, config });
+	let router = router(AppState { exchange, hub, config });
 	axum::serve(listener, router).await.map_err(|e| format!("REST server stopped: {e}"))
 }
 

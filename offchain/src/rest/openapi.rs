@@ -56,7 +56,7 @@ fn send_op(summary: &str, private: bool) -> Value {
 	json!({
 		"summary": summary,
 		"parameters": [ns_param(),
-			{ "name": "confirm", "in": "query", "description": "Wait until the message is confirmed or rejected.", "schema": { "type": "boolean" } },
+			{ "name": "confirm", "in": "query", "description": "Wait until the message is confirmed or rejected at this node, the sender's (each recipient confirms on its own; wait there with `GET …/messages/{id}?confirm=true`).", "schema": { "type": "boolean" } },
 			{ "name": "timeout", "in": "query", "description": "How long to wait, in ms (default 60000).", "schema": { "type": "integer", "minimum": 0, "maximum": 600000 } }],
 		"requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": if private { "#/components/schemas/PrivateMessageInput" } else { "#/components/schemas/MessageInput" } } } } },
 		"responses": {
@@ -171,8 +171,11 @@ fn base_document() -> Value {
 			"/api/v1/identities/{did}/did": { "get": { "summary": "An identity's DID document.", "parameters": [path_param("did", "A DID.")],
 				"responses": { "200": ok_json("The DID document.", json!({ "type": "object" })), "404": error_response("No such identity.") } } },
 			"/api/v1/namespaces/{ns}/messages": { "get": list_op("Messages.", "Message", &["id", "kind", "author", "group", "topics", "tag", "state", "batch", "cid", "created", "confirmed", "confirm_sequence"]) },
-			"/api/v1/namespaces/{ns}/messages/{id}": { "get": { "summary": "One message.", "parameters": [ns_param(), path_param("id", "Message id.")],
-				"responses": { "200": ok_json("The message.", json!({ "$ref": "#/components/schemas/Message" })), "400": error_response("Bad namespace."), "404": error_response("No such message.") } } },
+			"/api/v1/namespaces/{ns}/messages/{id}": { "get": { "summary": "One message.", "description": "With `confirm=true`, waits until this node has confirmed or rejected the message, also if it has not arrived yet (a recipient confirms on its own, possibly after the sender).",
+				"parameters": [ns_param(), path_param("id", "Message id."),
+					{ "name": "confirm", "in": "query", "description": "Wait until the message is confirmed or rejected at this node.", "schema": { "type": "boolean" } },
+					{ "name": "timeout", "in": "query", "description": "How long to wait, in ms (default 60000).", "schema": { "type": "integer", "minimum": 0, "maximum": 600000 } }],
+				"responses": { "200": ok_json("The message.", json!({ "$ref": "#/components/schemas/Message" })), "400": error_response("Bad namespace."), "404": error_response("No such message."), "408": error_response("Not confirmed here in time.") } } },
 			"/api/v1/namespaces/{ns}/messages/broadcast": { "post": send_op("Send a message to every node.", false) },
 			"/api/v1/namespaces/{ns}/messages/private": { "post": send_op("Send a message to a group.", true) },
 			"/api/v1/namespaces/{ns}/messages/requestreply": { "post": {

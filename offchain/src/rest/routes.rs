@@ -1,64 +1,31 @@
-//! The REST routes and their handlers.
+//! The REST handlers of messages, data and blobs, datatypes, definitions, groups, batches,
+//! pins, events, subscriptions, operations and contexts, and of status, identities and the API
+//! docs.
 
-use super::{ApiError, AppState};
-use crate::{
-	events::SubscriptionOptions,
-	exchange::MessageRequest,
-	store::{
-		collections,
-		query::{Collection, ListQuery},
+use super::{
+	extract::{
+		check_ns, list_of, one_in, wait_time, ApiResult, Body_, Params, Segments, SendQuery,
 	},
-	types::Message,
+	ApiError, AppState,
+};
+use crate::{
+	events::SubscriptionOptions, exchange::MessageRequest, store::collections, types::Message,
 };
 use axum::{
 	body::Body,
 	extract::{DefaultBodyLimit, Multipart, State},
 	http::{header, StatusCode},
 	response::{Html, IntoResponse, Response},
-	routing::{get, post, MethodRouter},
+	routing::{get, post},
 	Json, Router,
 };
 use serde::Deserialize;
 use serde_json::Value;
-use std::time::Duration;
 
-pub(crate) type Pairs = Params<Vec<(String, String)>>;
-type ApiResult<T> = Result<T, ApiError>;
-
-/// A JSON body; a malformed one is a 400 (or 415, 413) naming the problem.
-#[derive(axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
-pub(crate) struct Body_<T>(pub T);
-
-/// Query parameters; a malformed query is a 400 naming the problem.
-#[derive(axum::extract::FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(ApiError))]
-pub(crate) struct Params<T>(pub T);
-
-/// Path parameters; a malformed path is a 400 naming the problem.
-#[derive(axum::extract::FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(ApiError))]
-pub(crate) struct Segments<T>(pub T);
-
-/// The structured error of a rejected JSON body, query or path.
-macro_rules! rejection_is_api_error {
-	($($rejection:ty),*) => {$(
-		impl From<$rejection> for ApiError {
-			fn from(rejection: $rejection) -> Self {
-				ApiError::new(rejection.status(), rejection.body_text())
-			}
-		}
-	)*};
-}
-rejection_is_api_error!(
-	axum::extract::rejection::JsonRejection,
-	axum::extract::rejection::QueryRejection,
-	axum::extract::rejection::PathRejection
-);
-
-pub(crate) fn router(state: AppState) -> Router {
-	let max_json = state.config.max_json_body;
-	let ns = Router::new()
+/// The routes of messages, data and blobs, datatypes, definitions, groups, batches, pins,
+/// events, subscriptions, operations and contexts, under `/api/v1/namespaces/{ns}`.
+pub(crate) fn routes() -> Router<AppState> {
+	Router::new()
 		.route("/messages", list_of(&collections::MESSAGES))
 		.route("/messages/{id}", get(get_message))
 		.route("/messages/broadcast", post(send_broadcast))
@@ -81,84 +48,6 @@ pub(crate) fn router(state: AppState) -> Router {
 		.route("/operations", list_of(&collections::OPERATIONS))
 		.route("/operations/{id}/retry", post(retry_operation))
 		.route("/contexts/{context}/skip", post(skip_context))
-		.merge(super::tokens::routes());
-	Router::new()
-		.nest("/api/v1/namespaces/{ns}", ns)
-		.route("/api/v1/status", get(status))
-		.route("/api/v1/identities", get(list_identities))
-		.route("/api/v1/identities/{did}", get(get_identity))
-		.route("/api/v1/identities/{did}/did", get(did_document))
-		.route("/api/v1/openapi.json", get(openapi))
-		.route("/api/v1/docs", get(docs))
-		.route("/api/v1/docs/{asset}", get(docs_asset))
-		.route("/api/v1/ws", get(super::ws::upgrade))
-		.fallback(not_found)
-		.layer(DefaultBodyLimit::max(max_json))
-		.with_state(state)
-}
-
-async fn not_found() -> ApiError {
-	ApiError::not_found("no such route; see /api/v1/openapi.json")
-}
-
-pub(crate) fn check_ns(ns: &str) -> ApiResult<()> {
-	crate::exchange::check_name("namespace", ns).map_err(ApiError::from)
-}
-
-fn parse_query(pairs: Vec<(String, String)>) -> ApiResult<ListQuery> {
-	ListQuery::parse(pairs).map_err(ApiError::bad_request)
-}
-
-pub(crate) async fn list_in(
-	state: &AppState,
-	collection: &Collection,
-	ns: &str,
-	pairs: Vec<(String, String)>,
-) -> ApiResult<Json<Value>> {
-	check_ns(ns)?;
-	let query = parse_query(pairs)?;
-	let page = state.exchange.list(collection, ns, &query).await?;
-	Ok(Json(if query.count {
-		serde_json::to_value(page).expect("pages serialize")
-	} else {
-		Value::Array(page.items)
-	}))
-}
-
-/// A `GET` route that lists `collection` in the path's namespace, with the shared filter,
-/// sort and page syntax.
-pub(crate) fn list_of(collection: &'static Collection) -> MethodRouter<AppState> {
-	get(
-		move |State(state): State<AppState>,
-		      Segments(ns): Segments<String>,
-		      Params(pairs): Pairs| async move { list_in(&state, collection, &ns, pairs).await },
-	)
-}
-
-pub(crate) async fn one_in(
-	state: &AppState,
-	collection: &crate::store::query::Collection,
-	ns: &str,
-	key: &str,
-	value: &str,
-	what: &str,
-) -> ApiResult<Json<Value>> {
-	check_ns(ns)?;
-	let query = ListQuery {
-		filters: vec![crate::store::query::Filter {
-			field: key.into(),
-			op: crate::store::query::Op::Eq,
-			value: value.into(),
-		}],
-		limit: 1,
-		..Default::default()
-	};
-	let page = state.exchange.list(collection, ns, &query).await?;
-	page.items
-		.into_iter()
-		.next()
-		.map(Json)
-		.ok_or_else(|| ApiError::not_found(format!("no {what} {value}")))
 }
 
 /// A message to send, as the REST body gives it.
@@ -180,14 +69,6 @@ pub(crate) struct SendBody {
 	group: Option<String>,
 	/// A token transfer from this node that goes with the message (confirmed together).
 	transfer: Option<crate::exchange::MessageTransferRequest>,
-}
-
-/// `?confirm=true&timeout=<ms>` on sends.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct SendQuery {
-	pub(crate) confirm: Option<bool>,
-	pub(crate) timeout: Option<u64>,
 }
 
 impl SendBody {
@@ -214,14 +95,6 @@ impl SendBody {
 			self.group,
 		))
 	}
-}
-
-pub(crate) fn wait_time(state: &AppState, query: &SendQuery) -> Duration {
-	query
-		.timeout
-		.map(Duration::from_millis)
-		.unwrap_or(state.config.default_wait)
-		.min(Duration::from_secs(600))
 }
 
 async fn finish_send(state: &AppState, id: String, query: SendQuery) -> ApiResult<Response> {
@@ -291,12 +164,20 @@ async fn request_reply(
 	Ok(Json(reply))
 }
 
+/// One message; with `?confirm=true` it waits (up to `timeout` ms) until this node has confirmed
+/// or rejected it, even if it has not arrived yet: a recipient's way to wait for a message whose
+/// sender's `confirm=true` send has returned.
 async fn get_message(
 	State(state): State<AppState>,
 	Segments((ns, id)): Segments<(String, String)>,
+	Params(query): Params<SendQuery>,
 ) -> ApiResult<Json<Message>> {
 	check_ns(&ns)?;
-	let message = state.exchange.message(&id).await?;
+	let message = if query.confirm.unwrap_or(false) {
+		state.exchange.wait_for_outcome(&id, wait_time(&state, &query)).await?
+	} else {
+		state.exchange.message(&id).await?
+	};
 	if message.namespace != ns {
 		return Err(ApiError::not_found(format!("no message {id} in namespace {ns}")));
 	}
@@ -556,15 +437,15 @@ async fn skip_context(
 	))
 }
 
-async fn status(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+pub(crate) async fn status(State(state): State<AppState>) -> ApiResult<Json<Value>> {
 	Ok(Json(state.exchange.status().await?))
 }
 
-async fn list_identities(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+pub(crate) async fn list_identities(State(state): State<AppState>) -> ApiResult<Json<Value>> {
 	Ok(Json(serde_json::to_value(state.exchange.identities()).expect("identities serialize")))
 }
 
-async fn get_identity(
+pub(crate) async fn get_identity(
 	State(state): State<AppState>,
 	Segments(did): Segments<String>,
 ) -> ApiResult<Json<Value>> {
@@ -574,7 +455,7 @@ async fn get_identity(
 		.ok_or_else(|| ApiError::not_found(format!("no identity {did}")))
 }
 
-async fn did_document(
+pub(crate) async fn did_document(
 	State(state): State<AppState>,
 	Segments(did): Segments<String>,
 ) -> ApiResult<Json<Value>> {
@@ -587,11 +468,11 @@ async fn did_document(
 	Ok(Json(identity.did_document()))
 }
 
-async fn openapi() -> Json<Value> {
+pub(crate) async fn openapi() -> Json<Value> {
 	Json(super::openapi::document())
 }
 
-async fn docs() -> Html<&'static str> {
+pub(crate) async fn docs() -> Html<&'static str> {
 	Html(
 		r##"<!doctype html><html><head><meta charset="utf-8"><title>Parley API</title>
 <link rel="stylesheet" href="/api/v1/docs/swagger-ui.css"></head><body><div id="ui"></div>
@@ -600,7 +481,7 @@ async fn docs() -> Html<&'static str> {
 	)
 }
 
-async fn docs_asset(Segments(asset): Segments<String>) -> ApiResult<Response> {
+pub(crate) async fn docs_asset(Segments(asset): Segments<String>) -> ApiResult<Response> {
 	let (bytes, kind): (&'static [u8], &str) = match asset.as_str() {
 		"swagger-ui-bundle.js" => {
 			(include_bytes!("swagger/swagger-ui-bundle.js"), "application/javascript")

@@ -4,7 +4,9 @@
 //! failure on-chain is a `422` naming the pallet error).
 
 use super::{
-	routes::{check_ns, list_in, list_of, one_in, Body_, Pairs, Params, Segments, SendQuery},
+	extract::{
+		check_ns, list_in, list_of, one_in, wait_time, Body_, Pairs, Params, Segments, SendQuery,
+	},
 	ApiError, AppState,
 };
 use crate::{
@@ -53,7 +55,7 @@ async fn finish(state: &AppState, op: TokenOp, query: SendQuery) -> ApiResult<Re
 	if !query.confirm.unwrap_or(false) {
 		return Ok((StatusCode::ACCEPTED, Json(op)).into_response());
 	}
-	let wait = super::routes::wait_time(state, &query);
+	let wait = wait_time(state, &query);
 	let op = state.exchange.wait_for_token_op(&op.id, wait).await.map_err(|e| {
 		let mut error = ApiError::from(e);
 		error.id = Some(op.id.clone());

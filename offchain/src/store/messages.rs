@@ -1,9 +1,8 @@
-//! Groups, messages, authored batches and their nonces, and receipts.
+//! Groups, messages, and authored batches with their nonces.
 
 use super::{id_col, json_col, Result, Store, StoreError};
 use crate::{
 	batch::{AttachmentContent, Author, BatchAttachment, BatchMessage, BatchPayload},
-	envelope::Receipt,
 	store::outbox::{insert_op, OutboxKind},
 	tokens::TransferRef,
 	types::{now_ms, Attachment, BatchId, Group, Message, MessageKind, MessageState, NodeId},
@@ -383,12 +382,13 @@ impl Store {
 		.execute(&mut *tx)
 		.await?;
 		sqlx::query(
-			"INSERT INTO sealed (batch_id, sender, claimed_hash, received) VALUES ($1, $2, $3, $4) ON CONFLICT (batch_id) DO NOTHING",
+			"INSERT INTO sealed (batch_id, sender, claimed_hash, received, size) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (batch_id) DO NOTHING",
 		)
 		.bind(&batch_hex)
 		.bind(payload.author.node as i64)
 		.bind(hex::encode(hash))
 		.bind(now_ms())
+		.bind(sealed.len() as i64)
 		.execute(&mut *tx)
 		.await?;
 		for message in &payload.messages {
@@ -438,31 +438,6 @@ impl Store {
 			json_col(&row, "recipients")?,
 			row.try_get("namespace")?,
 		)))
-	}
-
-	/// Records a recipient's signed receipt for one of this node's batches.
-	pub async fn insert_receipt(&self, receipt: &Receipt) -> Result<()> {
-		sqlx::query(
-			"INSERT INTO receipts (batch_id, node_did, batch_hash, signature, received) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (batch_id, node_did) DO NOTHING",
-		)
-		.bind(hex::encode(receipt.batch_id))
-		.bind(&receipt.node_did)
-		.bind(hex::encode(receipt.batch_hash))
-		.bind(hex::encode(receipt.signature))
-		.bind(now_ms())
-		.execute(self.pool())
-		.await?;
-		Ok(())
-	}
-
-	/// The DIDs of the nodes that returned a receipt for `batch_id`.
-	pub async fn receipts(&self, batch_id: &BatchId) -> Result<Vec<String>> {
-		let rows =
-			sqlx::query("SELECT node_did FROM receipts WHERE batch_id = $1 ORDER BY node_did")
-				.bind(hex::encode(batch_id))
-				.fetch_all(self.pool())
-				.await?;
-		rows.iter().map(|r| Ok(r.try_get("node_did")?)).collect()
 	}
 }
 

@@ -12,7 +12,11 @@ mod messages;
 mod outbox;
 pub(crate) mod pins;
 pub mod query;
+mod receipts;
+pub(crate) mod release;
+mod sealed;
 mod subscriptions;
+mod token_events;
 pub mod tokens;
 
 pub use data::Definition;
@@ -21,6 +25,7 @@ pub use messages::{
 };
 pub use outbox::{OutboxKind, OutboxOp, RetryOutcome};
 pub use pins::{PinRow, PinState, Recording};
+pub use release::Release;
 pub use subscriptions::{EventFilter, Subscription, Transport};
 pub use tokens::{PoolRow, TokenOp};
 
@@ -72,6 +77,10 @@ pub struct Store {
 	/// The last number given to a message accepted here (`accept_seq`) or an outbox operation
 	/// (`seq`): one strictly increasing counter, seeded from the database when it opens.
 	local_seq: std::sync::Arc<std::sync::atomic::AtomicI64>,
+	/// Held while a sealed payload's row and file change together (store or discard), so that a
+	/// delivery and a fetch of the same batch arriving at once never mix one's file with the
+	/// other's row, and a discard never removes a file that a new row points at.
+	sealed_writes: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Store {
@@ -98,8 +107,13 @@ impl Store {
 			.connect(&url)
 			.await?;
 		std::fs::create_dir_all(payloads)?;
-		let store =
-			Self { pool, payloads: payloads.to_path_buf(), sqlite, local_seq: Default::default() };
+		let store = Self {
+			pool,
+			payloads: payloads.to_path_buf(),
+			sqlite,
+			local_seq: Default::default(),
+			sealed_writes: Default::default(),
+		};
 		store.migrate().await?;
 		let last: i64 = sqlx::query(
 			"SELECT COALESCE(MAX(m), 0) AS last FROM (SELECT MAX(accept_seq) AS m FROM messages UNION ALL SELECT MAX(seq) AS m FROM outbox) AS seqs",

@@ -25,6 +25,10 @@ use std::{
 };
 use tokio::sync::{mpsc, Notify};
 
+mod webhooks;
+
+pub use webhooks::WebhookOptions;
+
 const LOG: &str = "parley::events";
 
 /// An event handed to a subscriber.
@@ -41,6 +45,28 @@ pub struct Delivery {
 
 /// One attached connection.
 pub type ConnectionId = u64;
+
+/// How far past its offset (the first event not done) a subscription reads: an app that holds
+/// one event unacked while the stream flows on gets nothing more beyond this many events until
+/// it acks, so the `done` set behind it stays bounded whatever the app does.
+pub const MAX_WINDOW: i64 = 4096;
+
+/// How many events a dispatcher reads from the store at a time.
+const READ_PAGE: i64 = 200;
+
+/// Where a running subscription is: what it has done, read, and handed out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Progress {
+	/// Every event up to this one is done (acked or filtered out); stored.
+	pub offset: i64,
+	/// The last event read from the store.
+	pub cursor: i64,
+	/// Events handed to a connection and not acked yet.
+	pub in_flight: usize,
+	/// Events after the offset that are done but not contiguous with it (at most
+	/// [`MAX_WINDOW`]).
+	pub done_ahead: usize,
+}
 
 struct Dispatch {
 	sub: Subscription,
@@ -104,17 +130,6 @@ pub struct SubscriptionOptions {
 	pub with_data: bool,
 	/// Webhook delivery instead of WebSockets: `{ "url": "http://…", "reply": false }`.
 	pub webhook: Option<WebhookOptions>,
-}
-
-/// Webhook options.
-#[derive(Clone, Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WebhookOptions {
-	/// Where to POST events (http).
-	pub url: String,
-	/// Whether a JSON response with `data` becomes a reply message.
-	#[serde(default)]
-	pub reply: bool,
 }
 
 fn matches(filter: &EventFilter, topic: &Option<regex::Regex>, event: &Event) -> bool {
@@ -304,6 +319,18 @@ impl EventHub {
 		Ok(())
 	}
 
+	/// Where subscription `name` is, if a dispatcher runs for it.
+	pub fn progress(&self, namespace: &str, name: &str) -> Option<Progress> {
+		let active = self.running(namespace, name)?;
+		let d = active.dispatch.lock().expect("dispatch lock");
+		Some(Progress {
+			offset: d.sub.offset,
+			cursor: d.cursor,
+			in_flight: d.in_flight.len(),
+			done_ahead: d.done.len(),
+		})
+	}
+
 	/// Detaches a connection; its unacked events go to the others (or wait for the next one).
 	pub fn detach(&self, namespace: &str, name: &str, connection: ConnectionId) {
 		let Some(active) = self.running(namespace, name) else {
@@ -325,33 +352,6 @@ impl EventHub {
 		active.wake.notify_one();
 	}
 
-	/// Starts delivery of every webhook subscription (at node start).
-	pub async fn start_webhooks(&self) {
-		match self.exchange.store().webhook_subscriptions().await {
-			Ok(subs) => {
-				for sub in subs {
-					self.start_webhook(sub).await;
-				}
-			}
-			Err(e) => log::warn!(target: LOG, "cannot read webhook subscriptions: {e}"),
-		}
-	}
-
-	async fn start_webhook(&self, sub: Subscription) {
-		let Transport::Webhook { url, reply } = sub.transport.clone() else { return };
-		let key = (sub.namespace.clone(), sub.name.clone());
-		if self.active.lock().expect("hub lock").contains_key(&key) {
-			return;
-		}
-		let (namespace, name) = key;
-		let active = self.activate(sub).await;
-		let (tx, rx) = mpsc::channel(1024);
-		active.dispatch.lock().expect("dispatch lock").connections.push((0, tx));
-		active.wake.notify_one();
-		let hub = self.clone();
-		tokio::spawn(async move { hub.webhook(namespace, name, url, reply, rx).await });
-	}
-
 	async fn dispatch(&self, active: Arc<Active>) {
 		let store = self.exchange.store().clone();
 		let (namespace, name) = {
@@ -365,17 +365,21 @@ impl EventHub {
 				let room = (d.sub.read_ahead as usize).saturating_sub(d.in_flight.len());
 				(d.cursor, room, !d.connections.is_empty())
 			};
+			// A full page that moved the cursor: there may be more to read at once.
+			let mut more = false;
 			if has_connections && room > 0 {
-				match store.events_after(cursor, 200).await {
+				match store.events_after(cursor, READ_PAGE).await {
 					Ok(events) => {
-						let mut to_fill = Vec::new();
-						for event in events {
-							to_fill.push(event);
-						}
-						self.hand_out(&active, to_fill).await;
+						let full = events.len() as i64 == READ_PAGE;
+						self.hand_out(&active, events).await;
+						let moved = active.dispatch.lock().expect("dispatch lock").cursor > cursor;
+						more = full && moved;
 					}
 					Err(e) => log::warn!(target: LOG, "cannot read events: {e}"),
 				}
+			}
+			if more {
+				continue;
 			}
 			tokio::select! {
 				_ = active.wake.notified() => {},
@@ -399,6 +403,9 @@ impl EventHub {
 			let mut d = active.dispatch.lock().expect("dispatch lock");
 			for event in events {
 				if d.in_flight.len() >= d.sub.read_ahead as usize || d.connections.is_empty() {
+					break;
+				}
+				if event.sequence - d.sub.offset > MAX_WINDOW {
 					break;
 				}
 				if event.sequence <= d.cursor
@@ -437,124 +444,6 @@ impl EventHub {
 			}
 		}
 	}
-
-	async fn webhook(
-		&self,
-		namespace: String,
-		name: String,
-		url: String,
-		reply: bool,
-		mut rx: mpsc::Receiver<Delivery>,
-	) {
-		let client = match reqwest::Client::builder()
-			.timeout(WEBHOOK_TIMEOUT)
-			// A webhook is called at the address it names, never at another it redirects to.
-			.redirect(reqwest::redirect::Policy::none())
-			.build()
-		{
-			Ok(client) => client,
-			Err(e) => {
-				log::error!(target: LOG, "webhook {name}: no HTTP client: {e}");
-				return;
-			}
-		};
-		while let Some(delivery) = rx.recv().await {
-			let body = serde_json::to_vec(&delivery).expect("deliveries serialize");
-			let mut attempts = 0u32;
-			loop {
-				let outcome = post_webhook(&client, &url, body.clone()).await;
-				match outcome {
-					Ok(response) => {
-						if reply {
-							self.reply(&delivery, &response).await;
-						}
-						if let Err(e) = self.ack(&namespace, &name, delivery.event.sequence).await {
-							log::warn!(target: LOG, "webhook {name}: cannot record ack: {e}");
-						}
-						break;
-					}
-					Err(e) => {
-						attempts += 1;
-						let delay = self.exchange.backoff(attempts);
-						log::info!(target: LOG, "webhook {name} to {url} failed ({e}); retrying in {delay:?}");
-						tokio::time::sleep(delay).await;
-						let gone = !self
-							.active
-							.lock()
-							.expect("hub lock")
-							.contains_key(&(namespace.clone(), name.clone()));
-						if gone {
-							return;
-						}
-					}
-				}
-			}
-		}
-	}
-
-	/// Sends a webhook's JSON response `{ "data": … , "topic"?: …, "tag"?: … }` back as a reply.
-	async fn reply(&self, delivery: &Delivery, response: &[u8]) {
-		let Ok(serde_json::Value::Object(body)) =
-			serde_json::from_slice::<serde_json::Value>(response)
-		else {
-			return;
-		};
-		let Some(data) = body.get("data").cloned() else { return };
-		let Ok(original) = self.exchange.message(&delivery.event.reference).await else { return };
-		let topics = match body.get("topic").and_then(|t| t.as_str()) {
-			Some(t) => vec![t.to_string()],
-			None => original.topics.clone(),
-		};
-		let tag = body.get("tag").and_then(|t| t.as_str()).unwrap_or("reply").to_string();
-		let send = crate::exchange::MessageRequest {
-			namespace: original.namespace.clone(),
-			topics,
-			tag,
-			data,
-			cid: Some(original.id.clone()),
-			..Default::default()
-		};
-		let result = match &original.group {
-			Some(group) => self.exchange.send_private_message(group, send).await,
-			None => self.exchange.send_broadcast_message(send).await,
-		};
-		if let Err(e) = result {
-			log::warn!(target: LOG, "webhook reply to {} not sent: {e}", original.id);
-		}
-	}
-}
-
-/// How long a webhook may take to answer one delivery.
-const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The most of a webhook's answer that is read (a reply message's JSON); a longer answer fails
-/// the delivery, which is retried.
-const WEBHOOK_MAX_RESPONSE: usize = 1 << 20;
-
-/// Posts one delivery; its answer's body if the webhook took it (a 2xx status).
-async fn post_webhook(
-	client: &reqwest::Client,
-	url: &str,
-	body: Vec<u8>,
-) -> Result<Vec<u8>, String> {
-	let mut response = client
-		.post(url)
-		.header(reqwest::header::CONTENT_TYPE, "application/json")
-		.body(body)
-		.send()
-		.await
-		.map_err(|e| e.to_string())?;
-	if !response.status().is_success() {
-		return Err(format!("status {}", response.status()));
-	}
-	let mut answer = Vec::new();
-	while let Some(chunk) = response.chunk().await.map_err(|e| e.to_string())? {
-		if answer.len() + chunk.len() > WEBHOOK_MAX_RESPONSE {
-			return Err(format!("answer longer than {WEBHOOK_MAX_RESPONSE} bytes"));
-		}
-		answer.extend_from_slice(&chunk);
-	}
-	Ok(answer)
 }
 
 /// Moves the offset over contiguous done events; returns the new offset if it moved.

@@ -1,0 +1,146 @@
+//! What apps ask of tokens, as the REST API and JSON-RPC take it: pools, mints, burns,
+//! transfers, approvals, claims, escrows, and the transfer a message goes with.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// A pool, named by its id or by its name in the namespace.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum PoolRef {
+	/// Its id.
+	Id(u32),
+	/// Its name.
+	Name(String),
+}
+
+/// Creates a pool.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CreatePoolRequest {
+	/// Name, unique in the namespace.
+	pub name: String,
+	/// Symbol (default: empty).
+	pub symbol: Option<String>,
+	/// Decimals (fungible pools; default 0).
+	pub decimals: Option<u8>,
+	/// `fungible` (default) or `nonfungible`.
+	#[serde(rename = "type")]
+	pub kind: Option<String>,
+	/// Where the pool's metadata (a token schema) lives.
+	pub metadata_uri: Option<String>,
+	/// Its hash (32 bytes hex).
+	pub metadata_hash: Option<String>,
+}
+
+/// Mints tokens.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MintRequest {
+	/// The pool.
+	pub pool: PoolRef,
+	/// The recipient (default: this node's account).
+	pub to: Option<String>,
+	/// An amount (fungible pools).
+	pub amount: Option<Value>,
+	/// An item index (non-fungible pools).
+	pub index: Option<Value>,
+	/// The token's metadata hash.
+	pub metadata_hash: Option<String>,
+}
+
+/// Burns this node's tokens.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct BurnRequest {
+	/// The pool.
+	pub pool: PoolRef,
+	/// An amount.
+	pub amount: Option<Value>,
+	/// An item index.
+	pub index: Option<Value>,
+}
+
+/// Transfers tokens.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TransferRequest {
+	/// The pool.
+	pub pool: PoolRef,
+	/// The recipient.
+	pub to: String,
+	/// An amount.
+	pub amount: Option<Value>,
+	/// An item index.
+	pub index: Option<Value>,
+	/// Transfer from this holder, who approved this node (default: this node's own tokens).
+	pub from: Option<String>,
+	/// The hash of the private message the transfer goes with.
+	pub message_hash: Option<String>,
+}
+
+/// Approves a delegate.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ApproveRequest {
+	/// The pool.
+	pub pool: PoolRef,
+	/// The delegate.
+	pub delegate: String,
+	/// An amount to add to its allowance.
+	pub amount: Option<Value>,
+	/// An item it may transfer.
+	pub index: Option<Value>,
+}
+
+/// Claims a business record key.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClaimRequest {
+	/// The key (hashed with blake2-256 here), or give `keyHash`.
+	pub key: Option<String>,
+	/// The key's hash (32 bytes hex).
+	pub key_hash: Option<String>,
+	/// The owner (default: this node's account).
+	pub owner: Option<String>,
+}
+
+/// Hands a claim to another account.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClaimTransferRequest {
+	/// The new owner.
+	pub to: String,
+}
+
+/// Locks a payment until this node acknowledges a batch.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct EscrowRequest {
+	/// The fungible pool paid in.
+	pub pool: PoolRef,
+	/// Who is paid on delivery.
+	pub payee: String,
+	/// How much.
+	pub amount: Value,
+	/// The batch to be delivered (16-byte hex id, pinned already), or give `batchHash`.
+	pub batch: Option<String>,
+	/// The batch's hash (32 bytes hex).
+	pub batch_hash: Option<String>,
+	/// Blocks until the payment is refunded if no acknowledgement came.
+	pub timeout: u32,
+}
+
+/// The token transfer a message goes with.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MessageTransferRequest {
+	/// The pool.
+	pub pool: PoolRef,
+	/// The recipient.
+	pub to: String,
+	/// An amount.
+	pub amount: Option<Value>,
+	/// An item index.
+	pub index: Option<Value>,
+}
