@@ -24,8 +24,9 @@ trap postgres_stop EXIT
 stamp "cargo test --release (the workspace's default members; builds parley-node and the runtime too)"
 cargo test --release --locked
 
-stamp "pallet-pins' storage migration under try-runtime (its pre- and post-upgrade checks)"
-SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-pins --features try-runtime migration
+stamp "the pins and tokens pallets' storage migrations under try-runtime (their pre- and post-upgrade checks)"
+SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-pins -p pallet-tokens \
+  --features pallet-pins/try-runtime,pallet-tokens/try-runtime migration
 
 stamp "the previous release's runtime, that the upgrade test starts a network on"
 PARLEY_PREVIOUS_RUNTIME="$(bash scripts/previous-runtime.sh)"

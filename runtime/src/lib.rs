@@ -75,7 +75,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("parley"),
 	impl_name: alloc::borrow::Cow::Borrowed("parley"),
 	authoring_version: 1,
-	spec_version: 103,
+	spec_version: 104,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -174,7 +174,10 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 /// its pallet's on-chain storage version is the one it migrates from, so a new chain (whose
 /// genesis has the current versions) runs none.
 #[cfg(not(feature = "previous-release"))]
-type Migrations = (pallet_pins::migrations::v1::MigrateToV1<Runtime>,);
+type Migrations = (
+	pallet_pins::migrations::v1::MigrateToV1<Runtime>,
+	pallet_tokens::migrations::v1::MigrateToV1<Runtime>,
+);
 /// The previous release upgrades from nothing.
 #[cfg(feature = "previous-release")]
 type Migrations = ();
@@ -184,8 +187,8 @@ type Migrations = ();
 // members, and that one alone with scripts/previous-runtime.sh).
 #[cfg(not(feature = "previous-release"))]
 const _: () = assert!(
-	pallet_pins::STORAGE_VERSION_NUMBER == 1,
-	"pallet-pins is built as the previous release: do not build parley-runtime-previous with the workspace"
+	pallet_pins::STORAGE_VERSION_NUMBER == 1 && pallet_tokens::STORAGE_VERSION_NUMBER == 1,
+	"pallets are built as the previous release: do not build parley-runtime-previous with the workspace"
 );
 
 /// Dispatches extrinsics to the pallets.

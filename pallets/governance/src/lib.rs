@@ -8,14 +8,16 @@
 //!   keeps in step with the identities pallet: admitting an org adds its admin, removing it takes
 //!   the admin out.
 //! - **Proposals** are named: [`Decision::AdmitOrg`], [`Decision::RemoveOrg`],
-//!   [`Decision::ReplaceValidator`], [`Decision::UpgradeRuntime`] and [`Decision::SetParameter`]. [`Pallet::propose`] checks a
+//!   [`Decision::ReplaceValidator`], [`Decision::UpgradeRuntime`], [`Decision::SetParameter`] and
+//!   [`Decision::SkipBatch`]. [`Pallet::propose`] checks a
 //!   proposal against the chain as it stands (an org that does not exist fails here, before any
 //!   vote, with the identities pallet's or this pallet's named error) and opens a motion of the
 //!   collective with the proposal's threshold; the proposer's own vote counts as an aye.
 //!   [`Pallet::vote`] votes and closes the motion as soon as it is decided. A motion not decided
 //!   within the collective's `MotionDuration` expires ([`Event::Expired`]). The collective's own
 //!   events say the rest: `Voted`, `Approved` (passed), `Disapproved` (rejected), `Executed`.
-//! - **Thresholds:** more than half of the members admit, remove, replace or change a parameter;
+//! - **Thresholds:** more than half of the members admit, remove, replace, change a parameter or
+//!   skip another party's batch;
 //!   at least two thirds upgrade the runtime. The threshold is fixed when the motion opens, and [`Pallet::enact`]
 //!   checks the collective's origin again when it runs, so no proposer can set a lower bar.
 //! - **Validators:** one per member org: the node it was admitted with, or the one the members
@@ -95,6 +97,8 @@ pub mod pallet {
 		type Parameter: Parameter;
 		/// Sets a parameter the members approved.
 		type ApplyParameter: ApplyParameter<Self::Parameter>;
+		/// Skips the pinned batches the members vote to skip (the pins pallet).
+		type SkipBatch: SkipBatchByVote;
 		/// Blocks per session: how soon a new or replaced validator takes its place.
 		#[pallet::constant]
 		type SessionPeriod: Get<BlockNumberFor<Self>>;
@@ -254,8 +258,9 @@ pub mod pallet {
 		}
 
 		/// Carries out a decision the members approved. Only the collective dispatches it, with
-		/// the members' origin: more than half of them for admitting, removing or replacing, at
-		/// least two thirds for a runtime upgrade.
+		/// the members' origin: more than half of them for admitting, removing or replacing a
+		/// member, changing a parameter or skipping a batch, at least two thirds for a runtime
+		/// upgrade.
 		#[pallet::call_index(2)]
 		#[pallet::weight(Pallet::<T>::enact_weight(decision))]
 		pub fn enact(origin: OriginFor<T>, decision: DecisionOf<T>) -> DispatchResult {

@@ -164,10 +164,35 @@ impl pallet_governance::ApplyParameter<u32> for RecordParameter {
 	}
 }
 
+/// Where the test runtime keeps the batches skipped by vote.
+const SKIPS: &[u8] = b":test:skips";
+
+/// The batches skipped by vote so far, in order.
+pub fn skips() -> Vec<[u8; 16]> {
+	frame_support::storage::unhashed::get(SKIPS).unwrap_or_default()
+}
+
+/// Records the batches the members skip; refuses batch `[0; 16]` (as if it were acknowledged).
+pub struct RecordSkip;
+
+impl pallet_governance::SkipBatchByVote for RecordSkip {
+	fn skip(batch_id: [u8; 16]) -> frame_support::dispatch::DispatchResult {
+		frame_support::ensure!(batch_id != [0; 16], "batch acknowledged");
+		let mut all = skips();
+		all.push(batch_id);
+		frame_support::storage::unhashed::put(SKIPS, &all);
+		Ok(())
+	}
+	fn weight() -> Weight {
+		Weight::from_parts(2_000, 0)
+	}
+}
+
 impl pallet_governance::Config for Test {
 	type MotionCall = RuntimeCall;
 	type Parameter = u32;
 	type ApplyParameter = RecordParameter;
+	type SkipBatch = RecordSkip;
 	type MajorityOrigin = pallet_collective::EnsureProportionMoreThan<u64, Instance1, 1, 2>;
 	type SupermajorityOrigin = pallet_collective::EnsureProportionAtLeast<u64, Instance1, 2, 3>;
 	type SessionPeriod = ConstU64<SESSION_PERIOD>;

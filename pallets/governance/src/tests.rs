@@ -506,3 +506,32 @@ fn a_parameter_changes_by_more_than_half_and_a_refused_value_fails_before_the_vo
 		);
 	});
 }
+
+#[test]
+fn another_partys_batch_is_skipped_by_more_than_half_and_a_refused_skip_fails_before_the_vote() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Governance::propose(
+				RuntimeOrigin::signed(1),
+				Decision::SkipBatch { batch_id: [0; 16] }
+			),
+			DispatchError::Other("batch acknowledged")
+		);
+		assert_ok!(Governance::propose(
+			RuntimeOrigin::signed(1),
+			Decision::SkipBatch { batch_id: [7; 16] }
+		));
+		assert!(governance_events().iter().any(|e| matches!(
+			e,
+			Event::Proposed { kind: DecisionKind::SkipBatch, threshold: 2, .. }
+		)));
+		assert!(skips().is_empty(), "one aye of three is not enough, and the dry run left nothing");
+		assert_ok!(Governance::vote(RuntimeOrigin::signed(2), last_motion(), true));
+		assert_eq!(skips(), vec![[7; 16]]);
+		let half = pallet_collective::RawOrigin::<u64, Instance1>::Members(2, 4);
+		assert_noop!(
+			Governance::enact(half.into(), Decision::SkipBatch { batch_id: [8; 16] }),
+			DispatchError::BadOrigin
+		);
+	});
+}

@@ -64,6 +64,14 @@ pub enum Decision<AccountId, Keys, Hash, Parameter> {
 		/// The parameter and its value.
 		parameter: Parameter,
 	},
+	/// Skip a pinned batch whose payload never arrived, that its author does not skip: every
+	/// party stops waiting for it (the pins pallet's rules: `SkipAfter` blocks old, acknowledged
+	/// by no node). More than half of the members, so that no recipient alone can drop another
+	/// party's batch.
+	SkipBatch {
+		/// The batch's 16-byte id.
+		batch_id: [u8; 16],
+	},
 }
 
 /// Which kind of decision a motion carries (in events).
@@ -90,6 +98,8 @@ pub enum DecisionKind {
 	UpgradeRuntime,
 	/// [`Decision::SetParameter`].
 	SetParameter,
+	/// [`Decision::SkipBatch`].
+	SkipBatch,
 }
 
 impl<AccountId, Keys, Hash, Parameter> Decision<AccountId, Keys, Hash, Parameter> {
@@ -101,6 +111,7 @@ impl<AccountId, Keys, Hash, Parameter> Decision<AccountId, Keys, Hash, Parameter
 			Decision::ReplaceValidator { .. } => DecisionKind::ReplaceValidator,
 			Decision::UpgradeRuntime { .. } => DecisionKind::UpgradeRuntime,
 			Decision::SetParameter { .. } => DecisionKind::SetParameter,
+			Decision::SkipBatch { .. } => DecisionKind::SkipBatch,
 		}
 	}
 }
@@ -128,6 +139,24 @@ pub trait ApplyParameter<Parameter> {
 impl ApplyParameter<()> for () {
 	fn apply(_: ()) -> frame_support::dispatch::DispatchResult {
 		Ok(())
+	}
+	fn weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+}
+
+/// Skips a pinned batch the members voted to skip (the runtime wires the pins pallet).
+pub trait SkipBatchByVote {
+	/// Skips batch `batch_id`, or fails with the reason it cannot be skipped.
+	fn skip(batch_id: [u8; 16]) -> frame_support::dispatch::DispatchResult;
+	/// The most weight [`SkipBatchByVote::skip`] takes.
+	fn weight() -> frame_support::weights::Weight;
+}
+
+/// No batches to skip: every skip fails.
+impl SkipBatchByVote for () {
+	fn skip(_: [u8; 16]) -> frame_support::dispatch::DispatchResult {
+		Err(frame_support::pallet_prelude::DispatchError::Other("no pins pallet"))
 	}
 	fn weight() -> frame_support::weights::Weight {
 		frame_support::weights::Weight::zero()

@@ -54,19 +54,19 @@ mod benchmarks {
 		Ok(())
 	}
 
+	/// The author skips its own batch: every check of a skip, the acknowledgements' prefix read
+	/// among them (none found, the worst case: the skip goes through).
 	#[benchmark]
 	fn skip_batch() -> Result<(), BenchmarkError> {
-		let author: T::AccountId = account("author", 0, 0);
+		let author: T::AccountId = whitelisted_caller();
 		T::Nodes::register_benchmark_node(&author, 0);
 		let hash = H256::repeat_byte(1);
 		Pallet::<T>::do_pin_batch(&author, b"default".to_vec(), [1; 16], hash, vec![], vec![])?;
-		let node: T::AccountId = whitelisted_caller();
-		T::Nodes::register_benchmark_node(&node, 1);
 		let later = frame_system::Pallet::<T>::block_number() + T::SkipAfter::get();
 		frame_system::Pallet::<T>::set_block_number(later);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(node), [1; 16]);
+		_(RawOrigin::Signed(author), [1; 16]);
 
 		assert!(crate::pallet::Skipped::<T>::contains_key([1; 16]));
 		Ok(())

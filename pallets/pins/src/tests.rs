@@ -200,16 +200,28 @@ mod offchain_acknowledgements {
 	use frame_support::pallet_prelude::{InvalidTransaction, TransactionSource, ValidateUnsigned};
 	use sp_runtime::testing::{TestSignature, UintAuthorityId};
 
-	fn ack(node: u64, hash: H256) -> (AckPayload<UintAuthorityId>, TestSignature) {
-		let payload = AckPayload { batch_hash: hash, public: UintAuthorityId(node) };
+	type Ack = AckPayload<UintAuthorityId, H256>;
+
+	/// `node`'s acknowledgement of `hash` for this chain, valid for 10 blocks, as changed by
+	/// `change` before it is signed.
+	fn ack_with(node: u64, hash: H256, change: impl FnOnce(&mut Ack)) -> (Ack, TestSignature) {
+		let mut payload = AckPayload {
+			domain: crate::ACK_DOMAIN,
+			genesis: System::block_hash(0),
+			batch_hash: hash,
+			expires: System::block_number() as u32 + 10,
+			public: UintAuthorityId(node),
+		};
+		change(&mut payload);
 		let signature = TestSignature(node, payload.encode());
 		(payload, signature)
 	}
 
-	fn validate(
-		ack: AckPayload<UintAuthorityId>,
-		signature: TestSignature,
-	) -> Result<(), InvalidTransaction> {
+	fn ack(node: u64, hash: H256) -> (Ack, TestSignature) {
+		ack_with(node, hash, |_| {})
+	}
+
+	fn validate(ack: Ack, signature: TestSignature) -> Result<(), InvalidTransaction> {
 		Pins::validate_unsigned(
 			TransactionSource::Local,
 			&crate::Call::submit_acknowledgement { ack, signature },
@@ -219,6 +231,41 @@ mod offchain_acknowledgements {
 			sp_runtime::transaction_validity::TransactionValidityError::Invalid(i) => i,
 			other => panic!("unexpected {other:?}"),
 		})
+	}
+
+	#[test]
+	fn a_signed_acknowledgement_cannot_be_replayed_elsewhere_or_later() {
+		new_test_ext().execute_with(|| {
+			assert_ok!(pin(NODE, b"default", 1, 1));
+			let hash = H256::repeat_byte(1);
+			// Signed for another chain, or as another kind of message: not an acknowledgement.
+			let (payload, signature) =
+				ack_with(OTHER_NODE, hash, |p| p.genesis = H256::repeat_byte(7));
+			assert_eq!(validate(payload, signature), Err(InvalidTransaction::BadProof));
+			let (payload, signature) = ack_with(OTHER_NODE, hash, |p| p.domain = *b"prly/rcp");
+			assert_eq!(validate(payload, signature), Err(InvalidTransaction::BadProof));
+			// A lifetime longer than the chain allows, kept for later: refused.
+			let (payload, signature) =
+				ack_with(OTHER_NODE, hash, |p| p.expires = 1 + crate::ACK_LIFETIME + 1);
+			assert_eq!(validate(payload, signature), Err(InvalidTransaction::BadProof));
+			// A valid one held back past its expiry: stale, in the pool and in a block.
+			let (payload, signature) = ack(OTHER_NODE, hash);
+			assert_eq!(validate(payload.clone(), signature.clone()), Ok(()));
+			System::set_block_number(12);
+			assert_eq!(validate(payload, signature), Err(InvalidTransaction::Stale));
+			assert!(!Pins::is_acknowledged(hash, 3));
+		});
+	}
+
+	#[test]
+	fn an_acknowledgement_of_a_skipped_batch_does_not_enter_the_pool() {
+		new_test_ext().execute_with(|| {
+			assert_ok!(pin(NODE, b"default", 1, 1));
+			System::set_block_number(6);
+			assert_ok!(Pins::skip_batch(RuntimeOrigin::signed(NODE), [1; 16]));
+			let (payload, signature) = ack(OTHER_NODE, H256::repeat_byte(1));
+			assert_eq!(validate(payload, signature), Err(InvalidTransaction::Stale));
+		});
 	}
 
 	#[test]
@@ -269,11 +316,11 @@ mod offchain_acknowledgements {
 }
 
 #[test]
-fn a_stale_batch_is_skipped_once_by_a_node_in_force() {
+fn a_stale_batch_is_skipped_once_by_its_author() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(pin(NODE, b"default", 1, 1));
 		assert_noop!(
-			Pins::skip_batch(RuntimeOrigin::signed(OTHER_NODE), [1; 16]),
+			Pins::skip_batch(RuntimeOrigin::signed(NODE), [1; 16]),
 			Error::<Test>::TooEarlyToSkip
 		);
 		System::set_block_number(6);
@@ -282,15 +329,84 @@ fn a_stale_batch_is_skipped_once_by_a_node_in_force() {
 			Error::<Test>::NotARegisteredNode
 		);
 		assert_noop!(
-			Pins::skip_batch(RuntimeOrigin::signed(OTHER_NODE), [9; 16]),
+			Pins::skip_batch(RuntimeOrigin::signed(NODE), [9; 16]),
 			Error::<Test>::UnknownBatch
 		);
-		assert_ok!(Pins::skip_batch(RuntimeOrigin::signed(OTHER_NODE), [1; 16]));
+		assert_ok!(Pins::skip_batch(RuntimeOrigin::signed(NODE), [1; 16]));
 		System::assert_last_event(
-			Event::BatchSkipped { batch_id: [1; 16], batch_hash: H256::repeat_byte(1), node: 3 }
+			Event::BatchSkipped { batch_id: [1; 16], batch_hash: H256::repeat_byte(1), node: 2 }
 				.into(),
 		);
-		assert_eq!(Skipped::<Test>::get([1; 16]), Some(3));
+		assert_eq!(Skipped::<Test>::get([1; 16]), Some(2));
+		assert_noop!(
+			Pins::skip_batch(RuntimeOrigin::signed(NODE), [1; 16]),
+			Error::<Test>::AlreadySkipped
+		);
+	});
+}
+
+#[test]
+fn a_rival_cannot_skip_another_nodes_batch_alone() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(pin(NODE, b"default", 1, 1));
+		System::set_block_number(60);
+		// A recipient that would rather the batch were never seen: refused, and nothing changes.
+		assert_noop!(
+			Pins::skip_batch(RuntimeOrigin::signed(OTHER_NODE), [1; 16]),
+			Error::<Test>::NotBatchAuthor
+		);
+		assert_eq!(Skipped::<Test>::get([1; 16]), None);
+		// The batch is still open: the recipient can acknowledge it.
+		assert_ok!(Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), H256::repeat_byte(1)));
+	});
+}
+
+#[test]
+fn an_acknowledged_batch_cannot_be_skipped_by_anyone() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(pin(NODE, b"default", 1, 1));
+		assert_ok!(Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), H256::repeat_byte(1)));
+		System::set_block_number(60);
+		assert_noop!(
+			Pins::skip_batch(RuntimeOrigin::signed(NODE), [1; 16]),
+			Error::<Test>::BatchAcknowledged
+		);
+		assert_noop!(Pins::skip_by_vote([1; 16]), Error::<Test>::BatchAcknowledged);
+		assert_eq!(Pins::skipped([1; 16]), None);
+	});
+}
+
+#[test]
+fn a_skipped_batch_cannot_be_acknowledged() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(pin(NODE, b"default", 1, 1));
+		System::set_block_number(6);
+		assert_ok!(Pins::skip_batch(RuntimeOrigin::signed(NODE), [1; 16]));
+		assert_noop!(
+			Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), H256::repeat_byte(1)),
+			Error::<Test>::AlreadySkipped
+		);
+	});
+}
+
+#[test]
+fn the_members_vote_skips_a_batch_with_the_same_rules() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(pin(NODE, b"default", 1, 1));
+		assert_noop!(Pins::skip_by_vote([1; 16]), Error::<Test>::TooEarlyToSkip);
+		System::set_block_number(6);
+		assert_noop!(Pins::skip_by_vote([9; 16]), Error::<Test>::UnknownBatch);
+		assert_ok!(Pins::skip_by_vote([1; 16]));
+		System::assert_last_event(
+			Event::BatchSkippedByVote {
+				batch_id: [1; 16],
+				batch_hash: H256::repeat_byte(1),
+				author_node: 2,
+			}
+			.into(),
+		);
+		assert_eq!(Pins::skipped([1; 16]), Some(2), "recorded for its author");
+		assert_noop!(Pins::skip_by_vote([1; 16]), Error::<Test>::AlreadySkipped);
 		assert_noop!(
 			Pins::skip_batch(RuntimeOrigin::signed(NODE), [1; 16]),
 			Error::<Test>::AlreadySkipped

@@ -60,7 +60,7 @@ fn with_item<T: Config>(who: &T::AccountId) -> PoolId {
 /// Fills the expiry queues of the `EXPIRY_SPREAD - 1` blocks from `now + timeout`, and the batch
 /// queue of `batch` but for one place, so the next escrow on `batch` with `timeout` takes the
 /// longest path.
-fn crowd_queues<T: Config>(batch: H256, timeout: BlockNumberFor<T>) {
+fn crowd_queues<T: Config>(batch: H256, node: IdentityId, timeout: BlockNumberFor<T>) {
 	let full = BoundedVec::<EscrowId, T::MaxExpiriesPerBlock>::try_from(vec![
 		u64::MAX;
 		T::MaxExpiriesPerBlock::get()
@@ -78,7 +78,7 @@ fn crowd_queues<T: Config>(batch: H256, timeout: BlockNumberFor<T>) {
 			as usize
 	])
 	.expect("fits");
-	EscrowsByBatch::<T>::insert(batch, waiting);
+	EscrowsByBatch::<T>::insert(escrow_wait_key(batch, node), waiting);
 }
 
 /// An escrow locked by a node of its own org, paying a fresh account, on crowded queues.
@@ -87,7 +87,7 @@ fn locked<T: Config>() -> (EscrowId, H256, IdentityId) {
 	let pool = funded::<T>(&payer);
 	let batch = H256::repeat_byte(7);
 	let timeout: BlockNumberFor<T> = 10u32.into();
-	crowd_queues::<T>(batch, timeout);
+	crowd_queues::<T>(batch, node, timeout);
 	let escrow = Pallet::<T>::do_lock_escrow(
 		&payer,
 		pool,
@@ -334,7 +334,7 @@ mod benchmarks {
 		let pool = funded::<T>(&who);
 		let batch = H256::repeat_byte(7);
 		let timeout: BlockNumberFor<T> = 10u32.into();
-		crowd_queues::<T>(batch, timeout);
+		crowd_queues::<T>(batch, node, timeout);
 
 		#[extrinsic_call]
 		_(

@@ -25,6 +25,9 @@ pub use pallet::*;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod features;
+// The previous release has the version-0 layout and migrates from nothing.
+#[cfg(not(feature = "previous-release"))]
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod runtime_api;
@@ -73,7 +76,45 @@ pub mod pallet {
 	/// Tokens of this runtime's balance type.
 	pub type HoldingOf<T> = Holding<<T as Config>::Balance>;
 
+	/// The hasher of storage keys that callers choose (claim key hashes, batch hashes):
+	/// `Blake2_128Concat` since storage version 1, so that no caller can pick keys that unbalance
+	/// the trie; `Identity` before (and in the `previous-release` build, which rehearses the
+	/// upgrade from version 0: see [`crate::migrations::v1`]).
+	#[cfg(not(feature = "previous-release"))]
+	pub type CallerKeyHasher = Blake2_128Concat;
+	/// See above: the version-0 hasher.
+	#[cfg(feature = "previous-release")]
+	pub type CallerKeyHasher = Identity;
+
+	/// What [`EscrowsByBatch`] is keyed by: since storage version 1, the batch and the node whose
+	/// acknowledgement releases the escrows (always a node of the payer's own org), so that no
+	/// party can fill another payer's places on a batch; the batch alone before.
+	#[cfg(not(feature = "previous-release"))]
+	pub type EscrowWaitKey = (H256, IdentityId);
+	/// See above: the version-0 key.
+	#[cfg(feature = "previous-release")]
+	pub type EscrowWaitKey = H256;
+
+	/// The [`EscrowsByBatch`] key of the escrows that `node`'s acknowledgement of `batch_hash`
+	/// releases.
+	pub fn escrow_wait_key(batch_hash: H256, node: IdentityId) -> EscrowWaitKey {
+		#[cfg(not(feature = "previous-release"))]
+		return (batch_hash, node);
+		#[cfg(feature = "previous-release")]
+		{
+			let _ = node;
+			batch_hash
+		}
+	}
+
+	/// The layout of this pallet's storage, as a number (see [`crate::migrations`]).
+	pub const STORAGE_VERSION_NUMBER: u16 = if cfg!(feature = "previous-release") { 0 } else { 1 };
+
+	/// The layout of this pallet's storage (see [`crate::migrations`]).
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(STORAGE_VERSION_NUMBER);
+
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Configuration of the tokens pallet.
@@ -161,7 +202,7 @@ pub mod pallet {
 	/// Uniqueness claims, by namespace and key hash.
 	#[pallet::storage]
 	pub type Claims<T: Config> =
-		StorageDoubleMap<_, Blake2_128Concat, NameOf<T>, Identity, H256, ClaimOf<T>>;
+		StorageDoubleMap<_, Blake2_128Concat, NameOf<T>, CallerKeyHasher, H256, ClaimOf<T>>;
 
 	/// The id the next escrow gets.
 	#[pallet::storage]
@@ -171,10 +212,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Escrows<T: Config> = StorageMap<_, Twox64Concat, EscrowId, EscrowOf<T>>;
 
-	/// The locked escrows waiting on each batch's acknowledgement.
+	/// The locked escrows waiting on a batch's acknowledgement, by batch and acknowledging node
+	/// ([`EscrowWaitKey`]): at most `MaxEscrowsPerBatch` for each payer's node.
 	#[pallet::storage]
-	pub type EscrowsByBatch<T: Config> =
-		StorageMap<_, Identity, H256, BoundedVec<EscrowId, T::MaxEscrowsPerBatch>, ValueQuery>;
+	pub type EscrowsByBatch<T: Config> = StorageMap<
+		_,
+		CallerKeyHasher,
+		EscrowWaitKey,
+		BoundedVec<EscrowId, T::MaxEscrowsPerBatch>,
+		ValueQuery,
+	>;
 
 	/// The escrows to refund at the start of each block.
 	#[pallet::storage]

@@ -574,6 +574,31 @@ fn an_escrow_is_refunded_after_its_timeout_and_never_released_after() {
 }
 
 #[test]
+fn an_acknowledgement_pays_for_the_escrows_it_releases_not_for_the_most_it_could() {
+	new_test_ext().execute_with(|| {
+		use frame_support::{dispatch::GetDispatchInfo, traits::Get};
+		let coin = funded_pool(100);
+		let batch = H256::repeat_byte(0xb9);
+		pin(batch);
+		lock(coin, batch, 40, 10);
+		let reserved = pallet_pins::Call::<Test>::acknowledge { batch_hash: batch }
+			.get_dispatch_info()
+			.call_weight;
+		let used = Pins::acknowledge(signed(INSURER_NODE), batch).unwrap().actual_weight.unwrap();
+		// The acknowledgement, the batch's escrow list, the one escrow read and released.
+		let db = <<Test as frame_system::Config>::DbWeight as Get<
+			frame_support::weights::RuntimeDbWeight,
+		>>::get();
+		let expected = <() as pallet_pins::WeightInfo>::acknowledge()
+			.saturating_add(db.reads(2))
+			.saturating_add(<() as crate::WeightInfo>::release_escrow());
+		assert_eq!(used, expected);
+		assert!(used.ref_time() < reserved.ref_time(), "{used:?} refunded from {reserved:?}");
+		assert_eq!(balance(coin, PROVIDER), 40);
+	});
+}
+
+#[test]
 fn an_acknowledgement_from_the_wrong_node_releases_nothing() {
 	new_test_ext().execute_with(|| {
 		let coin = funded_pool(100);
@@ -601,7 +626,7 @@ fn an_escrow_locked_after_the_acknowledgement_is_released_at_once() {
 		let escrow = lock(coin, batch, 25, 10);
 		assert_eq!(Escrows::<Test>::get(escrow).unwrap().state, EscrowState::Released);
 		assert_eq!(balance(coin, PROVIDER), 25);
-		assert!(EscrowsByBatch::<Test>::get(batch).is_empty());
+		assert!(EscrowsByBatch::<Test>::get((batch, INSURER_NODE_ID)).is_empty());
 		assert!(EscrowExpiries::<Test>::get(11).is_empty());
 	});
 }
@@ -743,5 +768,81 @@ fn exhausted_pool_and_escrow_ids_fail_with_named_errors() {
 			),
 			E::EscrowIdsExhausted
 		);
+	});
+}
+
+#[test]
+fn a_rival_cannot_crowd_a_payer_off_a_batch_with_dust_escrows() {
+	new_test_ext().execute_with(|| {
+		let coin = funded_pool(100);
+		let dust = pool(OTHER, "dust", PoolKind::Fungible);
+		assert_ok!(Tokens::mint(signed(OTHER), dust, OTHER_NODE, Holding::Amount(100), None));
+		let batch = H256::repeat_byte(0xe1);
+		pin(batch);
+		// The other org fills every place it has on the batch (4 in the mock) with dust...
+		let dust_lock =
+			|| Tokens::lock_escrow(signed(OTHER_NODE), dust, PROVIDER, 1, batch, OTHER_NODE_ID, 50);
+		for _ in 0..4 {
+			assert_ok!(dust_lock());
+		}
+		assert_noop!(dust_lock(), E::TooManyEscrowsForBatch);
+		// ...and it cannot take the insurer's places: those wait on the insurer's own node.
+		assert_noop!(
+			Tokens::lock_escrow(signed(OTHER_NODE), dust, PROVIDER, 1, batch, INSURER_NODE_ID, 50),
+			E::NotPayersNode
+		);
+		// The insurer still locks its payment, and its node's acknowledgement releases it.
+		let paid = lock(coin, batch, 30, 10);
+		assert_eq!(EscrowsByBatch::<Test>::get((batch, INSURER_NODE_ID)).into_inner(), vec![paid]);
+		assert_ok!(Pins::acknowledge(signed(INSURER_NODE), batch));
+		assert_eq!(Escrows::<Test>::get(paid).unwrap().state, EscrowState::Released);
+		assert_eq!(balance(coin, PROVIDER), 30);
+		assert_eq!(
+			EscrowsByBatch::<Test>::get((batch, OTHER_NODE_ID)).len(),
+			4,
+			"the dust waits on"
+		);
+	});
+}
+
+#[test]
+fn the_v1_migration_moves_claims_and_waiting_escrows_to_their_new_keys_once() {
+	use crate::migrations::v1::{v0, MigrateToV1};
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext().execute_with(|| {
+		// A claim and two waiting escrows, made in this layout, then moved back to version 0's.
+		let coin = funded_pool(100);
+		let batch = H256::repeat_byte(0xe2);
+		pin(batch);
+		let (first, second) = (lock(coin, batch, 10, 20), lock(coin, batch, 20, 20));
+		let key = H256::repeat_byte(0xe3);
+		assert_ok!(Tokens::claim(signed(INSURER), b"default".to_vec(), key, INSURER));
+		let ns: NameOf<Test> = b"default".to_vec().try_into().unwrap();
+		let claim = Claims::<Test>::take(&ns, key).unwrap();
+		let waiting = EscrowsByBatch::<Test>::take((batch, INSURER_NODE_ID));
+		v0::Claims::<Test>::insert(&ns, key, &claim);
+		v0::EscrowsByBatch::<Test>::insert(batch, &waiting);
+		StorageVersion::new(0).put::<Tokens>();
+		assert!(Claims::<Test>::get(&ns, key).is_none(), "the new layout does not read old keys");
+		#[cfg(feature = "try-runtime")]
+		MigrateToV1::<Test>::try_on_runtime_upgrade(true)
+			.expect("pre- and post-upgrade checks hold");
+		#[cfg(not(feature = "try-runtime"))]
+		MigrateToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(Tokens::on_chain_storage_version(), 1);
+		assert_eq!(Claims::<Test>::get(&ns, key), Some(claim));
+		assert_eq!(
+			EscrowsByBatch::<Test>::get((batch, INSURER_NODE_ID)).into_inner(),
+			vec![first, second]
+		);
+		assert!(!frame_support::storage::unhashed::exists(
+			&v0::EscrowsByBatch::<Test>::hashed_key_for(batch)
+		));
+		// The moved escrows are released by the acknowledgement, as before the upgrade.
+		assert_ok!(Pins::acknowledge(signed(INSURER_NODE), batch));
+		assert_eq!(balance(coin, PROVIDER), 30);
+		// At version 1, running it again changes nothing.
+		MigrateToV1::<Test>::on_runtime_upgrade();
+		assert_eq!(Claims::<Test>::iter().count(), 1);
 	});
 }

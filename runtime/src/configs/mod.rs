@@ -17,7 +17,7 @@ use frame_support::{
 };
 use frame_system::{
 	limits::{BlockLength, BlockWeights},
-	EnsureNever, EnsureRoot, EnsureSigned,
+	EnsureNever, EnsureRoot,
 };
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -254,12 +254,29 @@ impl pallet_governance::ApplyParameter<RuntimeParameters> for SetRuntimeParamete
 	}
 }
 
-/// Governance: more than half of the members admit, remove, replace or change a parameter; two
-/// thirds upgrade.
+/// Skips the batch an approved motion names, under the pins pallet's rules.
+pub struct SkipPinnedBatch;
+
+impl pallet_governance::SkipBatchByVote for SkipPinnedBatch {
+	fn skip(batch_id: [u8; 16]) -> frame_support::dispatch::DispatchResult {
+		pallet_pins::Pallet::<Runtime>::skip_by_vote(batch_id)
+	}
+
+	fn weight() -> Weight {
+		// The author's skip as benchmarked (its identity reads are more than a vote needs), and
+		// the acknowledgements' prefix read (see `pallet_pins::Call::skip_batch`).
+		<pallet_pins::weights::SubstrateWeight<Runtime> as pallet_pins::WeightInfo>::skip_batch()
+			.saturating_add(<Runtime as frame_system::Config>::DbWeight::get().reads(1))
+	}
+}
+
+/// Governance: more than half of the members admit, remove, replace, change a parameter or skip
+/// another party's batch; two thirds upgrade.
 impl pallet_governance::Config for Runtime {
 	type MotionCall = RuntimeCall;
 	type Parameter = RuntimeParameters;
 	type ApplyParameter = SetRuntimeParameter;
+	type SkipBatch = SkipPinnedBatch;
 	type MajorityOrigin =
 		pallet_collective::EnsureProportionMoreThan<AccountId, pallet_collective::Instance1, 1, 2>;
 	type SupermajorityOrigin =
@@ -314,7 +331,10 @@ impl pallet_pins::Config for Runtime {
 	/// An acknowledgement releases the escrowed payments waiting on it.
 	type OnAcknowledged = Tokens;
 	type NodeKey = pallet_pins::crypto::NodeKey;
-	type UnsignedPriority = ConstU64<{ 1 << 20 }>;
+	/// Free acknowledgements rank below every signed transaction (whose priority, from
+	/// `pallet-transaction-payment`, is at least 1 with no tip): a node cannot crowd pins and
+	/// payments out of a block with them.
+	type UnsignedPriority = ConstU64<0>;
 	type MaxNamespaceLen = ConstU32<64>;
 	type MaxPayloadRefLen = ConstU32<256>;
 	type MaxContexts = ConstU32<256>;
@@ -333,7 +353,9 @@ impl pallet_assets::Config for Runtime {
 	type AssetIdParameter = codec::Compact<pallet_tokens::PoolId>;
 	type ReserveData = ();
 	type Currency = Balances;
-	type CreateOrigin = AsEnsureOriginWithArg<EnsureSigned<AccountId>>;
+	// Closed: only the tokens pallet creates assets (through `fungibles::Create`, which takes no
+	// origin), even were a call to reach this pallet around the call filter.
+	type CreateOrigin = AsEnsureOriginWithArg<EnsureNever<AccountId>>;
 	type ForceOrigin = EnsureRoot<AccountId>;
 	type AssetDeposit = ConstU128<0>;
 	type AssetAccountDeposit = ConstU128<0>;
@@ -372,7 +394,8 @@ impl pallet_nfts::Config for Runtime {
 	type ItemId = pallet_tokens::ItemIndex;
 	type Currency = Balances;
 	type ForceOrigin = EnsureRoot<AccountId>;
-	type CreateOrigin = AsEnsureOriginWithArg<EnsureSigned<AccountId>>;
+	// Closed: only the tokens pallet creates collections (through `nonfungibles_v2::Create`).
+	type CreateOrigin = AsEnsureOriginWithArg<EnsureNever<AccountId>>;
 	type Locker = ();
 	type CollectionDeposit = ConstU128<0>;
 	type ItemDeposit = ConstU128<0>;

@@ -1,7 +1,9 @@
 //! Carrying out what the members decided: admitting and removing orgs, choosing validators,
-//! authorising runtime upgrades.
+//! authorising runtime upgrades, setting parameters, skipping a batch that never arrived.
 
-use crate::{pallet::*, ApplyParameter, Decision, DecisionKind, MembersInstance, WeightInfo};
+use crate::{
+	pallet::*, ApplyParameter, Decision, DecisionKind, MembersInstance, SkipBatchByVote, WeightInfo,
+};
 use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, traits::ChangeMembers};
 use pallet_identities::{IdentityId, IdentityKind};
@@ -80,6 +82,8 @@ impl<T: Config> Pallet<T> {
 				T::ApplyParameter::apply(parameter.clone())?;
 				Self::deposit_event(Event::ParameterSet);
 			}
+			// The pins pallet's `BatchSkippedByVote` says what happened.
+			Decision::SkipBatch { batch_id } => T::SkipBatch::skip(*batch_id)?,
 		}
 		Ok(())
 	}
@@ -112,6 +116,7 @@ impl<T: Config> Pallet<T> {
 			// The setting itself, as pallet-parameters' benchmark measures it, and the event.
 			DecisionKind::SetParameter => T::ApplyParameter::weight()
 				.saturating_add(<T as frame_system::Config>::DbWeight::get().writes(1)),
+			DecisionKind::SkipBatch => T::SkipBatch::weight(),
 		}
 	}
 }

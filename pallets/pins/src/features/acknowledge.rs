@@ -7,20 +7,24 @@ use pallet_identities::NodeRegistry;
 use sp_core::H256;
 
 impl<T: Config> Pallet<T> {
-	/// Records that the node whose account is `who` acknowledged `batch_hash`.
-	pub(crate) fn do_acknowledge(who: &T::AccountId, batch_hash: H256) -> DispatchResult {
+	/// Records that the node whose account is `who` acknowledged `batch_hash`. Returns the
+	/// weight [`OnAcknowledged`] took (the escrows it released).
+	pub(crate) fn do_acknowledge(
+		who: &T::AccountId,
+		batch_hash: H256,
+	) -> Result<Weight, DispatchError> {
 		let node = T::Nodes::active_node(who).ok_or(Error::<T>::NotARegisteredNode)?;
 		let batch_id = BatchByHash::<T>::get(batch_hash).ok_or(Error::<T>::UnknownBatch)?;
 		let pin = Batches::<T>::get(batch_id).ok_or(Error::<T>::UnknownBatch)?;
 		ensure!(pin.author_node != node, Error::<T>::OwnBatch);
+		ensure!(!Skipped::<T>::contains_key(batch_id), Error::<T>::AlreadySkipped);
 		ensure!(
 			!Acknowledgements::<T>::contains_key(batch_hash, node),
 			Error::<T>::AlreadyAcknowledged
 		);
 		Acknowledgements::<T>::insert(batch_hash, node, frame_system::Pallet::<T>::block_number());
 		Self::deposit_event(Event::BatchAcknowledged { batch_hash, node });
-		T::OnAcknowledged::on_acknowledged(batch_hash, node);
-		Ok(())
+		Ok(T::OnAcknowledged::on_acknowledged(batch_hash, node))
 	}
 
 	/// Whether `node` acknowledged `batch_hash`.

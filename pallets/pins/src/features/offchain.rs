@@ -6,6 +6,13 @@
 //! it as an unsigned transaction ([`Call::submit_acknowledgement`]): no fee and no account nonce,
 //! so it never races the node's own signed pins. Entries leave the queue once the chain shows
 //! the acknowledgement, or once the batch can no longer be acknowledged.
+//!
+//! What a node signs names this chain and a lifetime: a domain tag ([`ACK_DOMAIN`]), the genesis
+//! hash and an expiry block at most [`ACK_LIFETIME`] blocks ahead. A signed acknowledgement
+//! therefore cannot be replayed on another chain, nor taken for another kind of signed message,
+//! nor kept and submitted later (once old records are pruned, say). In the pool it ranks below
+//! every signed transaction (priority 0 in the runtime), and it pays for the escrows it really
+//! releases, not for the most it could (the rest of the reserved weight is refunded).
 
 use crate::pallet::*;
 use alloc::vec::Vec;
@@ -19,7 +26,7 @@ use pallet_identities::NodeRegistry;
 use sp_core::H256;
 use sp_runtime::{
 	offchain::storage::{MutateStorageError, StorageRetrievalError, StorageValueRef},
-	traits::{IdentifyAccount, SaturatedConversion},
+	traits::{IdentifyAccount, SaturatedConversion, Zero},
 	transaction_validity::{InvalidTransaction, TransactionValidity, ValidTransaction},
 };
 
@@ -33,16 +40,28 @@ const MAX_PER_BLOCK: usize = 32;
 /// Blocks to wait before submitting an acknowledgement again.
 const RESUBMIT_AFTER: u32 = 5;
 
+/// The domain tag that begins every signed acknowledgement.
+pub const ACK_DOMAIN: [u8; 8] = *b"prly/ack";
+/// Most blocks a signed acknowledgement stays valid after the block it was made on.
+pub const ACK_LIFETIME: u32 = 32;
+
 /// What a node signs to acknowledge a batch.
 #[derive(Encode, Decode, DecodeWithMemTracking, Clone, PartialEq, Eq, Debug, TypeInfo)]
-pub struct AckPayload<Public> {
+pub struct AckPayload<Public, Hash> {
+	/// Always [`ACK_DOMAIN`]: this signature is an acknowledgement and nothing else.
+	pub domain: [u8; 8],
+	/// The genesis hash of the chain it is for.
+	pub genesis: Hash,
 	/// The batch acknowledged.
 	pub batch_hash: H256,
+	/// The last block it may be included in (at most [`ACK_LIFETIME`] blocks after the block it
+	/// was made on).
+	pub expires: u32,
 	/// The acknowledging node's account key.
 	pub public: Public,
 }
 
-impl<T: SigningTypes> SignedPayload<T> for AckPayload<T::Public> {
+impl<T: SigningTypes> SignedPayload<T> for AckPayload<T::Public, T::Hash> {
 	fn public(&self) -> T::Public {
 		self.public.clone()
 	}
@@ -80,9 +99,17 @@ impl<T: Config> Pallet<T> {
 			// The node appended meanwhile; the next block picks it up.
 			return;
 		}
+		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		let expires = block.saturating_add(ACK_LIFETIME);
 		for hash in to_send {
 			let sent = signer.send_unsigned_transaction(
-				|account| AckPayload { batch_hash: hash, public: account.public.clone() },
+				|account| AckPayload {
+					domain: ACK_DOMAIN,
+					genesis,
+					batch_hash: hash,
+					expires,
+					public: account.public.clone(),
+				},
 				|ack, signature| Call::submit_acknowledgement { ack, signature },
 			);
 			if let Some((_, Err(()))) = sent {
@@ -103,9 +130,22 @@ impl<T: Config> Pallet<T> {
 
 	/// Checks an unsigned acknowledgement before it enters the pool.
 	pub(crate) fn validate_acknowledgement(
-		ack: &AckPayload<T::Public>,
+		ack: &AckPayload<T::Public, T::Hash>,
 		signature: &T::Signature,
 	) -> TransactionValidity {
+		let now: u32 = frame_system::Pallet::<T>::block_number().saturated_into();
+		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+		// Another domain or chain, or a lifetime longer than allowed: not an acknowledgement of
+		// this chain's, whatever it was signed for.
+		if ack.domain != ACK_DOMAIN
+			|| ack.genesis != genesis
+			|| ack.expires > now.saturating_add(ACK_LIFETIME)
+		{
+			return InvalidTransaction::BadProof.into();
+		}
+		if ack.expires < now {
+			return InvalidTransaction::Stale.into();
+		}
 		if !SignedPayload::<T>::verify::<T::NodeKey>(ack, signature.clone()) {
 			return InvalidTransaction::BadProof.into();
 		}
@@ -113,13 +153,16 @@ impl<T: Config> Pallet<T> {
 		let node = T::Nodes::active_node(&who).ok_or(InvalidTransaction::BadSigner)?;
 		let batch_id = BatchByHash::<T>::get(ack.batch_hash).ok_or(InvalidTransaction::Stale)?;
 		let pin = Batches::<T>::get(batch_id).ok_or(InvalidTransaction::Stale)?;
-		if pin.author_node == node || Acknowledgements::<T>::contains_key(ack.batch_hash, node) {
+		if pin.author_node == node
+			|| Acknowledgements::<T>::contains_key(ack.batch_hash, node)
+			|| Skipped::<T>::contains_key(batch_id)
+		{
 			return InvalidTransaction::Stale.into();
 		}
 		ValidTransaction::with_tag_prefix("ParleyAcknowledgement")
 			.priority(T::UnsignedPriority::get())
 			.and_provides((ack.batch_hash, node))
-			.longevity(RESUBMIT_AFTER as u64 * 2)
+			.longevity((ack.expires - now).max(1) as u64)
 			.propagate(true)
 			.build()
 	}

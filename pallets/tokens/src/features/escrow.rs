@@ -40,8 +40,10 @@ impl<T: Config> Pallet<T> {
 		let escrow = NextEscrowId::<T>::get();
 		let next = escrow.checked_add(1).ok_or(Error::<T>::EscrowIdsExhausted)?;
 		let expires_at = Self::queue_expiry(escrow, timeout)?;
-		EscrowsByBatch::<T>::try_mutate(batch_hash, |waiting| waiting.try_push(escrow))
-			.map_err(|_| Error::<T>::TooManyEscrowsForBatch)?;
+		EscrowsByBatch::<T>::try_mutate(escrow_wait_key(batch_hash, node), |waiting| {
+			waiting.try_push(escrow)
+		})
+		.map_err(|_| Error::<T>::TooManyEscrowsForBatch)?;
 		Self::move_tokens(pool, payer, &Self::account_id(), &tokens)?;
 		NextEscrowId::<T>::put(next);
 		Escrows::<T>::insert(
@@ -142,14 +144,17 @@ impl<T: Config> Pallet<T> {
 
 	/// Drops a finished escrow from the batch and expiry queues.
 	fn forget_waiting(escrow: EscrowId, record: &EscrowOf<T>) {
-		EscrowsByBatch::<T>::mutate_exists(record.batch_hash, |waiting| {
-			if let Some(list) = waiting {
-				list.retain(|id| *id != escrow);
-				if list.is_empty() {
-					*waiting = None;
+		EscrowsByBatch::<T>::mutate_exists(
+			escrow_wait_key(record.batch_hash, record.acknowledger),
+			|waiting| {
+				if let Some(list) = waiting {
+					list.retain(|id| *id != escrow);
+					if list.is_empty() {
+						*waiting = None;
+					}
 				}
-			}
-		});
+			},
+		);
 		EscrowExpiries::<T>::mutate_exists(record.expires_at, |queue| {
 			if let Some(list) = queue {
 				list.retain(|id| *id != escrow);
@@ -177,7 +182,7 @@ impl<T: Config> Pallet<T> {
 	/// Releases the escrows waiting on `node`'s acknowledgement of `batch_hash`. A release that
 	/// fails stays locked and is logged; [`Pallet::release_escrow`] can retry it.
 	pub(crate) fn release_acknowledged(batch_hash: H256, node: IdentityId) -> Weight {
-		let waiting = EscrowsByBatch::<T>::get(batch_hash);
+		let waiting = EscrowsByBatch::<T>::get(escrow_wait_key(batch_hash, node));
 		let mut weight = T::DbWeight::get().reads(1);
 		for escrow in waiting {
 			let Some(record) = Escrows::<T>::get(escrow) else { continue };
