@@ -127,10 +127,11 @@ write_cmd() {
   local party=$1 i=$2 seed=$3 base="$DIR/$1"
   local args=(--chain "$(cat "$DIR/chain")" "--$seed" --base-path "$base/data" --name "$party"
     --node-key-file "$base/node-key" --listen-addr "/ip4/127.0.0.1/tcp/$(p2p_port "$i")"
-    --rpc-port "$(rpc_port "$i")" --rpc-cors all --prometheus-port "$(prom_port "$i")"
+    --rpc-port "$(rpc_port "$i")" --prometheus-port "$(prom_port "$i")"
     --no-mdns --no-telemetry
     --channel-ip 127.0.0.1 --channel-port "$(channel_port "$i")"
-    --rest-ip 127.0.0.1 --rest-port "$(rest_port "$i")")
+    --rest-ip 127.0.0.1 --rest-port "$(rest_port "$i")"
+    --webhooks-allow-private)
   local j
   for j in "${!PARTIES[@]}"; do
     [ "$j" = "$i" ] && continue

@@ -145,8 +145,9 @@ pub struct ChainBlock {
 	pub pins: Vec<PinnedBatch>,
 	/// Its `BatchAcknowledged` events: (batch hash, acknowledging node).
 	pub acknowledgements: Vec<(Hash, NodeId)>,
-	/// Its `BatchSkipped` events: (batch id, skipping node).
-	pub skips: Vec<(BatchId, NodeId)>,
+	/// Its `BatchSkipped` and `BatchSkippedByVote` events: (batch id, the author node that
+	/// skipped its own batch, or `None` if the members voted the skip).
+	pub skips: Vec<(BatchId, Option<NodeId>)>,
 	/// Identities registered or verified in it: (identity id, DID if known, what happened).
 	pub identities: Vec<(u32, Option<String>, String)>,
 	/// Its tokens pallet events, in event order.

@@ -148,9 +148,13 @@ impl MessageState {
 }
 
 /// A private group: who receives its messages, and the secret that masks its pins.
+///
+/// Its id is derived from all the rest ([`Group::derived_id`]), so that a copy that any member
+/// relays (in a group announcement, or inside a batch) cannot change who is in the group: a copy
+/// with other members, or another name or secret, has another id.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub struct Group {
-	/// Its id: 16 random bytes, hex in the API.
+	/// Its id: the first 16 bytes of a hash of the rest (hex in the API).
 	pub id: [u8; 16],
 	/// The namespace it belongs to.
 	pub namespace: String,
@@ -160,6 +164,42 @@ pub struct Group {
 	pub members: Vec<NodeId>,
 	/// 32 random bytes made at creation and only ever sent sealed to members.
 	pub secret: [u8; 32],
+}
+
+/// The domain tag hashed before a group's contents to make its id.
+const GROUP_ID_DOMAIN: &[u8] = b"prly/group";
+
+impl Group {
+	/// A group of `members` (sorted, each once) with the given `secret`, and the id they give.
+	pub fn new(
+		namespace: String,
+		name: String,
+		mut members: Vec<NodeId>,
+		secret: [u8; 32],
+	) -> Self {
+		members.sort_unstable();
+		members.dedup();
+		let mut group = Group { id: [0; 16], namespace, name, members, secret };
+		group.id = group.derived_id();
+		group
+	}
+
+	/// The id this group's namespace, name, members and secret give: the first 16 bytes of
+	/// blake2b-256 over a domain tag and their SCALE encoding.
+	pub fn derived_id(&self) -> [u8; 16] {
+		let digest = blake2_256(
+			&(GROUP_ID_DOMAIN, &self.namespace, &self.name, &self.members, &self.secret).encode(),
+		);
+		let mut id = [0; 16];
+		id.copy_from_slice(&digest[..16]);
+		id
+	}
+
+	/// Whether this copy is the group its id names: the id is the one its contents give, and
+	/// its members are sorted, each once.
+	pub fn holds_together(&self) -> bool {
+		self.id == self.derived_id() && self.members.windows(2).all(|w| w[0] < w[1])
+	}
 }
 
 /// A message as the API shows it.

@@ -2,7 +2,7 @@
 //! in-memory chain that enforces the pins pallet's bounds: private delivery and confirmation,
 //! hold-back of later pins behind a missing payload, rejection of a tampered payload,
 //! store-and-forward to an offline node, reconciliation, bursts of multi-topic messages cut to
-//! the chain's context bound, and pins that fail on-chain.
+//! the chain's context bound, pins that fail on-chain, and who may skip a batch that never arrives.
 
 use futures::future::BoxFuture;
 use parley_offchain::{
@@ -10,8 +10,8 @@ use parley_offchain::{
 	envelope::{self, PairSigner},
 	store::{collections::MESSAGES, query::ListQuery},
 	types::{Group, MessageKind},
-	ChainBlock, ChainView, Exchange, ExchangeConfig, FailedPin, MessageState, NodeIdentity,
-	NodeKeys, PinLimits, PinSubmission, PinnedBatch, Submitter,
+	ChainBlock, ChainView, Exchange, ExchangeConfig, ExchangeError, FailedPin, MessageState,
+	NodeIdentity, NodeKeys, PinLimits, PinSubmission, PinnedBatch, Submitter,
 };
 use sp_core::{crypto::Pair as _, sr25519};
 use std::{
@@ -29,7 +29,8 @@ struct MemChain {
 	acknowledged: Mutex<Vec<[u8; 32]>>,
 	height: Mutex<u64>,
 	blocks: Mutex<Vec<ChainBlock>>,
-	skipped: Mutex<Vec<([u8; 16], u32)>>,
+	/// Skips for the next block: by the author node, or (`None`) by the members' vote.
+	skipped: Mutex<Vec<([u8; 16], Option<u32>)>>,
 	/// The context bound the chain enforces.
 	max_contexts: Mutex<u32>,
 	/// The context bound `pin_limits` reports (as the runtime API would; a test may make the two
@@ -92,7 +93,7 @@ impl Submitter for MemSubmitter {
 		self.0.acknowledged.lock().unwrap().push(batch_hash);
 	}
 	fn submit_skip(&self, batch_id: [u8; 16]) -> BoxFuture<'static, Result<(), String>> {
-		self.0.skipped.lock().unwrap().push((batch_id, self.1));
+		self.0.skipped.lock().unwrap().push((batch_id, Some(self.1)));
 		Box::pin(async { Ok(()) })
 	}
 }
@@ -418,13 +419,7 @@ async fn a_missing_payload_holds_back_only_its_own_context() {
 	let store = p.exchange.store();
 	let provider_key =
 		NodeKeys::load_or_create(tempfile::tempdir().unwrap().path(), Some("//provider")).unwrap();
-	let group = Group {
-		id: [9; 16],
-		namespace: "default".into(),
-		name: "g".into(),
-		members: vec![a.node.id, p.node.id],
-		secret: [7; 32],
-	};
+	let group = Group::new("default".into(), "g".into(), vec![a.node.id, p.node.id], [7; 32]);
 	let author = Author { node: a.node.id, did: a.node.did.clone() };
 	let payload = |batch: u8, topic: &str, nonce: u64| BatchPayload {
 		batch_id: [batch; 16],
@@ -491,6 +486,101 @@ async fn a_missing_payload_holds_back_only_its_own_context() {
 	let x1 = seq(store.message(&id_of(2)).await.unwrap().unwrap());
 	let y0 = seq(store.message(&id_of(3)).await.unwrap().unwrap());
 	assert!(y0 < x0 && x0 < x1, "order per context: y0={y0} x0={x0} x1={x1}");
+}
+
+/// Sends a private message whose batch insurer-a withholds from its recipients (test hook), then
+/// one behind it on the same topic; returns (withheld batch (hex), withheld message, later
+/// message) once the provider holds the withheld pin back.
+async fn withhold_one(
+	chain: &MemChain,
+	all: &[&Party],
+	group: &str,
+	n: u64,
+) -> (String, String, String) {
+	let (a, p) = (all[0], all[1]);
+	let topic = vec!["claims".to_string()];
+	a.exchange.withhold_next_batch().unwrap();
+	let lost = a
+		.exchange
+		.send_private("default", group, topic.clone(), String::new(), serde_json::json!(n))
+		.await
+		.unwrap();
+	let batch_of = |id: String| async move {
+		a.exchange.store().message(&id).await.unwrap().and_then(|m| m.batch)
+	};
+	eventually(chain, all, "the withheld batch is cut", || async {
+		batch_of(lost.clone()).await.is_some()
+	})
+	.await;
+	let batch = batch_of(lost.clone()).await.unwrap();
+	let later = a
+		.exchange
+		.send_private("default", group, topic, String::new(), serde_json::json!(n + 1))
+		.await
+		.unwrap();
+	eventually(chain, all, "the provider holds the withheld pin back", || async {
+		let pending = p.exchange.store().pending_pins().await.unwrap();
+		pending.iter().any(|pin| hex::encode(pin.batch_id) == batch)
+	})
+	.await;
+	(batch, lost, later)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_its_author_or_the_members_vote_skips_a_batch_that_never_arrives() {
+	let (chain, a, p, b) = three_parties().await;
+	let all = [&a, &p, &b];
+	let group =
+		a.exchange.create_group("default", "g", std::slice::from_ref(&p.node.did)).await.unwrap();
+	let (batch, lost, later) = withhold_one(&chain, &all, &group, 1).await;
+	// The provider, held back, may not drop another party's batch alone: refused before any
+	// transaction, naming the members' vote.
+	match p.exchange.skip_context(&batch).await {
+		Err(ExchangeError::Forbidden(why)) => {
+			assert!(
+				why.contains("only its author may skip it") && why.contains("SkipBatch"),
+				"{why}"
+			)
+		}
+		other => panic!("a recipient's skip of another's batch: {other:?}"),
+	}
+	assert!(chain.skipped.lock().unwrap().is_empty(), "nothing submitted");
+	// Its author may, once the pin is `skip_after` blocks old (refused as too early before).
+	eventually(&chain, &all, "the author's skip is submitted", || async {
+		match a.exchange.skip_context(&batch).await {
+			Ok(skipped) => {
+				assert_eq!(skipped, batch);
+				true
+			}
+			Err(ExchangeError::InvalidInput(why)) if why.contains("too early") => false,
+			Err(e) => panic!("the author's skip: {e}"),
+		}
+	})
+	.await;
+	eventually(&chain, &all, "the later message is released at the provider", || async {
+		state_of(&p, &later).await == Some(MessageState::Confirmed)
+	})
+	.await;
+	assert_eq!(state_of(&p, &lost).await, None, "the withheld message never appears");
+	let events = p.exchange.store().events_after(0, 1000).await.unwrap();
+	let skipped = events.iter().find(|e| e.kind == "context_skipped" && e.reference == batch);
+	assert_eq!(skipped.and_then(|e| e.detail.clone()).unwrap()["by"], "author");
+
+	// Another withheld batch, this time skipped by the members' vote (as the governance pallet's
+	// `SkipBatch` does on-chain).
+	let (batch, lost, later) = withhold_one(&chain, &all, &group, 3).await;
+	let id: [u8; 16] = hex::decode(&batch).unwrap().try_into().unwrap();
+	chain.skipped.lock().unwrap().push((id, None));
+	eventually(&chain, &all, "the later message is released after the vote", || async {
+		state_of(&p, &later).await == Some(MessageState::Confirmed)
+	})
+	.await;
+	assert_eq!(state_of(&p, &lost).await, None);
+	let events = p.exchange.store().events_after(0, 1000).await.unwrap();
+	let skipped = events.iter().find(|e| e.kind == "context_skipped" && e.reference == batch);
+	let detail = skipped.and_then(|e| e.detail.clone()).unwrap();
+	assert_eq!(detail["by"], "vote");
+	assert_eq!(detail["node"], serde_json::Value::Null);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1006,4 +1096,111 @@ async fn an_app_withholding_an_ack_keeps_the_hub_bounded_and_loses_nothing() {
 	let done = hub.progress("default", "holder").unwrap();
 	assert_eq!(done.offset, second, "{done:?}");
 	assert_eq!(done.done_ahead, 0, "{done:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relayed_group_with_changed_members_is_refused() {
+	let (chain, a, p, b) = three_parties().await;
+	let store = p.exchange.store();
+	let provider_key =
+		NodeKeys::load_or_create(tempfile::tempdir().unwrap().path(), Some("//provider")).unwrap();
+	// The group insurer-a and the provider are in; insurer-a's rival copy adds insurer-b under
+	// the same id and secret, and carries it in a batch to the provider, who does not know the
+	// group yet.
+	let genuine = Group::new("default".into(), "g".into(), vec![a.node.id, p.node.id], [5; 32]);
+	let mut forged = genuine.clone();
+	forged.members = vec![a.node.id, p.node.id, b.node.id];
+	forged.members.sort();
+	assert!(genuine.holds_together() && !forged.holds_together());
+	let author = Author { node: a.node.id, did: a.node.did.clone() };
+	let payload = |batch: u8, topic: &str, group: &Group| BatchPayload {
+		batch_id: [batch; 16],
+		namespace: "default".into(),
+		kind: MessageKind::Private,
+		author: author.clone(),
+		group: Some(group.clone()),
+		messages: vec![BatchMessage {
+			id: [batch; 16],
+			topics: vec![topic.into()],
+			tag: String::new(),
+			data: format!("{batch}").into_bytes(),
+			nonces: vec![0],
+			created: 0,
+			cid: None,
+			attachments: vec![],
+			transfer: None,
+		}],
+	};
+	let batches = [payload(21, "x", &forged), payload(22, "y", &genuine)];
+	let mut pins = Vec::new();
+	for (i, batch) in batches.iter().enumerate() {
+		use codec::Encode;
+		let env = envelope::seal(
+			&provider_key.encryption.public(),
+			batch.batch_id,
+			batch.hash(),
+			&batch.encode(),
+		)
+		.unwrap();
+		store.store_sealed(&batch.batch_id, a.node.id, &batch.hash(), &env.encode()).await.unwrap();
+		pins.push(PinnedBatch {
+			block: 1,
+			event_index: i as u32,
+			namespace: "default".into(),
+			sequence: i as u64,
+			author: a.node.id,
+			batch_id: batch.batch_id,
+			batch_hash: batch.hash(),
+			contexts: batch.contexts(),
+		});
+	}
+	p.exchange.on_block(ChainBlock { number: 1, hash: [1; 32], pins, ..Default::default() }).await;
+	let id_of = |b: u8| parley_offchain::store::uuid_string(&[b; 16]);
+	eventually(&chain, &[&b], "the batch with the genuine group is confirmed", || async {
+		state_of(&p, &id_of(22)).await == Some(MessageState::Confirmed)
+	})
+	.await;
+	eventually(&chain, &[&b], "the batch with the forged group is dropped", || async {
+		!p.exchange.store().pending_pins().await.unwrap().iter().any(|pin| pin.batch_id == [21; 16])
+	})
+	.await;
+	assert_ne!(state_of(&p, &id_of(21)).await, Some(MessageState::Confirmed));
+	let known = store.group(&genuine.id).await.unwrap().expect("the genuine group is known");
+	assert_eq!(known.members, genuine.members, "insurer-b was not added to the group");
+}
+
+/// A webhook is a request the node makes: into the operator's own network only when the node
+/// allows it, and its secret is stored but never shown back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_into_the_nodes_own_network_is_refused_at_creation_unless_allowed() {
+	use parley_offchain::events::{EventHub, SubscribeError, SubscriptionOptions, WebhookOptions};
+	let chain = Arc::new(MemChain::default());
+	let (dir, port) = (tempfile::tempdir().unwrap(), free_port());
+	let node = register(&chain, 1, "provider", dir.path(), port);
+	let party = start(&chain, &node, "provider", dir, port).await;
+	// Port 9 (discard) on loopback: nothing listens there, and nothing is sent in this test
+	// before the subscription is refused or deleted.
+	let options = |url: &str| SubscriptionOptions {
+		webhook: Some(WebhookOptions {
+			url: url.into(),
+			reply: false,
+			secret: Some("a-secret-of-sixteen-bytes".into()),
+		}),
+		..Default::default()
+	};
+	let strict = EventHub::new(party.exchange.clone());
+	for url in ["http://127.0.0.1:9/hook", "http://localhost:9/hook", "http://[::1]:9/hook"] {
+		let refused = strict.subscribe("default", "hook", options(url)).await.unwrap_err();
+		assert!(
+			matches!(&refused, SubscribeError::Invalid(why) if why.contains("--webhooks-allow-private")),
+			"{url}: {refused}"
+		);
+	}
+	assert!(party.exchange.store().subscription("default", "hook").await.unwrap().is_none());
+	let open = EventHub::new(party.exchange.clone()).allowing_private_webhooks(true);
+	let made = open.subscribe("default", "hook", options("http://127.0.0.1:9/hook")).await.unwrap();
+	let shown = serde_json::to_value(&made).unwrap();
+	assert_eq!(shown["transport"]["url"], "http://127.0.0.1:9/hook", "{shown}");
+	assert!(!shown.to_string().contains("a-secret-of-sixteen-bytes"), "the secret is never shown");
+	open.unsubscribe("default", "hook").await.unwrap();
 }

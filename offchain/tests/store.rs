@@ -383,7 +383,11 @@ async fn a_database_migrated_by_an_earlier_release_keeps_its_rows_and_gets_only_
 				.fetch_all(&pool)
 				.await
 				.unwrap();
-		assert_eq!(versions, vec![1, 2, 3, 4, 5, 6], "{backend}: sqlx tracks every migration once");
+		assert_eq!(
+			versions,
+			vec![1, 2, 3, 4, 5, 6, 7],
+			"{backend}: sqlx tracks every migration once"
+		);
 		let kept: String = sqlx::query_scalar("SELECT name FROM groups WHERE id = 'aa'")
 			.fetch_one(&pool)
 			.await
@@ -553,5 +557,17 @@ async fn sealed_payloads_never_pinned_are_bounded_and_collected_on_every_backend
 		assert!(store.sealed(&[3; 16]).await.unwrap().is_some(), "{backend}: pinned kept");
 		assert!(store.sealed(&own.0).await.unwrap().is_some(), "{backend}: own batch kept");
 		assert_eq!(store.unpinned_sealed_bytes(2).await.unwrap(), 0, "{backend}");
+	}
+}
+
+#[tokio::test]
+async fn a_private_batch_names_its_readers_without_being_opened_on_every_backend() {
+	for (backend, store, _dir) in stores().await {
+		let group = Group::new("default".into(), "g".into(), vec![2, 1], [3; 32]);
+		store.save_group(&group, &[]).await.unwrap();
+		let batch = private_batch(&store, &group, &[1], 6).await;
+		// The group's members, from the store: a node outside it is answered without a decryption.
+		assert_eq!(store.batch_readers(&batch.0).await.unwrap(), Some(vec![1, 2]), "{backend}");
+		assert_eq!(store.batch_readers(&[0xee; 16]).await.unwrap(), None, "{backend}");
 	}
 }

@@ -311,7 +311,7 @@ test('two parties define the same datatype at once: one winner everywhere, one d
   assert.match(refused.body.error, /\/amount/);
 });
 
-test('a blocked context is reported, then skipped on-chain, and the later messages flow', async () => {
+test('a blocked context is reported; a recipient cannot skip it alone, its author can, and the later messages flow', async () => {
   assert.equal((await call(insurerA.rpc_port, 'parley_test_withholdNextBatch', [])).result, true);
   const lost = await rest(insurerA, 'POST', ns('/messages/private'), { group, topic: 'blocked-topic', data: { n: 1 } });
   await waitFor('the withheld batch to be cut', async () => (await rest(insurerA, 'GET', ns(`/messages/${lost.body.id}`))).body.state !== 'pending');
@@ -319,16 +319,85 @@ test('a blocked context is reported, then skipped on-chain, and the later messag
   const blocked = await waitFor('context_blocked at the provider', async () =>
     (await events(provider, '&type=context_blocked')).find((e) => e.detail.waiting > 0), { timeoutMs: 120_000 });
   assert.equal((await rest(provider, 'GET', ns(`/messages/${later.body.id}`))).status, 404, 'held back');
-  // Skip it (the chain accepts a skip 10 blocks after the pin).
-  await waitFor('the skip to be accepted', async () => {
-    const r = await rest(provider, 'POST', ns(`/contexts/${blocked.reference}/skip`));
+  // The provider may not drop another party's batch on its own (it might only be late): 403,
+  // naming the members' vote that can; over JSON-RPC too.
+  const refused = await rest(provider, 'POST', ns(`/contexts/${blocked.reference}/skip`));
+  assert.equal(refused.status, 403, JSON.stringify(refused.body));
+  assert.match(refused.body.error, /only its author may skip it.*SkipBatch/);
+  const rpcRefused = await call(provider.rpc_port, 'parley_unblockContext', [blocked.reference]);
+  assert.equal(rpcRefused.error?.code, 4003);
+  // Its author skips it, by the batch id (the chain accepts a skip 10 blocks after the pin).
+  await waitFor('the author\'s skip to be accepted', async () => {
+    const r = await rest(insurerA, 'POST', ns(`/contexts/${blocked.reference}/skip`));
+    if (r.status !== 202) assert.match(r.body.error, /too early|not pinned yet/, JSON.stringify(r.body));
     return r.status === 202;
   }, { timeoutMs: 90_000, everyMs: 2000 });
   const got = await confirmedAt(provider, later.body.id);
   assert.deepEqual(got.data, { n: 2 });
   assert.equal((await rest(provider, 'GET', ns(`/messages/${lost.body.id}`))).status, 404, 'the lost one never appears');
   // The skip is on-chain: every node that was waiting gives up on the batch the same way.
-  assert.ok((await events(provider, '&type=context_skipped')).some((e) => e.reference === blocked.reference));
+  const skipped = (await events(provider, '&type=context_skipped')).find((e) => e.reference === blocked.reference);
+  assert.equal(skipped?.detail.by, 'author');
+});
+
+/** A request with node:http, which lets a test set any Host header (as a rebinding page's browser would). */
+function rawRequest(port, { method = 'GET', path = '/', headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Opens a WebSocket with `headers`; resolves 'open' or the HTTP status it was refused with. */
+function openWebSocket(url, headers) {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, { headers });
+    socket.on('open', () => { socket.close(); resolve('open'); });
+    socket.on('unexpected-response', (_, res) => { resolve(res.statusCode); res.resume(); socket.terminate(); });
+    socket.on('error', () => resolve('error'));
+  });
+}
+
+test('a web page of another site cannot use the node: its WebSocket, form posts and rebound host names are refused', async () => {
+  const evil = 'http://evil.example';
+  // The event WebSocket: another site's page is refused; a program (no Origin) and the node's
+  // own pages are served.
+  const wsUrl = `ws://127.0.0.1:${provider.rest_port}/api/v1/ws`;
+  assert.equal(await openWebSocket(wsUrl, { origin: evil }), 403);
+  assert.equal(await openWebSocket(wsUrl, {}), 'open');
+  assert.equal(await openWebSocket(wsUrl, { origin: `http://127.0.0.1:${provider.rest_port}` }), 'open');
+  // A cross-site form post (multipart needs no CORS preflight): refused before it is read.
+  const form = new FormData();
+  form.append('file', new Blob([Buffer.from('not from the operator')]), 'x.txt');
+  const posted = await rest(provider, 'POST', ns('/data'), form, { origin: evil });
+  assert.equal(posted.status, 403);
+  assert.match(posted.body.error, /evil\.example.*--rest-cors/);
+  const datas = await rest(provider, 'GET', ns('/data?limit=1000'));
+  assert.ok(!JSON.stringify(datas.body).includes('x.txt'), 'nothing was stored');
+  // Reading: no CORS header for another site, so its script cannot read the answer either.
+  const res = await fetch(`http://127.0.0.1:${provider.rest_port}/api/v1/status`, { headers: { origin: evil } });
+  assert.equal(res.status, 403);
+  assert.equal(res.headers.get('access-control-allow-origin'), null);
+  // DNS rebinding: a page whose host name now points at 127.0.0.1 sends its own name as Host.
+  const status = (host) => rawRequest(provider.rest_port, { path: '/api/v1/status', headers: { host } });
+  assert.equal((await status(`evil.example:${provider.rest_port}`)).status, 403);
+  assert.equal((await status(`localhost:${provider.rest_port}`)).status, 200);
+  // JSON-RPC: the launcher no longer allows every origin, so Substrate's server filters host
+  // names (rebinding) and grants another site no CORS preflight (its page cannot post JSON).
+  const call = JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'parley_status', params: [] });
+  const rpcRebound = await rawRequest(provider.rpc_port, {
+    method: 'POST', headers: { host: `evil.example:${provider.rpc_port}`, 'content-type': 'application/json' }, body: call,
+  });
+  assert.equal(rpcRebound.status, 403);
+  const preflight = await rawRequest(provider.rpc_port, {
+    method: 'OPTIONS', headers: { origin: evil, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+  });
+  assert.equal(preflight.headers['access-control-allow-origin'], undefined);
 });
 
 test('bad input on each route gets a 4xx with a message', async () => {

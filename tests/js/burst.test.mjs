@@ -77,12 +77,13 @@ async function burst(from, { total, clients, topics, group }) {
  */
 async function checkBurst(label, { ids, topics, sender, recipients, timeoutMs = 240_000 }) {
   const started = Date.now();
-  for (const party of recipients) {
+  // The sender confirms its own messages from the chain as the recipients do: wait for it too.
+  for (const party of [...recipients, sender]) {
     await waitFor(`${label}: all ${ids.length} confirmed at ${party.name}`,
       async () => (await countConfirmed(party, topics[0])) >= ids.length,
       { timeoutMs, everyMs: 1000 });
   }
-  console.log(`# ${label}: last recipient confirmed all ${ids.length} ${Date.now() - started} ms after the last send`);
+  console.log(`# ${label}: every party confirmed all ${ids.length} ${Date.now() - started} ms after the last send`);
   let reference = null;
   for (const party of [sender, ...recipients]) {
     for (const topic of topics) {

@@ -44,7 +44,7 @@ const validators = async () => (await api.query.session.validators()).map((v) =>
 before(async () => {
   await cryptoWaitReady();
   keyring = new Keyring({ type: 'sr25519' });
-  net = await startNetwork();
+  net = await startNetwork({ nodeArgs: '--unsafe-test-hooks --context-block-timeout-ms 4000' });
   api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${net.parties.provider.rpc_port}`), noInitWarn: true });
   apis.push(api);
 });
@@ -68,6 +68,43 @@ test('local3 has no sudo: its members are its three orgs, one validator each', a
   assert.ok(direct.refused || direct.dispatchError, 'a direct collective proposal is refused');
   const rogue = await submit(api, api.tx.identities.registerOrg('rogue', bobStash.address), bobStash);
   assert.equal(rogue.dispatchError, 'BadOrigin');
+});
+
+test('no party skips another\'s batch alone; the members\' vote does, and the topic flows again', async () => {
+  const { provider, 'insurer-a': insurerA } = net.parties;
+  const rest = async (party, path) => (await fetch(`http://127.0.0.1:${party.rest_port}/api/v1/namespaces/default${path}`)).json();
+  const group = await ok(insurerA.rpc_port, 'parley_createGroup', ['skip-vote', [provider.node_did]]);
+  assert.equal(await ok(insurerA.rpc_port, 'parley_test_withholdNextBatch', []), true);
+  const lost = await ok(insurerA.rpc_port, 'parley_sendPrivate', [group, 'skip-vote', { n: 1 }]);
+  await waitFor('the withheld batch to be cut', async () => (await ok(insurerA.rpc_port, 'parley_getMessage', [lost])).state !== 'pending');
+  const later = await ok(insurerA.rpc_port, 'parley_sendPrivate', [group, 'skip-vote', { n: 2 }]);
+  const blocked = await waitFor('context_blocked at the provider', async () =>
+    (await rest(provider, '/events?type=context_blocked&limit=1000')).find((e) => e.detail.waiting > 0),
+  { timeoutMs: 120_000, everyMs: 1000 });
+  const batchId = `0x${blocked.reference}`;
+  // A third party's node (insurer-b, not the author) tries to skip it with a raw extrinsic.
+  const foreign = await submit(api, api.tx.pins.skipBatch(batchId), keyring.addFromUri('//Charlie'));
+  assert.equal(foreign.dispatchError, 'pins.NotBatchAuthor');
+  // The provider's admin proposes the skip (refused before the vote while the pin is too young),
+  // and a second member's aye carries it.
+  const skip = { SkipBatch: { batchId } };
+  const proposed = await waitFor('the skip proposal to be accepted', async () => {
+    const r = await submit(api, api.tx.governance.propose(skip), keyring.addFromUri('//Alice//stash'));
+    if (r.dispatchError) assert.equal(r.dispatchError, 'pins.TooEarlyToSkip');
+    return r.dispatchError ? null : r.events;
+  }, { timeoutMs: 90_000, everyMs: 2000 });
+  const index = proposed.find(({ event }) => api.events.governance.Proposed.is(event)).event.data.index.toNumber();
+  assert.equal((await api.query.pins.skipped(batchId)).isNone, true, 'one aye of three skips nothing');
+  const voted = await must(api.tx.governance.vote(index, true), keyring.addFromUri('//Charlie//stash'));
+  assert.equal(executed(voted), null);
+  assert.ok(voted.some(({ event }) => api.events.pins.BatchSkippedByVote.is(event)));
+  // Every node stops waiting: the later message is released at the provider, the lost one never.
+  await waitFor('the later message confirmed at the provider', async () =>
+    (await call(provider.rpc_port, 'parley_getMessage', [later])).result?.state === 'confirmed');
+  const lostAtProvider = await fetch(`http://127.0.0.1:${provider.rest_port}/api/v1/namespaces/default/messages/${lost}`);
+  assert.equal(lostAtProvider.status, 404, 'the lost one never appears');
+  const skipped = (await rest(provider, '/events?type=context_skipped&limit=1000')).find((e) => e.reference === blocked.reference);
+  assert.equal(skipped?.detail.by, 'vote');
 });
 
 test('a runtime parameter changes only by the members\' vote', async () => {

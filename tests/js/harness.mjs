@@ -185,6 +185,25 @@ export async function startNetwork({ nodeArgs = '', parties = 3, chain = '' } = 
       }, { timeoutMs: 10_000, everyMs: 100 });
     },
     startParty: (name) => script_('start-party', name),
+    /**
+     * The last `lines` lines of each party's log that come from Parley or warn (for a failing
+     * test to print what the nodes were doing).
+     */
+    logTails: (lines = 60) => Object.keys(net.parties).map((name) => {
+      let text = '';
+      try { text = readFileSync(join(dir, name, 'node.log'), 'utf8'); } catch { return `--- ${name}: no log`; }
+      const kept = text.split('\n').filter((l) => / parley| WARN | ERROR |panicked/.test(l)).slice(-lines);
+      return `--- ${name} (${join(dir, name, 'node.log')})\n${kept.join('\n')}`;
+    }).join('\n'),
+    /** Runs `body`; if it throws, prints every party's log tail to stderr first. */
+    withLogs: async (body) => {
+      try {
+        return await body();
+      } catch (e) {
+        console.error(net.logTails());
+        throw e;
+      }
+    },
     stop: async () => {
       await script_('stop').catch(() => {});
       rmSync(dir, { recursive: true, force: true });

@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { createHmac } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +46,12 @@ before(async () => {
   hook = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => { body += c; });
-    req.on('end', () => { hooked.push(body); res.writeHead(200).end(); });
+    req.on('end', () => {
+      // Only deliveries signed with the tour's secret count (as a receiver checks them).
+      const signature = `sha256=${createHmac('sha256', 'change-me-to-your-own-secret').update(body).digest('hex')}`;
+      if (req.headers['x-parley-signature-256'] === signature) hooked.push(body);
+      res.writeHead(200).end();
+    });
   });
   await new Promise((resolve) => hook.listen(0, '127.0.0.1', resolve));
   hookPort = hook.address().port;
@@ -110,6 +116,6 @@ test("README.md's API tour runs as written on the local network", { timeout: 420
   assert.match(tokensOut, /"released"/);
   assert.match(tokensOut, /"balance":"2500"/);
   assert.match(rawOut, /"number":"0x/);
-  // The tour's webhook reached its receiver with the confirmed claim.
+  // The tour's webhook reached its receiver with the confirmed claim, signed with its secret.
   await waitFor('the tour webhook', async () => hooked.some((b) => b.includes('claim-1001')), { timeoutMs: 30_000 });
 });

@@ -271,3 +271,29 @@ test('two parties claim the same key in the same block: exactly one wins, on eve
       h.map((e) => e.action).join(',') === 'claimed,transferred,released');
   }
 });
+
+test('no party reaches around the tokens pallet: raw pallet-assets and pallet-nfts calls are filtered', async () => {
+  // Every pool lives in pallet-assets or pallet-nfts, but only the tokens pallet may act on them
+  // (it checks who may, and emits the events every party follows). Signed by a funded org admin,
+  // each raw call is included and fails with the call filter's error, and changes nothing.
+  const admin = keyring.addFromUri('//Alice//stash');
+  // The first test's NFT pool: its collection, in pallet-nfts, under the same id.
+  const collection = (await rest(insurerA, 'GET', ns('/tokens/pools/claim-files'))).body.pool;
+  assert.equal(typeof collection, 'number');
+  const attempts = {
+    'assets.create': api.tx.assets.create(4_242_424, admin.address, 1),
+    'assets.mint': api.tx.assets.mint(4_242_424, admin.address, 1_000),
+    'nfts.create': api.tx.nfts.create(admin.address, {
+      settings: 0, maxSupply: null,
+      mintSettings: { mintType: 'Issuer', price: null, startBlock: null, endBlock: null, defaultItemSettings: 0 },
+    }),
+    'nfts.mint': api.tx.nfts.mint(collection, 9_999, admin.address, null),
+  };
+  for (const [name, tx] of Object.entries(attempts)) {
+    const r = await submit(api, tx, admin);
+    assert.equal(r.dispatchError, 'system.CallFiltered', `${name}: ${r.dispatchError}`);
+    assert.ok(!r.events.some(({ event }) => ['assets', 'nfts'].includes(event.section)), `${name} emitted no ledger event`);
+  }
+  assert.ok((await api.query.assets.asset(4_242_424)).isNone, 'no asset was created around the tokens pallet');
+  assert.ok((await api.query.nfts.item(collection, 9_999)).isNone, 'no item was minted around the tokens pallet');
+});

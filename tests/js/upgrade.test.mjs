@@ -21,6 +21,9 @@ const previousWasm = process.env.PARLEY_PREVIOUS_RUNTIME
 const currentWasm = process.env.PARLEY_RUNTIME
   ?? join(target, 'release/wbuild/parley-runtime/parley_runtime.compact.compressed.wasm');
 
+/** This release's `spec_version` (runtime/src/lib.rs). */
+const CURRENT_SPEC = 104;
+
 let net;
 let api;
 let keyring;
@@ -56,10 +59,11 @@ after(async () => {
   await net?.stop();
 });
 
-test('the members upgrade the runtime by vote, every party runs it without a restart, and its migration runs', async () => {
+test('the members upgrade the runtime by vote, every party runs it without a restart, and its migration runs', () => net.withLogs(async () => {
   const { provider, 'insurer-a': insurerA, 'insurer-b': insurerB } = net.parties;
   for (const party of [provider, insurerA, insurerB]) assert.equal(await specVersion(party), 102);
   assert.equal((await api.query.pins.palletVersion()).toNumber(), 0, 'pins at storage version 0');
+  assert.equal((await api.query.tokens.palletVersion()).toNumber(), 0, 'tokens at storage version 0');
   // Private data before the upgrade: a pin in the old layout, acknowledged by the provider.
   const before = await ok(insurerA.rpc_port, 'parley_sendPrivate', [group, 'claims', { n: 'before' }]);
   const confirmed = await confirmedAt(provider, before);
@@ -68,6 +72,12 @@ test('the members upgrade the runtime by vote, every party runs it without a res
   const providerNode = (await api.call.identitiesApi.identityByDid(provider.node_did)).unwrap().id;
   await waitFor('the provider\'s acknowledgement', async () =>
     (await api.query.pins.acknowledgements(batchHash, providerNode)).isSome, { timeoutMs: 60_000, everyMs: 1000 });
+
+  // A uniqueness claim before the upgrade, in the tokens pallet's old layout.
+  const aliceStash = keyring.addFromUri('//Alice//stash');
+  const claimKey = blake2AsHex('a claim made before the upgrade', 256);
+  const claimed = await submit(api, api.tx.tokens.claim('default', claimKey, aliceStash.address), aliceStash);
+  assert.equal(claimed.dispatchError, null);
 
   // Two thirds of three members authorise the new code (by its hash)...
   const code = readFileSync(currentWasm);
@@ -88,18 +98,21 @@ test('the members upgrade the runtime by vote, every party runs it without a res
   // Anyone applies the authorised code; it is unsigned and free.
   await apply.send();
   for (const party of [provider, insurerA, insurerB]) {
-    await waitFor(`${party.name} on spec_version 103`, async () => (await specVersion(party)) === 103,
+    await waitFor(`${party.name} on spec_version ${CURRENT_SPEC}`, async () => (await specVersion(party)) === CURRENT_SPEC,
       { timeoutMs: 90_000, everyMs: 1000 });
   }
-  // The migration ran: pins is at storage version 1, and the old entries read under their new
-  // keys (polkadot.js follows the new metadata).
-  await waitFor('pins at storage version 1', async () => (await api.query.pins.palletVersion()).toNumber() === 1,
+  // The migrations ran: pins and tokens are at storage version 1, and the old entries read under
+  // their new keys (polkadot.js follows the new metadata).
+  await waitFor('pins and tokens at storage version 1', async () =>
+    (await api.query.pins.palletVersion()).toNumber() === 1 && (await api.query.tokens.palletVersion()).toNumber() === 1,
     { timeoutMs: 30_000, everyMs: 1000 });
   assert.equal((await api.query.pins.batchByHash(batchHash)).unwrap().toHex(), `0x${confirmed.batch}`);
   assert.ok((await api.query.pins.acknowledgements(batchHash, providerNode)).isSome);
+  assert.equal((await api.query.tokens.claims('default', claimKey)).unwrap().owner.toString(), aliceStash.address,
+    'the claim reads under its new key');
   // Private data keeps flowing: a message after the upgrade is confirmed, in order after the first.
   const after = await ok(insurerA.rpc_port, 'parley_sendPrivate', [group, 'claims', { n: 'after' }]);
   await confirmedAt(provider, after);
   const listed = await ok(provider.rpc_port, 'parley_listMessages', [{ topics: 'claims', sort: 'confirm_sequence' }]);
   assert.deepEqual(listed.map((m) => m.id), [before, after]);
-});
+}));

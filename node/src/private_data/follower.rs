@@ -110,7 +110,10 @@ fn read_block(
 				block.acknowledgements.push((batch_hash.0, node))
 			}
 			RuntimeEvent::Pins(pallet_pins::Event::BatchSkipped { batch_id, node, .. }) => {
-				block.skips.push((batch_id, node))
+				block.skips.push((batch_id, Some(node)))
+			}
+			RuntimeEvent::Pins(pallet_pins::Event::BatchSkippedByVote { batch_id, .. }) => {
+				block.skips.push((batch_id, None))
 			}
 			RuntimeEvent::Identities(event) => {
 				use pallet_identities::{did_of, Event as E, IdentityKind};

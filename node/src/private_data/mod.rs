@@ -77,6 +77,11 @@ pub struct PrivateDataParams {
 	#[arg(long, default_value_t = 256)]
 	pub inbound_queue: usize,
 
+	/// Most bytes of channel requests queued before peers are told to retry later (a delivery
+	/// is up to `--max-batch-bytes`).
+	#[arg(long, default_value_t = 64 * 1024 * 1024)]
+	pub inbound_queue_bytes: usize,
+
 	/// Most bytes of sealed payloads one peer may keep here for batches it has not pinned yet;
 	/// its further deliveries are refused as busy until its pins land.
 	#[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
@@ -97,6 +102,18 @@ pub struct PrivateDataParams {
 	/// Do not serve the REST API.
 	#[arg(long)]
 	pub no_rest: bool,
+
+	/// Web origins (such as `https://ops.example.com`) whose pages may call the REST API and
+	/// its WebSocket from a browser, comma-separated. By default none: a request that a browser
+	/// sends from any page but the node's own is refused (403).
+	#[arg(long, value_name = "ORIGINS", value_delimiter = ',')]
+	pub rest_cors: Vec<String>,
+
+	/// Let webhooks call loopback, private and link-local addresses (receivers in the operator's
+	/// own network). Off by default: such a webhook URL is refused when the subscription is made,
+	/// and a host name is only connected to at the public addresses it resolves to.
+	#[arg(long)]
+	pub webhooks_allow_private: bool,
 
 	/// Largest blob upload over REST, in bytes.
 	#[arg(long, default_value_t = 1024 * 1024 * 1024)]
@@ -194,6 +211,7 @@ pub async fn start(
 	config.channel.max_blob_chunk = params.max_blob_chunk;
 	config.channel.max_concurrent_streams = params.max_channel_streams;
 	config.channel.inbound_queue = params.inbound_queue;
+	config.channel.inbound_queue_bytes = params.inbound_queue_bytes.max(params.max_batch_bytes);
 	config.peer_addrs = params
 		.channel_peers
 		.iter()
@@ -233,12 +251,14 @@ pub async fn start(
 			params.confirm_on,
 		)),
 	);
-	let hub = parley_offchain::events::EventHub::new(exchange.clone());
+	let hub = parley_offchain::events::EventHub::new(exchange.clone())
+		.allowing_private_webhooks(params.webhooks_allow_private);
 	hub.start_webhooks().await;
 	if !params.no_rest {
 		let rest = parley_offchain::rest::RestConfig {
 			listen: std::net::SocketAddr::new(params.rest_ip, params.rest_port),
 			max_blob: params.max_blob_bytes,
+			allowed_origins: params.rest_cors.clone(),
 			..Default::default()
 		};
 		let (exchange, hub) = (exchange.clone(), hub.clone());

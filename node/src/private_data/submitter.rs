@@ -1,8 +1,10 @@
 //! Writes to the chain for the private data service:
 //! - `pins.pin_batch`, `pins.skip_batch` and the tokens pallet's calls apps ask for, signed here
 //!   with the node account key from the keystore (key type `prly`), with a mortal era, and
-//!   submitted to the local transaction pool. Submissions are serialized and the account nonce is
-//!   tracked across them, so consecutive transactions do not collide.
+//!   submitted to the local transaction pool. Submissions are serialized, and each takes the
+//!   account nonce as `system_accountNextIndex` does: the chain's nonce at the best block, past
+//!   this account's transactions that are ready in the pool. A transaction the pool dropped (one
+//!   signed for the runtime before an upgrade, say) leaves no gap that later ones would wait on.
 //! - acknowledgements: the batch hash is appended to the offchain-storage queue that the pins
 //!   pallet's offchain worker drains (see `pallet_pins::ACK_QUEUE_KEY`).
 
@@ -18,7 +20,7 @@ use parley_runtime::{
 	AccountId, Runtime, RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic,
 };
 use sc_client_api::Backend as _;
-use sc_transaction_pool_api::{TransactionPool, TransactionSource};
+use sc_transaction_pool_api::{InPoolTransaction, TransactionPool, TransactionSource};
 use sp_api::{Core, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
 use sp_core::{offchain::OffchainStorage, sr25519, H256};
@@ -40,8 +42,9 @@ struct Inner {
 	pool: Arc<Pool>,
 	keystore: KeystorePtr,
 	account: sr25519::Public,
-	next_nonce: tokio::sync::Mutex<Option<u32>>,
-	offchain: std::sync::Mutex<Option<OffchainDb>>,
+	/// Held for the whole of a submission, so that two never take the same nonce.
+	submitting: tokio::sync::Mutex<()>,
+	offchain: parking_lot::Mutex<Option<OffchainDb>>,
 }
 
 /// Submits this node's pins and queues its acknowledgements.
@@ -65,21 +68,21 @@ impl ChainSubmitter {
 				pool,
 				keystore,
 				account,
-				next_nonce: tokio::sync::Mutex::new(None),
-				offchain: std::sync::Mutex::new(backend.offchain_storage()),
+				submitting: tokio::sync::Mutex::new(()),
+				offchain: parking_lot::Mutex::new(backend.offchain_storage()),
 			}),
 		}
 	}
 
 	async fn submit(&self, call: RuntimeCall) -> Result<SubmittedTx, String> {
 		let inner = &self.inner;
-		let mut next_nonce = inner.next_nonce.lock().await;
+		let _submitting = inner.submitting.lock().await;
 		let info = inner.client.info();
 		let best = info.best_hash;
 		let api = inner.client.runtime_api();
 		let account = AccountId::from(inner.account);
 		let chain_nonce = api.account_nonce(best, account.clone()).map_err(|e| e.to_string())?;
-		let nonce = next_nonce.map_or(chain_nonce, |n| n.max(chain_nonce));
+		let nonce = next_nonce(&*inner.pool, &account, chain_nonce);
 		let version = api.version(best).map_err(|e| e.to_string())?;
 		let era = Era::mortal(MORTALITY, info.best_number as u64);
 		let birth = era.birth(info.best_number as u64) as u32;
@@ -124,20 +127,29 @@ impl ChainSubmitter {
 		let opaque = OpaqueExtrinsic::try_from_encoded_extrinsic(&extrinsic.encode())
 			.map_err(|e| e.to_string())?;
 		match inner.pool.submit_one(best, TransactionSource::Local, opaque).await {
-			Ok(hash) => {
-				*next_nonce = Some(nonce + 1);
-				Ok(SubmittedTx {
-					hash: hash.0,
-					valid_until: era.death(info.best_number as u64).saturating_sub(1),
-				})
-			}
-			Err(e) => {
-				// Start again from the chain's nonce next time.
-				*next_nonce = None;
-				Err(format!("the transaction pool refused the transaction: {e}"))
-			}
+			Ok(hash) => Ok(SubmittedTx {
+				hash: hash.0,
+				valid_until: era.death(info.best_number as u64).saturating_sub(1),
+			}),
+			Err(e) => Err(format!("the transaction pool refused the transaction: {e}")),
 		}
 	}
+}
+
+/// The nonce for this account's next transaction: `chain_nonce` (at the best block), past every
+/// transaction of the account that is ready in `pool`, found by its `provides` tag
+/// `(account, nonce)` (as `substrate-frame-rpc-system` does for `system_accountNextIndex`).
+fn next_nonce<P: TransactionPool>(pool: &P, account: &AccountId, chain_nonce: u32) -> u32 {
+	let mut nonce = chain_nonce;
+	let mut tag = (account, nonce).encode();
+	// `ready()` yields an account's transactions in nonce order.
+	for tx in pool.ready() {
+		if tx.provides().first() == Some(&tag) {
+			nonce += 1;
+			tag = (account, nonce).encode();
+		}
+	}
+	nonce
 }
 
 impl Submitter for ChainSubmitter {
@@ -170,7 +182,7 @@ impl Submitter for ChainSubmitter {
 	}
 
 	fn acknowledge(&self, batch_hash: [u8; 32]) {
-		let mut guard = self.inner.offchain.lock().expect("offchain lock");
+		let mut guard = self.inner.offchain.lock();
 		let Some(db) = guard.as_mut() else {
 			log::warn!(target: "parley", "no offchain storage: cannot queue acknowledgement");
 			return;

@@ -18,7 +18,7 @@
 //! | `parley_subscribe` / `parley_unsubscribe` | `name`, `options`?, `namespace`? | subscription (`parley_subscription` notifications) |
 //! | `parley_ack` | `name`, `sequence`, `namespace`? | true |
 //! | `parley_deleteSubscription` | `name`, `namespace`? | true |
-//! | `parley_unblockContext` | `context` (hash or batch id) | batch skipped on-chain |
+//! | `parley_unblockContext` | `context` (hash or batch id) | own batch skipped on-chain (4003 for another party's: the members vote) |
 //! | `parley_listOperations` / `parley_retryOperation` | filter / `id` | operations / true |
 //!
 //! Send `options` are `{ "namespace", "tag", "attachments", "cid", "idempotencyKey", "confirm",
@@ -231,8 +231,10 @@ pub trait ParleyApi {
 	async fn delete_subscription(&self, name: String, namespace: Option<String>)
 		-> RpcResult<bool>;
 
-	/// Skips, on-chain, the batch blocking `blocked` (a context hash or batch id, as
-	/// `context_blocked` reports it): every node stops waiting for it. Returns the batch.
+	/// Skips, on-chain, a batch whose payload never arrives (`blocked`: a context hash or batch
+	/// id, as `context_blocked` reports it, or the id of a batch this node sent): every node
+	/// stops waiting for it. Only the batch's author may; for another party's batch the error
+	/// (4003) names the governance proposal the members vote on instead. Returns the batch.
 	#[method(name = "unblockContext")]
 	async fn unblock_context(&self, blocked: String) -> RpcResult<String>;
 

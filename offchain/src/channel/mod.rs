@@ -10,8 +10,14 @@
 //! force as of the latest imported block ([`ChannelClient::set_peers`]). A refused connection is
 //! logged; a node deactivated on-chain is disconnected at once.
 
+mod config;
 pub mod protocol;
+mod queue;
 
+pub use config::{ChannelConfig, ChannelError};
+pub use queue::{Inbound, Queued};
+
+use codec::Encode;
 use futures::{stream::FuturesUnordered, FutureExt, StreamExt};
 use libp2p::{
 	allow_block_list,
@@ -34,82 +40,27 @@ use tokio::sync::{mpsc, oneshot};
 /// Log target of the channel.
 const LOG: &str = "parley::channel";
 
-/// The channel's bounds and timeouts.
-#[derive(Clone, Debug)]
-pub struct ChannelConfig {
-	/// Where to listen, e.g. `/ip4/127.0.0.1/tcp/40333`.
-	pub listen: Multiaddr,
-	/// Largest request or response on the batch protocol, in bytes (bounds a sealed batch).
-	pub max_batch_bytes: usize,
-	/// Largest blob chunk, in bytes.
-	pub max_blob_chunk: usize,
-	/// Concurrent streams per connection and protocol.
-	pub max_concurrent_streams: usize,
-	/// Inbound requests queued for the node before peers are told it is busy.
-	pub inbound_queue: usize,
-	/// How long to wait for a response.
-	pub request_timeout: Duration,
-}
-
-impl Default for ChannelConfig {
-	fn default() -> Self {
-		Self {
-			listen: "/ip4/127.0.0.1/tcp/40333".parse().expect("valid multiaddr"),
-			max_batch_bytes: 16 * 1024 * 1024,
-			max_blob_chunk: 1024 * 1024,
-			max_concurrent_streams: 64,
-			inbound_queue: 256,
-			request_timeout: Duration::from_secs(60),
-		}
-	}
-}
-
-/// Why a request to a peer failed.
-#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
-pub enum ChannelError {
-	/// The peer could not be reached, or the exchange broke.
-	#[error("request to {peer} failed: {reason}")]
-	Failed {
-		/// The peer.
-		peer: PeerId,
-		/// What went wrong.
-		reason: String,
-	},
-	/// The channel task has stopped.
-	#[error("the data channel has stopped")]
-	Stopped,
-}
-
-/// A request from a peer, waiting for the node's answer.
-pub enum Inbound {
-	/// On the batch protocol.
-	Batch {
-		/// Who asked.
-		peer: PeerId,
-		/// What it asked.
-		request: BatchRequest,
-		/// Where the answer goes.
-		reply: oneshot::Sender<BatchResponse>,
-	},
-	/// On the blob protocol.
-	Blob {
-		/// Who asked.
-		peer: PeerId,
-		/// What it asked.
-		request: BlobRequest,
-		/// Where the answer goes.
-		reply: oneshot::Sender<BlobResponse>,
-	},
-	/// A connection to an authorised peer was established (a good moment to retry sends to it).
-	Connected(PeerId),
-}
-
 enum Command {
 	Batch(PeerId, BatchRequest, oneshot::Sender<Result<BatchResponse, ChannelError>>),
 	Blob(PeerId, BlobRequest, oneshot::Sender<Result<BlobResponse, ChannelError>>),
 	SetPeers(Vec<(PeerId, Vec<Multiaddr>)>),
 	ListenAddrs(oneshot::Sender<Vec<Multiaddr>>),
 	ConnectedPeers(oneshot::Sender<Vec<PeerId>>),
+}
+
+impl Command {
+	/// Answers a request with `failure` (other commands have nothing to fail).
+	fn fail(self, failure: ChannelError) {
+		match self {
+			Command::Batch(_, _, reply) => {
+				let _ = reply.send(Err(failure));
+			}
+			Command::Blob(_, _, reply) => {
+				let _ = reply.send(Err(failure));
+			}
+			_ => {}
+		}
+	}
 }
 
 #[derive(NetworkBehaviour)]
@@ -247,6 +198,8 @@ pub fn start(
 		replies: FuturesUnordered::new(),
 		listen_addrs: Vec::new(),
 		waiting: HashMap::new(),
+		budget: queue::Budget::new(config.inbound_queue_bytes),
+		max_waiting: config.max_waiting_per_peer,
 	};
 	let deadline = config.request_timeout + Duration::from_secs(10);
 	Ok((ChannelClient { commands, local_peer, deadline }, inbound_rx, event_loop.run()))
@@ -272,6 +225,10 @@ struct EventLoop {
 	/// Requests to peers not connected yet; sent when the connection is up, failed if the dial
 	/// fails. (Handing them to request-response at once would race its dial against ours.)
 	waiting: HashMap<PeerId, Vec<Command>>,
+	/// The inbound queue's byte budget.
+	budget: queue::Budget,
+	/// Most commands waiting for one peer's connection.
+	max_waiting: usize,
 }
 
 impl EventLoop {
@@ -299,7 +256,15 @@ impl EventLoop {
 			Command::Batch(peer, _, _) | Command::Blob(peer, _, _)
 				if self.allowed.contains(&peer) && !self.swarm.is_connected(&peer) =>
 			{
-				self.waiting.entry(peer).or_default().push(command);
+				let waiting = self.waiting.entry(peer).or_default();
+				if waiting.len() >= self.max_waiting {
+					let reason =
+						format!("{} requests already wait for a connection", waiting.len());
+					log::debug!(target: LOG, "{peer}: {reason}; failing one more");
+					command.fail(ChannelError::Failed { peer, reason });
+					return;
+				}
+				waiting.push(command);
 				self.dial_missing();
 			}
 			Command::Batch(peer, request, reply) => {
@@ -376,16 +341,7 @@ impl EventLoop {
 	/// Fails the requests waiting for a connection to `peer`.
 	fn fail_waiting(&mut self, peer: PeerId, reason: String) {
 		for command in self.waiting.remove(&peer).unwrap_or_default() {
-			let failure = ChannelError::Failed { peer, reason: reason.clone() };
-			match command {
-				Command::Batch(_, _, reply) => {
-					let _ = reply.send(Err(failure));
-				}
-				Command::Blob(_, _, reply) => {
-					let _ = reply.send(Err(failure));
-				}
-				_ => {}
-			}
+			command.fail(ChannelError::Failed { peer, reason: reason.clone() });
 		}
 	}
 
@@ -405,7 +361,8 @@ impl EventLoop {
 		}
 	}
 
-	/// Logs that the node's inbound queue is full (or gone) and the peer is told to retry.
+	/// Logs that the node's inbound queue is full (in count or bytes; or gone) and the peer is
+	/// told to retry.
 	fn refused_busy(&self, peer: &PeerId, full: bool) {
 		if full {
 			log::warn!(target: LOG, "inbound queue full; telling {peer} to retry later");
@@ -454,12 +411,19 @@ impl EventLoop {
 		match event {
 			Event::Message { peer, message: Message::Request { request, channel, .. } } => {
 				let (reply, reply_rx) = oneshot::channel();
-				match self.inbound.try_send(Inbound::Batch { peer, request, reply }) {
+				let sent = match self.budget.take(request.encoded_size()) {
+					Some(queued) => self
+						.inbound
+						.try_send(Inbound::Batch { peer, request, reply, queued })
+						.map_err(|e| matches!(e, mpsc::error::TrySendError::Full(_))),
+					None => Err(true),
+				};
+				match sent {
 					Ok(()) => self
 						.replies
 						.push(reply_rx.map(move |r| Reply::Batch(channel, r.ok())).boxed()),
-					Err(e) => {
-						self.refused_busy(&peer, matches!(e, mpsc::error::TrySendError::Full(_)));
+					Err(full) => {
+						self.refused_busy(&peer, full);
 						let busy = BatchResponse::Refused(Refusal::Busy);
 						let _ = self.swarm.behaviour_mut().batches.send_response(channel, busy);
 					}
@@ -488,12 +452,19 @@ impl EventLoop {
 		match event {
 			Event::Message { peer, message: Message::Request { request, channel, .. } } => {
 				let (reply, reply_rx) = oneshot::channel();
-				match self.inbound.try_send(Inbound::Blob { peer, request, reply }) {
+				let sent = match self.budget.take(request.encoded_size()) {
+					Some(queued) => self
+						.inbound
+						.try_send(Inbound::Blob { peer, request, reply, queued })
+						.map_err(|e| matches!(e, mpsc::error::TrySendError::Full(_))),
+					None => Err(true),
+				};
+				match sent {
 					Ok(()) => self
 						.replies
 						.push(reply_rx.map(move |r| Reply::Blob(channel, r.ok())).boxed()),
-					Err(e) => {
-						self.refused_busy(&peer, matches!(e, mpsc::error::TrySendError::Full(_)));
+					Err(full) => {
+						self.refused_busy(&peer, full);
 						let busy = BlobResponse::Refused(Refusal::Busy);
 						let _ = self.swarm.behaviour_mut().blobs.send_response(channel, busy);
 					}

@@ -17,17 +17,18 @@ use crate::{
 	store::{Event, EventFilter, Subscription, Transport},
 	types::Message,
 };
+use parking_lot::Mutex;
 use serde::Serialize;
 use std::{
 	collections::{BTreeMap, BTreeSet, HashMap},
-	sync::{Arc, Mutex},
+	sync::Arc,
 	time::Duration,
 };
 use tokio::sync::{mpsc, Notify};
 
 mod webhooks;
 
-pub use webhooks::WebhookOptions;
+pub use webhooks::{check_webhook_url, signature, WebhookOptions, SIGNATURE_HEADER};
 
 const LOG: &str = "parley::events";
 
@@ -99,6 +100,8 @@ pub struct EventHub {
 	exchange: Exchange,
 	active: Arc<Mutex<ActiveSubscriptions>>,
 	next_connection: Arc<Mutex<ConnectionId>>,
+	/// Whether webhooks may call loopback, private and link-local addresses.
+	allow_private_webhooks: bool,
 }
 
 /// Why a subscription request failed.
@@ -143,7 +146,19 @@ fn matches(filter: &EventFilter, topic: &Option<regex::Regex>, event: &Event) ->
 impl EventHub {
 	/// The hub of `exchange`'s node. Call [`EventHub::start_webhooks`] once at start.
 	pub fn new(exchange: Exchange) -> Self {
-		Self { exchange, active: Default::default(), next_connection: Arc::new(Mutex::new(1)) }
+		Self {
+			exchange,
+			active: Default::default(),
+			next_connection: Arc::new(Mutex::new(1)),
+			allow_private_webhooks: false,
+		}
+	}
+
+	/// Lets webhooks call loopback, private and link-local addresses (`--webhooks-allow-private`:
+	/// for receivers in the operator's own network, such as the local test network's).
+	pub fn allowing_private_webhooks(mut self, allow: bool) -> Self {
+		self.allow_private_webhooks = allow;
+		self
 	}
 
 	/// Creates (or updates the options of) a subscription. `firstEvent` applies at creation only.
@@ -184,14 +199,7 @@ impl EventHub {
 			},
 		};
 		let transport = match options.webhook {
-			Some(w) => {
-				if !w.url.starts_with("http://") {
-					return Err(SubscribeError::Invalid(
-						"webhook.url must be an http:// URL".into(),
-					));
-				}
-				Transport::Webhook { url: w.url, reply: w.reply }
-			}
+			Some(w) => w.transport(self.allow_private_webhooks).map_err(SubscribeError::Invalid)?,
 			None => Transport::Websocket,
 		};
 		let sub = store
@@ -209,7 +217,7 @@ impl EventHub {
 		// dispatch lock is taken: see `EventHub`).
 		let active = self.running(namespace, name);
 		if let Some(active) = active {
-			let mut d = active.dispatch.lock().expect("dispatch lock");
+			let mut d = active.dispatch.lock();
 			d.topic = sub.filter.topic.as_ref().and_then(|t| regex::Regex::new(t).ok());
 			d.sub.filter = sub.filter.clone();
 			d.sub.read_ahead = sub.read_ahead;
@@ -227,10 +235,9 @@ impl EventHub {
 		if !self.exchange.store().delete_subscription(namespace, name).await? {
 			return Err(SubscribeError::NotFound(name.into()));
 		}
-		let removed =
-			self.active.lock().expect("hub lock").remove(&(namespace.into(), name.into()));
+		let removed = self.active.lock().remove(&(namespace.into(), name.into()));
 		if let Some(active) = removed {
-			active.dispatch.lock().expect("dispatch lock").connections.clear();
+			active.dispatch.lock().connections.clear();
 			active.wake.notify_one();
 		}
 		Ok(())
@@ -238,12 +245,12 @@ impl EventHub {
 
 	/// The dispatcher of a subscription, if it runs. Takes the hub lock alone, and releases it.
 	fn running(&self, namespace: &str, name: &str) -> Option<Arc<Active>> {
-		self.active.lock().expect("hub lock").get(&(namespace.into(), name.into())).cloned()
+		self.active.lock().get(&(namespace.into(), name.into())).cloned()
 	}
 
 	async fn activate(&self, sub: Subscription) -> Arc<Active> {
 		let key = (sub.namespace.clone(), sub.name.clone());
-		let mut active = self.active.lock().expect("hub lock");
+		let mut active = self.active.lock();
 		if let Some(existing) = active.get(&key) {
 			return existing.clone();
 		}
@@ -284,12 +291,12 @@ impl EventHub {
 		}
 		let active = self.activate(sub).await;
 		let id = {
-			let mut next = self.next_connection.lock().expect("hub lock");
+			let mut next = self.next_connection.lock();
 			*next += 1;
 			*next
 		};
 		let (tx, rx) = mpsc::channel(1024);
-		active.dispatch.lock().expect("dispatch lock").connections.push((id, tx));
+		active.dispatch.lock().connections.push((id, tx));
 		active.wake.notify_one();
 		Ok((id, rx))
 	}
@@ -304,7 +311,7 @@ impl EventHub {
 		let active =
 			self.running(namespace, name).ok_or_else(|| SubscribeError::NotFound(name.into()))?;
 		let offset = {
-			let mut d = active.dispatch.lock().expect("dispatch lock");
+			let mut d = active.dispatch.lock();
 			if sequence <= d.sub.offset {
 				return Ok(());
 			}
@@ -322,7 +329,7 @@ impl EventHub {
 	/// Where subscription `name` is, if a dispatcher runs for it.
 	pub fn progress(&self, namespace: &str, name: &str) -> Option<Progress> {
 		let active = self.running(namespace, name)?;
-		let d = active.dispatch.lock().expect("dispatch lock");
+		let d = active.dispatch.lock();
 		Some(Progress {
 			offset: d.sub.offset,
 			cursor: d.cursor,
@@ -336,7 +343,7 @@ impl EventHub {
 		let Some(active) = self.running(namespace, name) else {
 			return;
 		};
-		let mut d = active.dispatch.lock().expect("dispatch lock");
+		let mut d = active.dispatch.lock();
 		d.connections.retain(|(id, _)| *id != connection);
 		let orphaned: Vec<i64> =
 			d.in_flight.iter().filter(|(_, c)| **c == connection).map(|(s, _)| *s).collect();
@@ -355,13 +362,13 @@ impl EventHub {
 	async fn dispatch(&self, active: Arc<Active>) {
 		let store = self.exchange.store().clone();
 		let (namespace, name) = {
-			let d = active.dispatch.lock().expect("dispatch lock");
+			let d = active.dispatch.lock();
 			(d.sub.namespace.clone(), d.sub.name.clone())
 		};
 		loop {
 			// Read what may be handed out now.
 			let (cursor, room, has_connections) = {
-				let d = active.dispatch.lock().expect("dispatch lock");
+				let d = active.dispatch.lock();
 				let room = (d.sub.read_ahead as usize).saturating_sub(d.in_flight.len());
 				(d.cursor, room, !d.connections.is_empty())
 			};
@@ -372,7 +379,7 @@ impl EventHub {
 					Ok(events) => {
 						let full = events.len() as i64 == READ_PAGE;
 						self.hand_out(&active, events).await;
-						let moved = active.dispatch.lock().expect("dispatch lock").cursor > cursor;
+						let moved = active.dispatch.lock().cursor > cursor;
 						more = full && moved;
 					}
 					Err(e) => log::warn!(target: LOG, "cannot read events: {e}"),
@@ -400,7 +407,7 @@ impl EventHub {
 		let mut offset_changed = None;
 		let mut deliveries = Vec::new();
 		{
-			let mut d = active.dispatch.lock().expect("dispatch lock");
+			let mut d = active.dispatch.lock();
 			for event in events {
 				if d.in_flight.len() >= d.sub.read_ahead as usize || d.connections.is_empty() {
 					break;

@@ -59,15 +59,8 @@ impl Exchange {
 				"a group needs at least one other node".into(),
 			));
 		}
-		members.sort();
-		let group = Group {
-			id: crate::store::new_uuid(),
-			namespace: namespace.into(),
-			name: name.into(),
-			members: members.clone(),
-			secret: rand::random(),
-		};
-		let others: Vec<NodeId> = members.into_iter().filter(|m| *m != me.id).collect();
+		let group = Group::new(namespace.into(), name.into(), members, rand::random());
+		let others: Vec<NodeId> = group.members.iter().copied().filter(|m| *m != me.id).collect();
 		self.inner.store.save_group(&group, &others).await?;
 		self.inner.outbox_wake.notify_one();
 		Ok(hex::encode(group.id))

@@ -263,6 +263,11 @@ async fn evaluate(
 			}
 		}
 		(MessageKind::Private, Some(group)) => {
+			// The group's id covers its members, so that a batch cannot carry a changed copy
+			// of a group to a node that does not know it yet.
+			if !group.holds_together() {
+				return Ok(fail("the batch's group is not the group its id names".into()));
+			}
 			let me = exchange.me().map_err(|e| e.to_string())?;
 			if !group.members.contains(&me.id) || !group.members.contains(&pin.author) {
 				return Ok(fail(
@@ -349,18 +354,28 @@ async fn evaluate(
 	Ok(Verdict::Release(payload))
 }
 
-/// A `BatchSkipped` on-chain: if this node still waits for that batch, it gives up on it (as
-/// every node does), and the pins behind it are released.
-async fn skip(exchange: &Exchange, batch_id: &crate::types::BatchId, node: crate::types::NodeId) {
+/// A `BatchSkipped` (by its author `node`) or `BatchSkippedByVote` (`node` is `None`) on-chain:
+/// if this node still waits for that batch, it gives up on it (as every node does), and the pins
+/// behind it are released.
+async fn skip(
+	exchange: &Exchange,
+	batch_id: &crate::types::BatchId,
+	node: Option<crate::types::NodeId>,
+) {
 	let store = &exchange.inner.store;
 	let Ok(pins) = store.pending_pins().await else { return };
 	let Some(pin) = pins.iter().find(|p| &p.batch_id == batch_id) else { return };
-	let reason = format!("skipped on-chain by node {node}");
+	let reason = match node {
+		Some(node) => format!("skipped on-chain by its author, node {node}"),
+		None => "skipped on-chain by the members' vote".to_string(),
+	};
 	log::warn!(target: LOG, "batch {} {reason}", hex::encode(batch_id));
 	let skips = recognised_contexts(exchange, pin).await.unwrap_or_default();
 	match store.reject(pin, &reason, &skips).await {
 		Ok(_) => {
-			let detail = serde_json::json!({ "batch": hex::encode(batch_id), "node": node });
+			let by = if node.is_some() { "author" } else { "vote" };
+			let detail =
+				serde_json::json!({ "batch": hex::encode(batch_id), "node": node, "by": by });
 			let event = crate::store::NewEvent {
 				kind: "context_skipped",
 				namespace: &pin.namespace,

@@ -33,7 +33,7 @@ impl Exchange {
 			directory.by_id.insert(node.id, node);
 		}
 		let changed = {
-			let mut current = self.inner.directory.write().expect("directory lock");
+			let mut current = self.inner.directory.write();
 			let changed = current.by_id != directory.by_id;
 			*current = directory;
 			changed
@@ -63,22 +63,22 @@ impl Exchange {
 	}
 
 	pub(crate) fn node(&self, id: NodeId) -> Option<NodeIdentity> {
-		self.inner.directory.read().expect("directory lock").by_id.get(&id).cloned()
+		self.inner.directory.read().by_id.get(&id).cloned()
 	}
 
 	pub(crate) fn node_by_peer(&self, peer: &PeerId) -> Option<NodeIdentity> {
-		let directory = self.inner.directory.read().expect("directory lock");
+		let directory = self.inner.directory.read();
 		directory.by_peer.get(peer).and_then(|id| directory.by_id.get(id)).cloned()
 	}
 
 	/// The node identity (in force or not) whose account is `account`.
 	pub(crate) fn node_by_account(&self, account: &[u8; 32]) -> Option<NodeIdentity> {
-		let directory = self.inner.directory.read().expect("directory lock");
+		let directory = self.inner.directory.read();
 		directory.by_id.values().find(|n| &n.account == account).cloned()
 	}
 
 	pub(crate) fn active_nodes(&self) -> Vec<NodeIdentity> {
-		let directory = self.inner.directory.read().expect("directory lock");
+		let directory = self.inner.directory.read();
 		let mut nodes: Vec<NodeIdentity> =
 			directory.by_id.values().filter(|n| n.active).cloned().collect();
 		nodes.sort_by_key(|n| n.id);
@@ -91,7 +91,6 @@ impl Exchange {
 		self.inner
 			.directory
 			.read()
-			.expect("directory lock")
 			.by_id
 			.values()
 			.find(|n| n.account == account && n.active)
@@ -105,7 +104,7 @@ impl Exchange {
 
 	/// The node identities, as the REST API shows them.
 	pub fn identities(&self) -> Vec<crate::types::IdentityView> {
-		let directory = self.inner.directory.read().expect("directory lock");
+		let directory = self.inner.directory.read();
 		let mut nodes: Vec<_> = directory
 			.by_id
 			.values()

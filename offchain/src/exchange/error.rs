@@ -30,11 +30,14 @@ pub enum ExchangeError {
 	/// The chain refused a transaction this node submitted (the pool, or the pallet).
 	#[error("refused by the chain: {0}")]
 	Rejected(String),
+	/// The chain's rules do not let this node do it alone (skip another party's batch, say).
+	#[error("not allowed: {0}")]
+	Forbidden(String),
 }
 
 impl ExchangeError {
 	/// The JSON-RPC error code: -32602 for bad input, 4004 not found, 4030 not registered,
-	/// 4022 refused by the chain, -32603 internal.
+	/// 4022 refused by the chain, 4003 not allowed, -32603 internal.
 	pub fn code(&self) -> i32 {
 		match self {
 			ExchangeError::InvalidInput(_) => -32602,
@@ -44,6 +47,7 @@ impl ExchangeError {
 			ExchangeError::Conflict(_) => 4009,
 			ExchangeError::Timeout(_) => 4008,
 			ExchangeError::Rejected(_) => 4022,
+			ExchangeError::Forbidden(_) => 4003,
 			ExchangeError::Store(_) | ExchangeError::Chain(_) => -32603,
 		}
 	}
@@ -57,6 +61,7 @@ impl ExchangeError {
 			ExchangeError::Conflict(_) => 409,
 			ExchangeError::Timeout(_) => 408,
 			ExchangeError::Rejected(_) => 422,
+			ExchangeError::Forbidden(_) => 403,
 			ExchangeError::Store(_) | ExchangeError::Chain(_) => 500,
 		}
 	}

@@ -19,7 +19,7 @@ pub(super) fn fetch_blob_in_background(
 	author: crate::types::NodeId,
 	namespace: &str,
 ) {
-	if !exchange.inner.fetching.lock().expect("fetching lock").insert(hash) {
+	if !exchange.inner.fetching.lock().insert(hash) {
 		return;
 	}
 	let exchange = exchange.clone();
@@ -62,7 +62,7 @@ pub(super) fn fetch_blob_in_background(
 			}
 			None => tokio::time::sleep(Duration::from_secs(2)).await,
 		}
-		exchange.inner.fetching.lock().expect("fetching lock").remove(&hash);
+		exchange.inner.fetching.lock().remove(&hash);
 		exchange.inner.aggregator_wake.notify_one();
 	});
 }

@@ -37,6 +37,6 @@ impl Exchange {
 	}
 
 	pub(crate) fn is_withheld(&self, batch_id: &crate::types::BatchId) -> bool {
-		self.inner.withheld.lock().expect("withheld lock").contains(batch_id)
+		self.inner.withheld.lock().contains(batch_id)
 	}
 }

@@ -40,11 +40,12 @@ pub(crate) async fn run(exchange: Exchange, mut inbound: mpsc::Receiver<Inbound>
 					exchange.inner.aggregator_wake.notify_one();
 				}
 			}
-			Inbound::Batch { peer, request, reply } => {
+			// `_queued` gives the request's bytes back to the queue once it is answered.
+			Inbound::Batch { peer, request, reply, queued: _queued } => {
 				let response = on_batch_request(&exchange, peer, request).await;
 				let _ = reply.send(response);
 			}
-			Inbound::Blob { peer, request, reply } => {
+			Inbound::Blob { peer, request, reply, queued: _queued } => {
 				let response = on_blob_request(&exchange, peer, request).await;
 				let _ = reply.send(response);
 			}
@@ -133,6 +134,13 @@ async fn on_fetch(exchange: &Exchange, asker: &NodeIdentity, batch_id: [u8; 16])
 	if authored.is_none() && !released {
 		return Ok(BatchResponse::NotFound);
 	}
+	// A private batch goes only to its group's members; the store says who they are, so a
+	// stranger's request costs this node no decryption.
+	if let Some(readers) = store.batch_readers(&batch_id).await.map_err(internal)? {
+		if !readers.contains(&asker.id) {
+			return Ok(BatchResponse::NotRecipient);
+		}
+	}
 	let envelope =
 		Envelope::decode_all(&mut &sealed[..]).map_err(|e| (Refusal::Internal, e.to_string()))?;
 	let bytes = exchange
@@ -164,7 +172,9 @@ async fn on_group(exchange: &Exchange, sender: &NodeIdentity, envelope: Envelope
 		.map_err(|e| (Refusal::BadRequest, format!("group announcement: {e}")))?;
 	let group =
 		Group::decode_all(&mut &bytes[..]).map_err(|e| (Refusal::BadRequest, e.to_string()))?;
+	// The id covers the members: a member relaying the group cannot change who is in it.
 	if group.id != envelope.batch_id
+		|| !group.holds_together()
 		|| crate::types::blake2_256(&bytes) != envelope.claimed_hash
 		|| !group.members.contains(&me.id)
 		|| !group.members.contains(&sender.id)

@@ -54,7 +54,7 @@ use crate::{
 };
 use futures::future::BoxFuture;
 use std::{
-	sync::{atomic::AtomicBool, Arc, RwLock},
+	sync::{atomic::AtomicBool, Arc},
 	time::Duration,
 };
 use tokio::sync::{mpsc, Notify};
@@ -71,7 +71,7 @@ pub(crate) struct Inner {
 	pub(crate) encryption: EncryptionKey,
 	pub(crate) signer: Arc<dyn ReceiptSigner>,
 	pub(crate) config: ExchangeConfig,
-	directory: RwLock<Directory>,
+	directory: parking_lot::RwLock<Directory>,
 	pub(crate) batcher_wake: Notify,
 	pub(crate) outbox_wake: Notify,
 	pub(crate) aggregator_wake: Notify,
@@ -84,9 +84,9 @@ pub(crate) struct Inner {
 	/// Test hook: the next pin is submitted with a namespace the chain refuses.
 	pub(crate) fail_next_pin: AtomicBool,
 	/// Test hook: batches withheld so far.
-	pub(crate) withheld: std::sync::Mutex<std::collections::HashSet<crate::types::BatchId>>,
+	pub(crate) withheld: parking_lot::Mutex<std::collections::HashSet<crate::types::BatchId>>,
 	/// Blobs being fetched now, so each is fetched once.
-	pub(crate) fetching: std::sync::Mutex<std::collections::HashSet<crate::types::Hash>>,
+	pub(crate) fetching: parking_lot::Mutex<std::collections::HashSet<crate::types::Hash>>,
 }
 
 /// A cloneable handle to this node's private data service.
@@ -129,7 +129,7 @@ impl Exchange {
 				encryption: keys.encryption,
 				signer,
 				config,
-				directory: RwLock::new(Directory::default()),
+				directory: parking_lot::RwLock::new(Directory::default()),
 				batcher_wake: Notify::new(),
 				outbox_wake: Notify::new(),
 				aggregator_wake: Notify::new(),
@@ -231,15 +231,34 @@ impl Exchange {
 		}
 	}
 
-	/// Asks every node to stop waiting on the batch that blocks `context` (hex): submits
-	/// `pins.skip_batch` for the earliest pending pin carrying it. Returns that batch (hex).
-	pub async fn skip_context(&self, context: &str) -> Result<String, ExchangeError> {
-		let bytes = hex::decode(context.trim_start_matches("0x")).map_err(|_| {
+	/// Skips a batch whose payload will never arrive, so that every node stops waiting on it.
+	/// `target` (hex) is a context this node is blocked on, or a batch id. The chain lets only a
+	/// batch's author skip it:
+	/// - this node's own batch (by its id) is skipped with `pins.skip_batch`;
+	/// - another party's batch that blocks this node is refused with [`ExchangeError::Forbidden`],
+	///   naming the governance proposal that the members vote on instead
+	///   (`governance.propose({SkipBatch: {batchId}})`).
+	///
+	/// Returns the batch (hex) whose skip was submitted.
+	pub async fn skip_context(&self, target: &str) -> Result<String, ExchangeError> {
+		let bytes = hex::decode(target.trim_start_matches("0x")).map_err(|_| {
 			ExchangeError::InvalidInput(
 				"give a context (32-byte hex) or a batch id (16-byte hex)".into(),
 			)
 		})?;
-		let pins = self.inner.store.pending_pins().await?;
+		let store = &self.inner.store;
+		if let Ok(batch_id) = <crate::types::BatchId>::try_from(&bytes[..]) {
+			if let Some(pinned_block) = store.authored_pin_block(&batch_id).await? {
+				let block = pinned_block.ok_or_else(|| {
+					ExchangeError::InvalidInput(format!(
+						"batch {} is not pinned yet: there is nothing to skip",
+						hex::encode(batch_id)
+					))
+				})?;
+				return self.submit_skip(batch_id, block).await;
+			}
+		}
+		let pins = store.pending_pins().await?;
 		let blocking = match bytes.len() {
 			32 => pins.iter().find(|p| p.contexts.iter().any(|c| c[..] == bytes[..])),
 			16 => pins.iter().find(|p| p.batch_id[..] == bytes[..]),
@@ -249,25 +268,36 @@ impl Exchange {
 				))
 			}
 		}
-		.ok_or_else(|| ExchangeError::NotFound(format!("no pending pin on {context}")))?;
-		// The chain refuses a skip until the pin is `skip_after` blocks old; say so now rather
-		// than submit a transaction that fails on-chain.
+		.ok_or_else(|| ExchangeError::NotFound(format!("no pending pin on {target}")))?;
+		// Another party's batch: skipping it alone would let a recipient drop a message that is
+		// merely late, so the chain refuses it; say so, and how the members decide instead.
+		Err(ExchangeError::Forbidden(format!(
+			"batch 0x{batch} was pinned by node {author}: only its author may skip it; otherwise \
+			 the members vote to skip it: governance.propose({{\"SkipBatch\": {{\"batchId\": \"0x{batch}\"}}}})",
+			batch = hex::encode(blocking.batch_id),
+			author = blocking.author,
+		)))
+	}
+
+	/// Submits `pins.skip_batch` for this node's own batch pinned in block `pinned`, once the
+	/// chain would accept it (`skip_after` blocks later; refused here before that, rather than
+	/// a transaction that fails on-chain).
+	async fn submit_skip(
+		&self,
+		batch_id: crate::types::BatchId,
+		pinned: u64,
+	) -> Result<String, ExchangeError> {
 		let chain = &self.inner.chain;
-		let ready_at =
-			blocking.block + chain.pin_limits().map_err(ExchangeError::Chain)?.skip_after;
+		let ready_at = pinned + chain.pin_limits().map_err(ExchangeError::Chain)?.skip_after;
 		let best = chain.best_block();
 		if best < ready_at {
 			return Err(ExchangeError::InvalidInput(format!(
 				"too early to skip batch {}: the chain accepts it from block #{ready_at} (now #{best})",
-				hex::encode(blocking.batch_id)
+				hex::encode(batch_id)
 			)));
 		}
-		self.inner
-			.submitter
-			.submit_skip(blocking.batch_id)
-			.await
-			.map_err(ExchangeError::InvalidInput)?;
-		Ok(hex::encode(blocking.batch_id))
+		self.inner.submitter.submit_skip(batch_id).await.map_err(ExchangeError::Rejected)?;
+		Ok(hex::encode(batch_id))
 	}
 
 	/// This node's private data service, for `/status`.

@@ -5,9 +5,13 @@
 //!
 //! Errors are JSON `{ "error": "...", "code": <HTTP status> }`. Lists take the shared filter
 //! syntax ([`crate::store::query`]) as query parameters.
+//!
+//! A web page in the operator's browser is a stranger: see [`origin`] for what the API refuses
+//! from one (another site's requests, WebSockets and form posts; DNS rebinding).
 
 mod extract;
 mod openapi;
+pub mod origin;
 mod routes;
 mod tokens;
 mod ws;
@@ -33,6 +37,8 @@ pub struct RestConfig {
 	pub max_blob: u64,
 	/// How long `confirm=true` and request/reply wait by default.
 	pub default_wait: Duration,
+	/// Web origins whose pages may call the API from a browser (besides the node's own).
+	pub allowed_origins: Vec<String>,
 }
 
 impl Default for RestConfig {
@@ -42,6 +48,7 @@ impl Default for RestConfig {
 			max_json_body: 4 * 1024 * 1024,
 			max_blob: 1024 * 1024 * 1024,
 			default_wait: Duration::from_secs(60),
+			allowed_origins: Vec::new(),
 		}
 	}
 }
@@ -120,6 +127,7 @@ impl IntoResponse for ApiError {
 /// Every route of the REST API, with its state.
 pub(crate) fn router(state: AppState) -> Router {
 	let max_json = state.config.max_json_body;
+	let guard = origin::OriginGuard::new(state.config.listen, &state.config.allowed_origins);
 	let ns = routes::routes().merge(tokens::routes());
 
 	Router::new()
@@ -134,6 +142,8 @@ pub(crate) fn router(state: AppState) -> Router {
 		.route("/api/v1/ws", get(ws::upgrade))
 		.fallback(not_found)
 		.layer(DefaultBodyLimit::max(max_json))
+		.layer(axum::middleware::from_fn_with_state(guard.clone(), origin::refuse_strangers))
+		.layer(guard.cors())
 		.with_state(state)
 }
 

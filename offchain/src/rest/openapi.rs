@@ -230,8 +230,8 @@ fn base_document() -> Value {
 			"/api/v1/namespaces/{ns}/operations": { "get": list_op("Operations: deliveries, pins and announcements, with status, error and retry count.", "Operation", &["id", "kind", "batch", "group", "target", "state", "attempts", "created", "updated"]) },
 			"/api/v1/namespaces/{ns}/operations/{id}/retry": { "post": { "summary": "Retry an operation now.", "parameters": [ns_param(), path_param("id", "Operation id.")],
 				"responses": { "200": ok_json("The operation.", json!({ "$ref": "#/components/schemas/Operation" })), "400": error_response("Bad namespace."), "404": error_response("No such operation.") } } },
-			"/api/v1/namespaces/{ns}/contexts/{context}/skip": { "post": { "summary": "Skip the batch blocking a context, on-chain: every node stops waiting for it.", "parameters": [ns_param(), path_param("context", "A context (32-byte hex) or batch id (16-byte hex), as `context_blocked` reports it.")],
-				"responses": { "202": ok_json("Skip submitted.", json!({ "type": "object" })), "400": error_response("Bad id, or the chain refused the skip (too early)."), "404": error_response("No pending pin on that context.") } } }
+			"/api/v1/namespaces/{ns}/contexts/{context}/skip": { "post": { "summary": "Skip a batch whose payload never arrives, on-chain: every node stops waiting for it. Only the batch's author may: this node's own batch (by its id) is skipped; another party's batch is refused with 403, naming the governance proposal (SkipBatch) the members vote on instead.", "parameters": [ns_param(), path_param("context", "A context (32-byte hex) or batch id (16-byte hex), as `context_blocked` reports it, or the id of a batch this node sent.")],
+				"responses": { "202": ok_json("Skip submitted.", json!({ "type": "object" })), "400": error_response("Bad id, the batch is not pinned yet, or too early to skip it."), "403": error_response("Another party's batch: only its author may skip it, or the members by vote."), "404": error_response("No pending pin on that context."), "422": error_response("The transaction pool refused the skip.") } } }
 		},
 		"components": { "schemas": {
 			"Error": { "type": "object", "required": ["error", "code"], "properties": { "error": { "type": "string" }, "code": { "type": "integer" }, "id": { "type": "string" } } },
@@ -296,7 +296,7 @@ fn base_document() -> Value {
 				"filter": { "type": "object", "additionalProperties": false, "properties": { "types": { "type": "array", "items": { "type": "string" } }, "topic": { "type": "string", "description": "A regular expression." }, "tag": { "type": "string" }, "author": { "type": "string" }, "group": { "type": "string" } } },
 				"firstEvent": { "oneOf": [{ "type": "string", "enum": ["oldest", "newest"] }, { "type": "integer", "minimum": 1 }] },
 				"readAhead": { "type": "integer", "minimum": 1, "maximum": 1000 }, "withData": { "type": "boolean" },
-				"webhook": { "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "type": "string" }, "reply": { "type": "boolean" } } } } }
+				"webhook": { "type": "object", "additionalProperties": false, "required": ["url"], "properties": { "url": { "type": "string", "description": "http:// or https://; not a loopback, private or link-local address unless the node runs with --webhooks-allow-private" }, "reply": { "type": "boolean" }, "secret": { "type": "string", "minLength": 16, "maxLength": 256, "description": "signs each delivery: X-Parley-Signature-256: sha256=<hex HMAC-SHA256 of the body>" } } } } }
 		} }
 	})
 }

@@ -415,6 +415,16 @@ impl Store {
 		Ok(payload)
 	}
 
+	/// For a batch this node authored: the block its pin landed in (`None` while not pinned).
+	/// `None` if this node did not author `batch_id`.
+	pub async fn authored_pin_block(&self, batch_id: &BatchId) -> Result<Option<Option<u64>>> {
+		let row = sqlx::query("SELECT pinned_block FROM batches WHERE id = $1")
+			.bind(hex::encode(batch_id))
+			.fetch_optional(self.pool())
+			.await?;
+		row.map(|r| Ok(r.try_get::<Option<i64>, _>("pinned_block")?.map(|b| b as u64))).transpose()
+	}
+
 	/// What this node recorded about a batch it authored: (hash, contexts, recipients, namespace).
 	pub async fn authored_batch(
 		&self,

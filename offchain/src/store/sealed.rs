@@ -1,7 +1,7 @@
 //! Sealed payloads received for batches (files under the payloads folder, with a row each),
 //! kept until their batch is released or rejected.
 
-use super::{Result, Store};
+use super::{json_col, Result, Store};
 use crate::types::{now_ms, BatchId, Hash, NodeId};
 use sqlx::Row;
 
@@ -105,5 +105,18 @@ impl Store {
 			return Ok(None);
 		}
 		self.read_payload_file(batch_id)
+	}
+
+	/// Who may fetch batch `batch_id` from this node, as far as the store tells without opening
+	/// its payload: the members of the group of a private batch whose messages this node holds
+	/// (one it authored or released), or `None` (a broadcast, or messages it does not hold).
+	pub async fn batch_readers(&self, batch_id: &BatchId) -> Result<Option<Vec<NodeId>>> {
+		let row = sqlx::query(
+			"SELECT g.members FROM messages m JOIN groups g ON g.id = m.group_id WHERE m.batch_id = $1 LIMIT 1",
+		)
+		.bind(hex::encode(batch_id))
+		.fetch_optional(self.pool())
+		.await?;
+		row.map(|row| json_col(&row, "members")).transpose()
 	}
 }

@@ -35,6 +35,9 @@ pub enum Transport {
 		/// Whether to turn responses into reply messages.
 		#[serde(default)]
 		reply: bool,
+		/// The secret each delivery is signed with, if any; never shown.
+		#[serde(default, skip_serializing)]
+		secret: Option<String>,
 	},
 }
 
@@ -62,9 +65,11 @@ impl Store {
 	/// its offset kept). One transaction: the row it writes is the row it returns, whatever
 	/// another request creates or deletes meanwhile.
 	pub async fn upsert_subscription(&self, sub: &Subscription) -> Result<Subscription> {
-		let (transport, url, reply) = match &sub.transport {
-			Transport::Websocket => ("websocket", None, false),
-			Transport::Webhook { url, reply } => ("webhook", Some(url.clone()), *reply),
+		let (transport, url, reply, secret) = match &sub.transport {
+			Transport::Websocket => ("websocket", None, false, None),
+			Transport::Webhook { url, reply, secret } => {
+				("webhook", Some(url.clone()), *reply, secret.clone())
+			}
 		};
 		let filter = serde_json::to_string(&sub.filter).expect("filters serialize");
 		let mut tx = self.pool().begin().await?;
@@ -72,7 +77,7 @@ impl Store {
 		// between the two, update that one (it is there now, and this transaction holds it).
 		for attempt in 0..2 {
 			let updated = sqlx::query(
-				"UPDATE subscriptions SET filter = $1, read_ahead = $2, with_data = $3, transport = $4, webhook_url = $5, webhook_reply = $6 WHERE namespace = $7 AND name = $8",
+				"UPDATE subscriptions SET filter = $1, read_ahead = $2, with_data = $3, transport = $4, webhook_url = $5, webhook_reply = $6, webhook_secret = $7 WHERE namespace = $8 AND name = $9",
 			)
 			.bind(&filter)
 			.bind(sub.read_ahead as i64)
@@ -80,6 +85,7 @@ impl Store {
 			.bind(transport)
 			.bind(&url)
 			.bind(reply as i64)
+			.bind(&secret)
 			.bind(&sub.namespace)
 			.bind(&sub.name)
 			.execute(&mut *tx)
@@ -89,7 +95,7 @@ impl Store {
 				break;
 			}
 			let inserted = sqlx::query(
-				"INSERT INTO subscriptions (namespace, name, filter, read_ahead, with_data, transport, webhook_url, webhook_reply, offset_seq, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (namespace, name) DO NOTHING",
+				"INSERT INTO subscriptions (namespace, name, filter, read_ahead, with_data, transport, webhook_url, webhook_reply, webhook_secret, offset_seq, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (namespace, name) DO NOTHING",
 			)
 			.bind(&sub.namespace)
 			.bind(&sub.name)
@@ -99,6 +105,7 @@ impl Store {
 			.bind(transport)
 			.bind(&url)
 			.bind(reply as i64)
+			.bind(&secret)
 			.bind(sub.offset)
 			.bind(now_ms())
 			.execute(&mut *tx)
@@ -109,7 +116,7 @@ impl Store {
 			}
 		}
 		let row = sqlx::query(
-			"SELECT namespace, name, filter, read_ahead, with_data, transport, webhook_url, webhook_reply, offset_seq FROM subscriptions WHERE namespace = $1 AND name = $2",
+			"SELECT namespace, name, filter, read_ahead, with_data, transport, webhook_url, webhook_reply, webhook_secret, offset_seq FROM subscriptions WHERE namespace = $1 AND name = $2",
 		)
 		.bind(&sub.namespace)
 		.bind(&sub.name)
@@ -124,7 +131,7 @@ impl Store {
 	/// A subscription by name.
 	pub async fn subscription(&self, namespace: &str, name: &str) -> Result<Option<Subscription>> {
 		let row = sqlx::query(
-			"SELECT namespace, name, filter, read_ahead, with_data, transport, webhook_url, webhook_reply, offset_seq FROM subscriptions WHERE namespace = $1 AND name = $2",
+			"SELECT namespace, name, filter, read_ahead, with_data, transport, webhook_url, webhook_reply, webhook_secret, offset_seq FROM subscriptions WHERE namespace = $1 AND name = $2",
 		)
 		.bind(namespace)
 		.bind(name)
@@ -136,7 +143,7 @@ impl Store {
 	/// Every webhook subscription (they run without anyone attached).
 	pub async fn webhook_subscriptions(&self) -> Result<Vec<Subscription>> {
 		let rows = sqlx::query(
-			"SELECT namespace, name, filter, read_ahead, with_data, transport, webhook_url, webhook_reply, offset_seq FROM subscriptions WHERE transport = 'webhook'",
+			"SELECT namespace, name, filter, read_ahead, with_data, transport, webhook_url, webhook_reply, webhook_secret, offset_seq FROM subscriptions WHERE transport = 'webhook'",
 		)
 		.fetch_all(self.pool())
 		.await?;
@@ -172,6 +179,7 @@ fn subscription_from_row(r: &sqlx::any::AnyRow) -> Result<Subscription> {
 		Transport::Webhook {
 			url: r.try_get::<Option<String>, _>("webhook_url")?.unwrap_or_default(),
 			reply: r.try_get::<i64, _>("webhook_reply")? != 0,
+			secret: r.try_get("webhook_secret")?,
 		}
 	} else {
 		Transport::Websocket
