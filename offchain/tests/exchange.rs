@@ -413,15 +413,16 @@ async fn a_tampered_payload_is_rejected_and_later_messages_still_flow() {
 	.await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_missing_payload_holds_back_only_its_own_context() {
-	let (chain, a, p, b) = three_parties().await;
-	let store = p.exchange.store();
-	let provider_key =
-		NodeKeys::load_or_create(tempfile::tempdir().unwrap().path(), Some("//provider")).unwrap();
-	let group = Group::new("default".into(), "g".into(), vec![a.node.id, p.node.id], [7; 32]);
-	let author = Author { node: a.node.id, did: a.node.did.clone() };
-	let payload = |batch: u8, topic: &str, nonce: u64| BatchPayload {
+/// A private batch of one message (`data` = the batch number) from `author` to `group`, on
+/// `topic` with `nonce`.
+fn private_batch(
+	author: &Author,
+	group: &Group,
+	batch: u8,
+	topic: &str,
+	nonce: u64,
+) -> BatchPayload {
+	BatchPayload {
 		batch_id: [batch; 16],
 		namespace: "default".into(),
 		kind: MessageKind::Private,
@@ -438,10 +439,12 @@ async fn a_missing_payload_holds_back_only_its_own_context() {
 			attachments: vec![],
 			transfer: None,
 		}],
-	};
-	// Three batches from insurer-a: x#0 and x#1 on topic x, y#0 on topic y, pinned in that order.
-	let batches = [payload(1, "x", 0), payload(2, "x", 1), payload(3, "y", 0)];
-	let pins: Vec<PinnedBatch> = batches
+	}
+}
+
+/// The pins of `batches` by `author`, in one block, in that order.
+fn pins_of(author: u32, batches: &[BatchPayload]) -> Vec<PinnedBatch> {
+	batches
 		.iter()
 		.enumerate()
 		.map(|(i, b)| PinnedBatch {
@@ -449,19 +452,39 @@ async fn a_missing_payload_holds_back_only_its_own_context() {
 			event_index: i as u32,
 			namespace: "default".into(),
 			sequence: i as u64,
-			author: a.node.id,
+			author,
 			batch_id: b.batch_id,
 			batch_hash: b.hash(),
 			contexts: b.contexts(),
 		})
-		.collect();
-	let deliver = |b: &BatchPayload| {
-		use codec::Encode;
-		let env =
-			envelope::seal(&provider_key.encryption.public(), b.batch_id, b.hash(), &b.encode())
-				.unwrap();
-		(b.batch_id, b.hash(), env.encode())
-	};
+		.collect()
+}
+
+/// `batch` sealed to `key`, as its author delivers it: (batch id, hash, sealed bytes).
+fn sealed_to(key: &NodeKeys, batch: &BatchPayload) -> ([u8; 16], [u8; 32], Vec<u8>) {
+	use codec::Encode;
+	let env =
+		envelope::seal(&key.encryption.public(), batch.batch_id, batch.hash(), &batch.encode())
+			.unwrap();
+	(batch.batch_id, batch.hash(), env.encode())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_payload_holds_back_only_its_own_context() {
+	let (chain, a, p, b) = three_parties().await;
+	let store = p.exchange.store();
+	let provider_key =
+		NodeKeys::load_or_create(tempfile::tempdir().unwrap().path(), Some("//provider")).unwrap();
+	let group = Group::new("default".into(), "g".into(), vec![a.node.id, p.node.id], [7; 32]);
+	let author = Author { node: a.node.id, did: a.node.did.clone() };
+	// Three batches from insurer-a: x#0 and x#1 on topic x, y#0 on topic y, pinned in that order.
+	let batches = [
+		private_batch(&author, &group, 1, "x", 0),
+		private_batch(&author, &group, 2, "x", 1),
+		private_batch(&author, &group, 3, "y", 0),
+	];
+	let pins = pins_of(a.node.id, &batches);
+	let deliver = |b: &BatchPayload| sealed_to(&provider_key, b);
 	// The payloads of x#1 and y#0 arrive; x#0's does not (yet).
 	for b in &batches[1..] {
 		let (id, hash, bytes) = deliver(b);
@@ -1113,47 +1136,13 @@ async fn a_relayed_group_with_changed_members_is_refused() {
 	forged.members.sort();
 	assert!(genuine.holds_together() && !forged.holds_together());
 	let author = Author { node: a.node.id, did: a.node.did.clone() };
-	let payload = |batch: u8, topic: &str, group: &Group| BatchPayload {
-		batch_id: [batch; 16],
-		namespace: "default".into(),
-		kind: MessageKind::Private,
-		author: author.clone(),
-		group: Some(group.clone()),
-		messages: vec![BatchMessage {
-			id: [batch; 16],
-			topics: vec![topic.into()],
-			tag: String::new(),
-			data: format!("{batch}").into_bytes(),
-			nonces: vec![0],
-			created: 0,
-			cid: None,
-			attachments: vec![],
-			transfer: None,
-		}],
-	};
-	let batches = [payload(21, "x", &forged), payload(22, "y", &genuine)];
-	let mut pins = Vec::new();
-	for (i, batch) in batches.iter().enumerate() {
-		use codec::Encode;
-		let env = envelope::seal(
-			&provider_key.encryption.public(),
-			batch.batch_id,
-			batch.hash(),
-			&batch.encode(),
-		)
-		.unwrap();
-		store.store_sealed(&batch.batch_id, a.node.id, &batch.hash(), &env.encode()).await.unwrap();
-		pins.push(PinnedBatch {
-			block: 1,
-			event_index: i as u32,
-			namespace: "default".into(),
-			sequence: i as u64,
-			author: a.node.id,
-			batch_id: batch.batch_id,
-			batch_hash: batch.hash(),
-			contexts: batch.contexts(),
-		});
+	let batches =
+		[private_batch(&author, &forged, 21, "x", 0), private_batch(&author, &genuine, 22, "y", 0)];
+	for batch in &batches {
+		let (id, hash, bytes) = sealed_to(&provider_key, batch);
+		store.store_sealed(&id, a.node.id, &hash, &bytes).await.unwrap();
 	}
+	let pins = pins_of(a.node.id, &batches);
 	p.exchange.on_block(ChainBlock { number: 1, hash: [1; 32], pins, ..Default::default() }).await;
 	let id_of = |b: u8| parley_offchain::store::uuid_string(&[b; 16]);
 	eventually(&chain, &[&b], "the batch with the genuine group is confirmed", || async {

@@ -406,18 +406,28 @@ impl EventLoop {
 		}
 	}
 
+	/// Hands an inbound request of `size` bytes to the exchange, within the byte budget and the
+	/// queue's length; `Err(true)` if either is full (the request is dropped, and its share of
+	/// the budget with it), `Err(false)` if the exchange is gone.
+	fn enqueue(
+		&mut self,
+		size: usize,
+		inbound: impl FnOnce(Queued) -> Inbound,
+	) -> Result<(), bool> {
+		let queued = self.budget.take(size).ok_or(true)?;
+		self.inbound
+			.try_send(inbound(queued))
+			.map_err(|e| matches!(e, mpsc::error::TrySendError::Full(_)))
+	}
+
 	fn on_batch_event(&mut self, event: request_response::Event<BatchRequest, BatchResponse>) {
 		use request_response::{Event, Message};
 		match event {
 			Event::Message { peer, message: Message::Request { request, channel, .. } } => {
 				let (reply, reply_rx) = oneshot::channel();
-				let sent = match self.budget.take(request.encoded_size()) {
-					Some(queued) => self
-						.inbound
-						.try_send(Inbound::Batch { peer, request, reply, queued })
-						.map_err(|e| matches!(e, mpsc::error::TrySendError::Full(_))),
-					None => Err(true),
-				};
+				let size = request.encoded_size();
+				let sent =
+					self.enqueue(size, |queued| Inbound::Batch { peer, request, reply, queued });
 				match sent {
 					Ok(()) => self
 						.replies
@@ -452,13 +462,9 @@ impl EventLoop {
 		match event {
 			Event::Message { peer, message: Message::Request { request, channel, .. } } => {
 				let (reply, reply_rx) = oneshot::channel();
-				let sent = match self.budget.take(request.encoded_size()) {
-					Some(queued) => self
-						.inbound
-						.try_send(Inbound::Blob { peer, request, reply, queued })
-						.map_err(|e| matches!(e, mpsc::error::TrySendError::Full(_))),
-					None => Err(true),
-				};
+				let size = request.encoded_size();
+				let sent =
+					self.enqueue(size, |queued| Inbound::Blob { peer, request, reply, queued });
 				match sent {
 					Ok(()) => self
 						.replies

@@ -16,10 +16,10 @@ impl<T: Config> Pallet<T> {
 	/// Records that the node whose account is `who`, the batch's author, skipped `batch_id`.
 	pub(crate) fn do_skip_batch(who: &T::AccountId, batch_id: BatchId) -> DispatchResult {
 		let node = T::Nodes::active_node(who).ok_or(Error::<T>::NotARegisteredNode)?;
+		let pin = Batches::<T>::get(batch_id).ok_or(Error::<T>::UnknownBatch)?;
 		// Who may skip comes before when: another party is refused whatever the batch's age.
-		let author = Batches::<T>::get(batch_id).ok_or(Error::<T>::UnknownBatch)?.author_node;
-		ensure!(author == node, Error::<T>::NotBatchAuthor);
-		let pin = Self::skippable(batch_id)?;
+		ensure!(pin.author_node == node, Error::<T>::NotBatchAuthor);
+		Self::ensure_skippable(batch_id, &pin)?;
 		Skipped::<T>::insert(batch_id, node);
 		Self::deposit_event(Event::BatchSkipped { batch_id, batch_hash: pin.batch_hash, node });
 		Ok(())
@@ -29,7 +29,8 @@ impl<T: Config> Pallet<T> {
 	/// decision): the same rules as [`Pallet::skip_batch`] but for who asks. [`Skipped`] records
 	/// the batch's author, and [`Event::BatchSkippedByVote`] says that the members decided it.
 	pub fn skip_by_vote(batch_id: BatchId) -> DispatchResult {
-		let pin = Self::skippable(batch_id)?;
+		let pin = Batches::<T>::get(batch_id).ok_or(Error::<T>::UnknownBatch)?;
+		Self::ensure_skippable(batch_id, &pin)?;
 		Skipped::<T>::insert(batch_id, pin.author_node);
 		Self::deposit_event(Event::BatchSkippedByVote {
 			batch_id,
@@ -39,10 +40,9 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The pin of `batch_id`, if it may be skipped now: pinned, not skipped yet, `SkipAfter`
+	/// Whether `batch_id`, pinned as `pin`, may be skipped now: not skipped yet, `SkipAfter`
 	/// blocks old, and acknowledged by no node.
-	fn skippable(batch_id: BatchId) -> Result<PinRecord<T>, DispatchError> {
-		let pin = Batches::<T>::get(batch_id).ok_or(Error::<T>::UnknownBatch)?;
+	fn ensure_skippable(batch_id: BatchId, pin: &PinRecord<T>) -> DispatchResult {
 		ensure!(!Skipped::<T>::contains_key(batch_id), Error::<T>::AlreadySkipped);
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now >= pin.block.saturating_add(T::SkipAfter::get()), Error::<T>::TooEarlyToSkip);
@@ -50,7 +50,7 @@ impl<T: Config> Pallet<T> {
 			Acknowledgements::<T>::iter_prefix(pin.batch_hash).next().is_none(),
 			Error::<T>::BatchAcknowledged
 		);
-		Ok(pin)
+		Ok(())
 	}
 
 	/// Whether `batch_id` was skipped, and for whom: the node that skipped it, or the batch's
