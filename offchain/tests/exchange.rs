@@ -1193,3 +1193,39 @@ async fn a_webhook_into_the_nodes_own_network_is_refused_at_creation_unless_allo
 	assert!(!shown.to_string().contains("a-secret-of-sixteen-bytes"), "the secret is never shown");
 	open.unsubscribe("default", "hook").await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pin_lost_in_a_crash_is_pinned_again_before_any_later_batch() {
+	let chain = Arc::new(MemChain::default());
+	let dir_a = tempfile::tempdir().unwrap();
+	let port_a = free_port();
+	let node_a = register(&chain, 1, "insurer-a", dir_a.path(), port_a);
+	// A resubmission timer far off: without the order rule the lost pin would wait for it while
+	// later batches are pinned ahead of it.
+	let slow = |c: &mut ExchangeConfig| c.pin_resubmit_after = Duration::from_secs(3600);
+	let a = start_with(&chain, &node_a, "insurer-a", dir_a, port_a, slow).await;
+	let send = |a: &Party, n: u32| {
+		let exchange = a.exchange.clone();
+		async move {
+			exchange
+				.send_broadcast("default", vec!["t".into()], String::new(), serde_json::json!(n))
+				.await
+				.unwrap()
+		}
+	};
+	let first = send(&a, 1).await;
+	for _ in 0..100 {
+		if !chain.submitted.lock().unwrap().is_empty() {
+			break;
+		}
+		tokio::time::sleep(Duration::from_millis(50)).await;
+	}
+	// The pin reached the pool, and is lost with it: the node crashes before a block has it.
+	assert_eq!(chain.submitted.lock().unwrap().drain(..).count(), 1, "the first pin was submitted");
+	let dir_a = a.crash().await;
+	let a = start_with(&chain, &node_a, "insurer-a", dir_a, port_a, slow).await;
+	catch_up(&chain, &a).await;
+	let second = send(&a, 2).await;
+	all_confirmed_in_order(&chain, &[&a], &a, &["t".into()], &[first, second], "after the crash")
+		.await;
+}

@@ -10,7 +10,10 @@
 //! A failure is retried with exponential backoff (`retry_base`·2ⁿ, at most `retry_max`); a
 //! recipient that is offline gets its batches when it comes back (store-and-forward), also across
 //! restarts of this node, since every operation is a database row. Deliveries run concurrently;
-//! pins run one at a time, in the order their batches were made.
+//! pins run one at a time, in the order their batches were made, and a pin is submitted only
+//! once every earlier open pin has been submitted by this run of the node (so with a lower
+//! nonce): a batch whose pin was lost from the pool in a crash, or whose submission failed, holds
+//! back the later ones, which would otherwise land first and reorder this node's messages.
 
 use super::{Exchange, LOG};
 use crate::{
@@ -27,11 +30,19 @@ use tokio::task::JoinSet;
 /// Most deliveries in flight at once.
 const MAX_IN_FLIGHT: usize = 16;
 
+/// Most open pins looked at to keep them in order (more are simply not due yet).
+const PIN_WINDOW: i64 = 1024;
+
 /// Runs the outbox until the node stops.
 pub(crate) async fn run(exchange: Exchange) {
 	let inner = &exchange.inner;
 	let mut in_flight: JoinSet<String> = JoinSet::new();
 	let mut running: HashSet<String> = HashSet::new();
+	// Pin operations this run submitted (or found pinned), still open.
+	let mut submitted: HashSet<String> = HashSet::new();
+	if let Err(e) = inner.store.pins_due_now().await {
+		log::warn!(target: LOG, "cannot reschedule the open pins: {e}");
+	}
 	loop {
 		while let Some(done) = in_flight.try_join_next() {
 			if let Ok(id) = done {
@@ -45,7 +56,15 @@ pub(crate) async fn run(exchange: Exchange) {
 						continue;
 					}
 					match op.kind {
-						OutboxKind::Pin => run_op(&exchange, op).await,
+						OutboxKind::Pin => {
+							if !earlier_pins_submitted(&exchange, &op.id, &mut submitted).await {
+								continue;
+							}
+							let id = op.id.clone();
+							if run_op(&exchange, op).await {
+								submitted.insert(id);
+							}
+						}
 						_ if in_flight.len() < MAX_IN_FLIGHT => {
 							running.insert(op.id.clone());
 							let exchange = exchange.clone();
@@ -78,7 +97,27 @@ pub(crate) async fn run(exchange: Exchange) {
 	}
 }
 
-async fn run_op(exchange: &Exchange, op: OutboxOp) {
+/// Whether every open pin made before `id` was submitted by this run (forgetting, in
+/// `submitted`, the pins that are no longer open).
+async fn earlier_pins_submitted(
+	exchange: &Exchange,
+	id: &str,
+	submitted: &mut HashSet<String>,
+) -> bool {
+	let open = match exchange.inner.store.open_pins(PIN_WINDOW).await {
+		Ok(open) => open,
+		Err(e) => {
+			log::warn!(target: LOG, "cannot read the open pins: {e}");
+			return false;
+		}
+	};
+	submitted.retain(|s| open.contains(s));
+	open.iter().take_while(|o| o.as_str() != id).all(|o| submitted.contains(o))
+}
+
+/// Runs one operation and records how it went; true if it succeeded (for a pin: submitted,
+/// or found on-chain).
+async fn run_op(exchange: &Exchange, op: OutboxOp) -> bool {
 	let store = &exchange.inner.store;
 	let result = match op.kind {
 		OutboxKind::Deliver => deliver(exchange, &op).await,
@@ -91,6 +130,7 @@ async fn run_op(exchange: &Exchange, op: OutboxOp) {
 		}),
 		OutboxKind::AnnounceGroup => announce_group(exchange, &op).await,
 	};
+	let succeeded = result.is_ok();
 	let recorded = match result {
 		Ok(Outcome::Done) => store.complete_op(&op.id).await,
 		Ok(Outcome::RetryAfter(after, note)) => {
@@ -118,6 +158,7 @@ async fn run_op(exchange: &Exchange, op: OutboxOp) {
 	if let Err(e) = recorded {
 		log::warn!(target: LOG, "cannot record outbox progress: {e}");
 	}
+	succeeded
 }
 
 enum Outcome {

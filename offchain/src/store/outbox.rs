@@ -127,6 +127,27 @@ impl Store {
 			.collect()
 	}
 
+	/// The open pin operations' ids, in the order their batches were made (at most `limit`).
+	pub async fn open_pins(&self, limit: i64) -> Result<Vec<String>> {
+		let rows = sqlx::query(
+			"SELECT id FROM outbox WHERE kind = 'pin' AND state = 'pending' ORDER BY seq LIMIT $1",
+		)
+		.bind(limit)
+		.fetch_all(self.pool())
+		.await?;
+		rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+	}
+
+	/// Makes every open pin operation due now: after a restart no pin submitted before it is
+	/// known to be in the transaction pool any more, so each is submitted again, in order.
+	pub async fn pins_due_now(&self) -> Result<()> {
+		sqlx::query("UPDATE outbox SET next_attempt = $1 WHERE kind = 'pin' AND state = 'pending'")
+			.bind(now_ms())
+			.execute(self.pool())
+			.await?;
+		Ok(())
+	}
+
 	/// When the earliest pending operation is due (ms since the epoch).
 	pub async fn next_due(&self) -> Result<Option<i64>> {
 		Ok(sqlx::query("SELECT MIN(next_attempt) AS due FROM outbox WHERE state = 'pending'")
