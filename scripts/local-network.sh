@@ -3,6 +3,8 @@
 # insurer-b; more are insurer-c, insurer-d, …) as N parley-node validators on 127.0.0.1, each a
 # member org with one validator node, waits until all of them author, import and finalize blocks
 # and their private data channels are connected, and writes network.json describing them.
+# Each party's node gets an API key (admin, every namespace: the operator's own), which
+# network.json lists as `api_key`: apps send it as `Authorization: Bearer <api_key>`.
 #
 #   scripts/local-network.sh [start] [--parties N]  start N parties, 1 to 8 (builds parley-node
 #                                                unless PARLEY_NODE is set)
@@ -99,7 +101,8 @@ wait_for_channel() {
   local deadline=$(( $(date +%s) + ${PARLEY_NETWORK_TIMEOUT:-120} ))
   while :; do
     local peers
-    peers=$(rpc "$(rpc_port "$i")" parley_status | grep -o '"connected_peers":\[[^]]*\]' | grep -o '12D3[A-Za-z0-9]*' | wc -l)
+    peers=$(curl -s --max-time 5 -H 'Content-Type: application/json' -H "Authorization: Bearer $(cat "$DIR/$1/api-key")" \
+      -d '{"id":1,"jsonrpc":"2.0","method":"parley_status","params":[]}' "http://127.0.0.1:$(rest_port "$i")/rpc" | grep -o '"connected_peers":\[[^]]*\]' | grep -o '12D3[A-Za-z0-9]*' | wc -l)
     if (( peers >= members - 1 )); then
       echo "[network] $1: data channel connected to $peers peers"
       return 0
@@ -120,6 +123,11 @@ prepare_party() {
   printf '%064x' "$(( $2 + 1 ))" > "$base/node-key"
   "$NODE" key inspect-node-key --file "$base/node-key" > "$base/p2p-peer-id"
   "$NODE" channel-keys --dev-seed "//${3^}" | sed -n 's/.*"peer_id":"\([^"]*\)".*/\1/p' > "$base/channel-peer-id"
+  if [ ! -f "$base/api-keys.json" ]; then
+    "$NODE" api-key create --file "$base/api-keys.json" --name "$1-operator" --scope admin \
+      | sed -n 's/.*"key":"\([^"]*\)".*/\1/p' > "$base/api-key"
+    chmod 600 "$base/api-key"
+  fi
 }
 
 # Writes the saved command line of party $1 (index $2, seed $3), pointing at every other party.
@@ -130,7 +138,7 @@ write_cmd() {
     --rpc-port "$(rpc_port "$i")" --prometheus-port "$(prom_port "$i")"
     --no-mdns --no-telemetry
     --channel-ip 127.0.0.1 --channel-port "$(channel_port "$i")"
-    --rest-ip 127.0.0.1 --rest-port "$(rest_port "$i")"
+    --rest-ip 127.0.0.1 --rest-port "$(rest_port "$i")" --api-keys "$base/api-keys.json"
     --webhooks-allow-private)
   local j
   for j in "${!PARTIES[@]}"; do
@@ -158,9 +166,9 @@ write_network_json() {
       local party="${PARTIES[$i]}" seed="${SEEDS[$i]}"
       local sep=","; [ "$i" -eq $(( ${#PARTIES[@]} - 1 )) ] && sep=""
       local member=true; (( i < members )) || member=false
-      printf '    {"name": "%s", "did": "did:parley:org/%s", "node_did": "did:parley:node/%s", "seed": "//%s", "admin_seed": "//%s//stash", "genesis_member": %s, "rpc_port": %s, "rest_port": %s, "p2p_port": %s, "prometheus_port": %s, "channel_port": %s, "channel_peer_id": "%s", "base_path": "%s", "log": "%s", "pid": %s}%s\n' \
+      printf '    {"name": "%s", "did": "did:parley:org/%s", "node_did": "did:parley:node/%s", "seed": "//%s", "admin_seed": "//%s//stash", "genesis_member": %s, "rpc_port": %s, "rest_port": %s, "p2p_port": %s, "prometheus_port": %s, "channel_port": %s, "channel_peer_id": "%s", "api_key": "%s", "base_path": "%s", "log": "%s", "pid": %s}%s\n' \
         "$party" "$party" "$party" "${seed^}" "${seed^}" "$member" "$(rpc_port "$i")" "$(rest_port "$i")" "$(p2p_port "$i")" "$(prom_port "$i")" \
-        "$(channel_port "$i")" "$(cat "$DIR/$party/channel-peer-id")" "$DIR/$party/data" \
+        "$(channel_port "$i")" "$(cat "$DIR/$party/channel-peer-id")" "$(cat "$DIR/$party/api-key")" "$DIR/$party/data" \
         "$DIR/$party/node.log" "$(cat "$DIR/$party/pid" 2>/dev/null || echo null)" "$sep"
     done
     echo '  ]'

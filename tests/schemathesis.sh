@@ -13,8 +13,11 @@ fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 REST=$(free_port); RPC=$(free_port); P2P=$(free_port); PROM=$(free_port); CHAN=$(free_port)
 LOG=$(mktemp)
+# Calls that wait (`confirm=true`, with a generated `timeout`) are cut at 3 s: a generated id
+# that never arrives would otherwise hold a worker for the whole request timeout.
 "$NODE" --dev --tmp --rpc-port "$RPC" --listen-addr "/ip4/127.0.0.1/tcp/$P2P" --prometheus-port "$PROM" \
   --no-mdns --no-telemetry --channel-ip 127.0.0.1 --channel-port "$CHAN" --rest-ip 127.0.0.1 --rest-port "$REST" \
+  --rest-max-wait-secs 3 \
   >"$LOG" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null; rm -f "$LOG"' EXIT

@@ -56,6 +56,10 @@ pub enum Subcommand {
 	/// Database meta columns information.
 	ChainInfo(sc_cli::ChainInfoCmd),
 
+	/// API keys for apps: create, list, revoke.
+	#[command(subcommand)]
+	ApiKey(crate::api_keys::ApiKeyCmd),
+
 	/// Print the data-channel PeerId and X25519 key to register on this node's identity.
 	ChannelKeys(crate::channel_tools::ChannelKeysCmd),
 

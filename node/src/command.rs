@@ -122,6 +122,7 @@ pub fn run() -> sc_cli::Result<()> {
 				_ => Err("only `benchmark pallet` is wired into parley-node".into()),
 			})
 		}
+		Some(Subcommand::ApiKey(cmd)) => cmd.run(),
 		Some(Subcommand::ChannelKeys(cmd)) => cmd.run(),
 		Some(Subcommand::ChannelProbe(cmd)) => cmd.run(),
 		Some(Subcommand::ChainInfo(cmd)) => {

@@ -6,6 +6,7 @@
 // and service function returns them as the solochain template does.
 #![allow(clippy::result_large_err)]
 
+mod api_keys;
 pub mod chain_spec;
 mod channel_tools;
 mod cli;

@@ -22,6 +22,7 @@
 //!    subscribers (WebSocket, webhooks) at least once and in order.
 //!
 //! ## Shared leaves
+//! - [`access`]: who may call a node (API keys with scopes, checked by [`rest`]);
 //! - [`chain`]: the two traits, and what the node reads from each block ([`ChainBlock`]);
 //! - [`channel`]: the libp2p data channel (TCP + noise + yamux), allow-listed from the chain;
 //! - [`envelope`]: HPKE sealing to a node's X25519 key, and signed receipts;
@@ -37,6 +38,7 @@
 // The OpenAPI document is one large `json!` literal.
 #![recursion_limit = "512"]
 
+pub mod access;
 pub mod batch;
 pub mod blobs;
 pub mod chain;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { blake2AsHex } from '@polkadot/util-crypto';
-import { startNetwork, call, waitFor, sleep } from './harness.mjs';
+import { startNetwork, call, waitFor, sleep, auth } from './harness.mjs';
 
 let net;
 let provider;
@@ -20,7 +20,8 @@ let hook;
 const scratch = mkdtempSync(join(tmpdir(), 'parley-app-'));
 
 /** REST call: { status, body }. */
-async function rest(party, method, path, body, headers = {}) {
+async function rest(party, method, path, body, extra = {}) {
+  const headers = { ...auth(party), ...extra };
   const res = await fetch(`http://127.0.0.1:${party.rest_port}/api/v1${path}`, {
     method,
     headers: body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json', ...headers } : headers,
@@ -43,11 +44,11 @@ const confirmedAt = (party, id) => waitFor(`${id} confirmed at ${party.name}`, a
  * POSTs `body` with node:http and `Expect: 100-continue`: the node answers a body it will not take
  * (too large) before the body is sent, and the answer is returned.
  */
-function postRaw(port, path, body) {
+function postRaw(party, path, body) {
   return new Promise((resolve, reject) => {
     const req = httpRequest({
-      host: '127.0.0.1', port, path, method: 'POST',
-      headers: { 'content-type': 'application/json', 'content-length': body.length, expect: '100-continue' },
+      host: '127.0.0.1', port: party.rest_port, path, method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': body.length, expect: '100-continue', ...auth(party) },
     }, (res) => {
       let text = '';
       res.on('data', (c) => { text += c; });
@@ -127,7 +128,7 @@ test('a 50 MB blob goes privately to the provider; its webhook gets message_conf
   assert.deepEqual(delivery.message.data, { claim: 'C-2001' });
 
   // The blob downloaded from the provider's REST API has the same hash.
-  const res = await fetch(`http://127.0.0.1:${provider.rest_port}/api/v1${ns(`/data/${upload.body.id}/blob`)}`);
+  const res = await fetch(`http://127.0.0.1:${provider.rest_port}/api/v1${ns(`/data/${upload.body.id}/blob`)}`, { headers: auth(provider) });
   assert.equal(res.status, 200);
   const downloaded = Buffer.from(await res.arrayBuffer());
   assert.equal(downloaded.length, blob.length);
@@ -167,7 +168,7 @@ test('idempotency keys, confirm=true and request/reply', async () => {
 
 /** Opens a WebSocket to `party`'s REST port, starts subscription `name`; returns helpers. */
 async function subscriber(party, name, options) {
-  const socket = new WebSocket(`ws://127.0.0.1:${party.rest_port}/api/v1/ws`);
+  const socket = new WebSocket(`ws://127.0.0.1:${party.rest_port}/api/v1/ws`, { headers: auth(party) });
   const queue = [];
   let wake = () => {};
   socket.on('message', (data) => {
@@ -231,8 +232,8 @@ test('a WebSocket subscriber acks 10 of 20, reconnects, and gets exactly the oth
   assert.deepEqual(seen, ids, 'all 20, each once, in order');
 });
 
-test('the same subscriptions work as JSON-RPC subscriptions on the RPC port', async () => {
-  const socket = new WebSocket(`ws://127.0.0.1:${provider.rpc_port}`);
+test('the same subscriptions work as JSON-RPC subscriptions on the REST port\'s /rpc', async () => {
+  const socket = new WebSocket(`ws://127.0.0.1:${provider.rest_port}/rpc`, { headers: auth(provider) });
   await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
   const frames = [];
   socket.on('message', (data) => frames.push(JSON.parse(data.toString())));
@@ -369,8 +370,8 @@ test('a web page of another site cannot use the node: its WebSocket, form posts 
   // own pages are served.
   const wsUrl = `ws://127.0.0.1:${provider.rest_port}/api/v1/ws`;
   assert.equal(await openWebSocket(wsUrl, { origin: evil }), 403);
-  assert.equal(await openWebSocket(wsUrl, {}), 'open');
-  assert.equal(await openWebSocket(wsUrl, { origin: `http://127.0.0.1:${provider.rest_port}` }), 'open');
+  assert.equal(await openWebSocket(wsUrl, { ...auth(provider) }), 'open');
+  assert.equal(await openWebSocket(wsUrl, { origin: `http://127.0.0.1:${provider.rest_port}`, ...auth(provider) }), 'open');
   // A cross-site form post (multipart needs no CORS preflight): refused before it is read.
   const form = new FormData();
   form.append('file', new Blob([Buffer.from('not from the operator')]), 'x.txt');
@@ -384,12 +385,12 @@ test('a web page of another site cannot use the node: its WebSocket, form posts 
   assert.equal(res.status, 403);
   assert.equal(res.headers.get('access-control-allow-origin'), null);
   // DNS rebinding: a page whose host name now points at 127.0.0.1 sends its own name as Host.
-  const status = (host) => rawRequest(provider.rest_port, { path: '/api/v1/status', headers: { host } });
+  const status = (host) => rawRequest(provider.rest_port, { path: '/api/v1/status', headers: { host, ...auth(provider) } });
   assert.equal((await status(`evil.example:${provider.rest_port}`)).status, 403);
   assert.equal((await status(`localhost:${provider.rest_port}`)).status, 200);
   // JSON-RPC: the launcher no longer allows every origin, so Substrate's server filters host
   // names (rebinding) and grants another site no CORS preflight (its page cannot post JSON).
-  const call = JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'parley_status', params: [] });
+  const call = JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'chain_getHeader', params: [] });
   const rpcRebound = await rawRequest(provider.rpc_port, {
     method: 'POST', headers: { host: `evil.example:${provider.rpc_port}`, 'content-type': 'application/json' }, body: call,
   });
@@ -446,14 +447,14 @@ test('bad input on each route gets a 4xx with a message', async () => {
   }
   // An oversized body: the node answers 413 before reading it all (raw HTTP, so the early
   // answer is read even though the upload is cut short).
-  const big = await postRaw(provider.rest_port, `/api/v1${ns('/messages/broadcast')}`,
+  const big = await postRaw(provider, `/api/v1${ns('/messages/broadcast')}`,
     Buffer.from(JSON.stringify({ topic: 'x', data: 'y'.repeat(20 * 1024 * 1024) })));
   assert.equal(big.status, 413);
   assert.match(big.body.error, /limit/);
   // And the API documents itself.
   const doc = await rest(provider, 'GET', '/openapi.json');
   assert.equal(doc.body.openapi, '3.0.3');
-  assert.equal((await fetch(`http://127.0.0.1:${provider.rest_port}/api/v1/docs`)).status, 200);
+  assert.equal((await fetch(`http://127.0.0.1:${provider.rest_port}/api/v1/docs`)).status, 200, 'the docs need no key');
   const did = await rest(provider, 'GET', `/identities/${encodeURIComponent(provider.node_did)}/did`);
   assert.equal(did.body.id, provider.node_did);
   // Network-wide: the provider's network.json lists its REST port.

@@ -3,7 +3,7 @@
 // and every later batch on its topics waited behind it), and a pin that fails on-chain.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startNetwork, call, waitFor } from './harness.mjs';
+import { startNetwork, call, waitFor, auth } from './harness.mjs';
 
 let net;
 let provider;
@@ -16,7 +16,7 @@ let trio;
 async function rest(party, method, path, body) {
   const res = await fetch(`http://127.0.0.1:${party.rest_port}/api/v1/namespaces/default${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined ? auth(party) : { 'content-type': 'application/json', ...auth(party) },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(60_000),
   });
@@ -177,7 +177,7 @@ test('a pin that fails on-chain is a failed operation with the pallet error, and
 test('a namespace the chain would refuse is refused up front, with a clear error', async () => {
   const r = await fetch(`http://127.0.0.1:${insurerA.rest_port}/api/v1/namespaces/claims-/messages/broadcast`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...auth(insurerA) },
     body: JSON.stringify({ topics: ['t'], data: 1 }),
   });
   assert.equal(r.status, 400);

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { startNetwork, call, waitFor, submit, nodeBinary } from './harness.mjs';
+import { startNetwork, call, waitFor, submit, nodeBinary, auth } from './harness.mjs';
 
 let net;
 let api;
@@ -72,7 +72,7 @@ test('local3 has no sudo: its members are its three orgs, one validator each', a
 
 test('no party skips another\'s batch alone; the members\' vote does, and the topic flows again', async () => {
   const { provider, 'insurer-a': insurerA } = net.parties;
-  const rest = async (party, path) => (await fetch(`http://127.0.0.1:${party.rest_port}/api/v1/namespaces/default${path}`)).json();
+  const rest = async (party, path) => (await fetch(`http://127.0.0.1:${party.rest_port}/api/v1/namespaces/default${path}`, { headers: auth(party) })).json();
   const group = await ok(insurerA.rpc_port, 'parley_createGroup', ['skip-vote', [provider.node_did]]);
   assert.equal(await ok(insurerA.rpc_port, 'parley_test_withholdNextBatch', []), true);
   const lost = await ok(insurerA.rpc_port, 'parley_sendPrivate', [group, 'skip-vote', { n: 1 }]);
@@ -101,7 +101,7 @@ test('no party skips another\'s batch alone; the members\' vote does, and the to
   // Every node stops waiting: the later message is released at the provider, the lost one never.
   await waitFor('the later message confirmed at the provider', async () =>
     (await call(provider.rpc_port, 'parley_getMessage', [later])).result?.state === 'confirmed');
-  const lostAtProvider = await fetch(`http://127.0.0.1:${provider.rest_port}/api/v1/namespaces/default/messages/${lost}`);
+  const lostAtProvider = await fetch(`http://127.0.0.1:${provider.rest_port}/api/v1/namespaces/default/messages/${lost}`, { headers: auth(provider) });
   assert.equal(lostAtProvider.status, 404, 'the lost one never appears');
   const skipped = (await rest(provider, '/events?type=context_skipped&limit=1000')).find((e) => e.reference === blocked.reference);
   assert.equal(skipped?.detail.by, 'vote');

@@ -25,11 +25,32 @@ export function freePort() {
   });
 }
 
+/**
+ * The nodes started by startNetwork, by RPC port: { restPort, key }. Their `parley_*` methods are
+ * served only at the REST port's /rpc, behind the party's API key (network.json's api_key).
+ */
+const keyed = new Map();
+
+/** The `Authorization` header of `party`'s API key (from network.json). */
+export function auth(party) {
+  return party.api_key ? { authorization: `Bearer ${party.api_key}` } : {};
+}
+
+/** Where a JSON-RPC call of `method` to the node on RPC port `port` goes, with which headers. */
+function rpcEndpoint(port, method) {
+  const node = keyed.get(port);
+  if (node && method.startsWith('parley_')) {
+    return { url: `http://127.0.0.1:${node.restPort}/rpc`, headers: { authorization: `Bearer ${node.key}` } };
+  }
+  return { url: `http://127.0.0.1:${port}`, headers: {} };
+}
+
 /** One JSON-RPC call over HTTP. */
 export async function rpc(port, method, params = []) {
-  const res = await fetch(`http://127.0.0.1:${port}`, {
+  const { url, headers } = rpcEndpoint(port, method);
+  const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ id: 1, jsonrpc: '2.0', method, params }),
     signal: AbortSignal.timeout(5000),
   });
@@ -160,7 +181,10 @@ export async function startNetwork({ nodeArgs = '', parties = 3, chain = '' } = 
     throw new Error(`local network did not start:\n${e.stdout}\n${e.stderr}`);
   }
   const read = () => Object.fromEntries(
-    JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')).parties.map((p) => [p.name, p]));
+    JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')).parties.map((p) => {
+      if (p.api_key) keyed.set(p.rpc_port, { restPort: p.rest_port, key: p.api_key });
+      return [p.name, p];
+    }));
   const net = {
     parties: read(),
     dir,
@@ -206,6 +230,7 @@ export async function startNetwork({ nodeArgs = '', parties = 3, chain = '' } = 
     },
     stop: async () => {
       await script_('stop').catch(() => {});
+      for (const p of Object.values(net.parties)) keyed.delete(p.rpc_port);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -223,9 +248,10 @@ function portIsFree(port) {
 
 /** Calls a JSON-RPC method; resolves { result } or { error }. */
 export async function call(port, method, params = []) {
-  const res = await fetch(`http://127.0.0.1:${port}`, {
+  const { url, headers } = rpcEndpoint(port, method);
+  const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ id: 1, jsonrpc: '2.0', method, params }),
     signal: AbortSignal.timeout(15_000),
   });

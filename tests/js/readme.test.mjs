@@ -24,8 +24,11 @@ export function tourBlocks(text) {
   return blocks;
 }
 
-/** The block with the network's ports instead of the README's (offset, and the webhook's port). */
-function shifted(block, offset, hookPort) {
+/**
+ * The block with the network's ports instead of the README's (offset, and the webhook's port),
+ * and its network.json instead of the default folder's.
+ */
+function shifted(block, offset, hookPort, networkDir) {
   const ports = [9944, 9945, 9946, 5000, 5001, 5002];
   return block
     .replace(/127\.0\.0\.1:(\d+)/g, (all, port) => {
@@ -33,7 +36,8 @@ function shifted(block, offset, hookPort) {
       if (p === 8080) return `127.0.0.1:${hookPort}`;
       return ports.includes(p) ? `127.0.0.1:${p + offset}` : all;
     })
-    .replace(/\brpc (994[4-6])\b/g, (_, port) => `rpc ${Number(port) + offset}`);
+    .replace(/\b(rpc|key) (994[4-6]|500[0-2])\b/g, (_, fn, port) => `${fn} ${Number(port) + offset}`)
+    .replaceAll('target/local-network/network.json', join(networkDir, 'network.json'));
 }
 
 let net;
@@ -79,7 +83,7 @@ test("README.md's API tour runs as written on the local network", { timeout: 420
     'set -euo pipefail',
     // Any HTTP error fails the tour; no call may hang.
     'curl() { command curl --fail-with-body --max-time 120 "$@"; }',
-    ...blocks.map((b, i) => `echo "### block ${i + 1}"\n${shifted(b, net.offset, hookPort)}`),
+    ...blocks.map((b, i) => `echo "### block ${i + 1}"\n${shifted(b, net.offset, hookPort, net.dir)}`),
     'echo "### done"',
   ].join('\n');
   const file = join(scratch, 'tour.sh');

@@ -11,7 +11,10 @@ pub use archive::EventArchive;
 pub use follower::ConfirmOn;
 
 use crate::service::FullClient;
-use parley_offchain::{Exchange, ExchangeConfig, NodeKeys};
+use parley_offchain::{
+	access::{ApiKeys, KeyFile},
+	Exchange, ExchangeConfig, NodeKeys,
+};
 use sc_service::{Configuration, TaskManager};
 use sp_keystore::KeystorePtr;
 use std::{net::IpAddr, path::PathBuf, sync::Arc, time::Duration};
@@ -103,6 +106,24 @@ pub struct PrivateDataParams {
 	#[arg(long)]
 	pub no_rest: bool,
 
+	/// The longest a REST call with `confirm=true` (or a request/reply) may wait, in seconds;
+	/// a longer `timeout` is cut to it, and so is the 60 s default.
+	#[arg(long, value_name = "SECONDS", default_value_t = 600)]
+	pub rest_max_wait_secs: u64,
+
+	/// The API keys file (made by `parley-node api-key create`). If it exists when the node
+	/// starts, every REST, WebSocket and `parley_*` JSON-RPC call needs a key from it, and the
+	/// `parley_*` methods are served only at the REST port's `/rpc`. Default:
+	/// `<base>/parley/api-keys.json`.
+	#[arg(long, value_name = "PATH")]
+	pub api_keys: Option<PathBuf>,
+
+	/// Serve the REST API or the `parley_*` RPC on a non-loopback address without API keys.
+	/// Without this flag such a node refuses to start: anyone who can reach the address could
+	/// read and send this party's private data.
+	#[arg(long)]
+	pub unsafe_open_api: bool,
+
 	/// Web origins (such as `https://ops.example.com`) whose pages may call the REST API and
 	/// its WebSocket from a browser, comma-separated. By default none: a request that a browser
 	/// sends from any page but the node's own is refused (403).
@@ -137,6 +158,32 @@ pub struct PrivateData {
 	pub exchange: Exchange,
 	/// Its event subscriptions.
 	pub hub: parley_offchain::events::EventHub,
+	/// The API keys its calls are checked against.
+	pub keys: ApiKeys,
+}
+
+/// Refuses an open node (no API keys) on a non-loopback address, unless `--unsafe-open-api`.
+fn check_open_api(
+	params: &PrivateDataParams,
+	config: &Configuration,
+	keys: &ApiKeys,
+	key_file: &KeyFile,
+) -> Result<(), String> {
+	if keys.enforced() || params.unsafe_open_api {
+		return Ok(());
+	}
+	let rpc = config.rpc.addr.iter().flatten().map(|e| e.listen_addr.ip());
+	let rest = (!params.no_rest).then_some(params.rest_ip);
+	match rest.into_iter().chain(rpc).find(|ip| !ip.is_loopback()) {
+		None => Ok(()),
+		Some(ip) => Err(format!(
+			"refusing to serve the private data API on {ip} without API keys: anyone who can \
+			 reach it could read and send this party's private data. Create a key with \
+			 `parley-node api-key create --file {} --name <app> --scope write`, or pass \
+			 --unsafe-open-api if this is really what you want",
+			key_file.path().display()
+		)),
+	}
 }
 
 /// Everything the service needs from the node.
@@ -185,6 +232,10 @@ pub async fn start(
 	let data_dir = deps.config.base_path.config_dir(deps.config.chain_spec.id()).join("parley");
 	std::fs::create_dir_all(&data_dir)
 		.map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+	let key_file =
+		KeyFile::new(params.api_keys.clone().unwrap_or_else(|| data_dir.join("api-keys.json")));
+	let api_keys = ApiKeys::from_file(key_file.clone())?;
+	check_open_api(params, deps.config, &api_keys, &key_file)?;
 	let keys = NodeKeys::load_or_create_files(
 		&params.channel_key_file.clone().unwrap_or_else(|| data_dir.join("channel.key")),
 		&params.encryption_key_file.clone().unwrap_or_else(|| data_dir.join("x25519.key")),
@@ -259,18 +310,23 @@ pub async fn start(
 			listen: std::net::SocketAddr::new(params.rest_ip, params.rest_port),
 			max_blob: params.max_blob_bytes,
 			allowed_origins: params.rest_cors.clone(),
+			max_wait: Duration::from_secs(params.rest_max_wait_secs),
+			default_wait: Duration::from_secs(params.rest_max_wait_secs.min(60)),
 			..Default::default()
 		};
-		let (exchange, hub) = (exchange.clone(), hub.clone());
+		let rpc = crate::rpc::keyed::router(
+			crate::rpc::parley_module(exchange.clone(), hub.clone()).map_err(|e| e.to_string())?,
+		);
+		let (exchange, hub, keys) = (exchange.clone(), hub.clone(), api_keys.clone());
 		spawner.spawn(
 			"parley-rest",
 			Some("parley"),
 			Box::pin(async move {
-				if let Err(e) = parley_offchain::rest::serve(exchange, hub, rest).await {
+				if let Err(e) = parley_offchain::rest::serve(exchange, hub, rest, keys, rpc).await {
 					log::error!(target: "parley", "{e}");
 				}
 			}),
 		);
 	}
-	Ok(Some(PrivateData { exchange, hub }))
+	Ok(Some(PrivateData { exchange, hub, keys: api_keys }))
 }

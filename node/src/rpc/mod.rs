@@ -1,7 +1,9 @@
 //! The node's JSON-RPC extensions beyond the standard Substrate methods: account nonces
 //! (`system_accountNextIndex`), fee queries (`payment_*`) and Parley's private data methods
-//! (`parley_*`, see [`parley`] and [`tokens`]).
+//! (`parley_*`, see [`parley`] and [`tokens`]). On a node with API keys the `parley_*` methods
+//! are served only on the REST port, behind the keys ([`keyed`]).
 
+pub mod keyed;
 pub mod parley;
 pub mod tokens;
 
@@ -44,11 +46,28 @@ where
 	let FullDeps { client, pool, private } = deps;
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client).into_rpc())?;
-	if let Some(private) = private {
-		use parley::ParleyApiServer;
-		use tokens::ParleyTokensApiServer;
-		module.merge(tokens::TokensRpc::new(private.exchange.clone()).into_rpc())?;
-		module.merge(parley::ParleyRpc::new(private.exchange, private.hub).into_rpc())?;
+	match private {
+		Some(private) if !private.keys.enforced() => {
+			module.merge(parley_module(private.exchange, private.hub)?)?
+		}
+		Some(_) => log::info!(
+			target: "parley",
+			"API keys are on: the parley_* methods are served at the REST port's /rpc, not here"
+		),
+		None => {}
 	}
+	Ok(module)
+}
+
+/// The `parley_*` methods (messages, subscriptions, tokens) of one private data service.
+pub fn parley_module(
+	exchange: parley_offchain::Exchange,
+	hub: parley_offchain::events::EventHub,
+) -> Result<RpcModule<()>, jsonrpsee::core::RegisterMethodError> {
+	use parley::ParleyApiServer;
+	use tokens::ParleyTokensApiServer;
+	let mut module = RpcModule::new(());
+	module.merge(tokens::TokensRpc::new(exchange.clone()).into_rpc())?;
+	module.merge(parley::ParleyRpc::new(exchange, hub).into_rpc())?;
 	Ok(module)
 }

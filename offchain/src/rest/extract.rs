@@ -119,7 +119,7 @@ pub(crate) async fn one_in(
 pub(crate) struct SendQuery {
 	/// Wait for the outcome.
 	pub(crate) confirm: Option<bool>,
-	/// How long to wait, in ms (default: the server's `default_wait`; at most 10 minutes).
+	/// How long to wait, in ms (default: the server's `default_wait`; at most its `max_wait`).
 	pub(crate) timeout: Option<u64>,
 }
 
@@ -129,5 +129,5 @@ pub(crate) fn wait_time(state: &AppState, query: &SendQuery) -> Duration {
 		.timeout
 		.map(Duration::from_millis)
 		.unwrap_or(state.config.default_wait)
-		.min(Duration::from_secs(600))
+		.min(state.config.max_wait)
 }

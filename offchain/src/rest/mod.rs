@@ -7,8 +7,13 @@
 //! syntax ([`crate::store::query`]) as query parameters.
 //!
 //! A web page in the operator's browser is a stranger: see [`origin`] for what the API refuses
-//! from one (another site's requests, WebSockets and form posts; DNS rebinding).
+//! from one (another site's requests, WebSockets and form posts; DNS rebinding). Every call
+//! needs an API key with the scope for it on a node that has keys: see [`auth`].
+//!
+//! The node also serves its `parley_*` JSON-RPC methods here, at `/rpc` (HTTP POST and
+//! WebSocket), behind the same checks: see [`serve`]'s `rpc`.
 
+mod auth;
 mod extract;
 mod openapi;
 pub mod origin;
@@ -16,7 +21,7 @@ mod routes;
 mod tokens;
 mod ws;
 
-use crate::{events::EventHub, exchange::Exchange, ExchangeError};
+use crate::{access::ApiKeys, events::EventHub, exchange::Exchange, ExchangeError};
 use axum::{
 	extract::DefaultBodyLimit,
 	http::StatusCode,
@@ -37,6 +42,8 @@ pub struct RestConfig {
 	pub max_blob: u64,
 	/// How long `confirm=true` and request/reply wait by default.
 	pub default_wait: Duration,
+	/// The longest a call may ask to wait (`timeout`): a waiting call holds a connection.
+	pub max_wait: Duration,
 	/// Web origins whose pages may call the API from a browser (besides the node's own).
 	pub allowed_origins: Vec<String>,
 }
@@ -48,6 +55,7 @@ impl Default for RestConfig {
 			max_json_body: 4 * 1024 * 1024,
 			max_blob: 1024 * 1024 * 1024,
 			default_wait: Duration::from_secs(60),
+			max_wait: Duration::from_secs(600),
 			allowed_origins: Vec::new(),
 		}
 	}
@@ -124,8 +132,9 @@ impl IntoResponse for ApiError {
 	}
 }
 
-/// Every route of the REST API, with its state.
-pub(crate) fn router(state: AppState) -> Router {
+/// Every route of the REST API, with its state, and the routes of `rpc`, all behind the key
+/// check of `keys` and the checks of [`origin`].
+pub(crate) fn router(state: AppState, keys: ApiKeys, rpc: Router) -> Router {
 	let max_json = state.config.max_json_body;
 	let guard = origin::OriginGuard::new(state.config.listen, &state.config.allowed_origins);
 	let ns = routes::routes().merge(tokens::routes());
@@ -141,10 +150,12 @@ pub(crate) fn router(state: AppState) -> Router {
 		.route("/api/v1/docs/{asset}", get(routes::docs_asset))
 		.route("/api/v1/ws", get(ws::upgrade))
 		.fallback(not_found)
+		.with_state(state)
+		.merge(rpc)
 		.layer(DefaultBodyLimit::max(max_json))
+		.layer(axum::middleware::from_fn_with_state(keys, auth::require_key))
 		.layer(axum::middleware::from_fn_with_state(guard.clone(), origin::refuse_strangers))
 		.layer(guard.cors())
-		.with_state(state)
 }
 
 /// The answer to a path that no route serves.
@@ -152,13 +163,30 @@ async fn not_found() -> ApiError {
 	ApiError::not_found("no such route; see /api/v1/openapi.json")
 }
 
-/// Serves the REST API until the node stops.
-pub async fn serve(exchange: Exchange, hub: EventHub, config: RestConfig) -> Result<(), String> {
+/// Serves the REST API until the node stops, with calls checked against `keys`, and the routes
+/// of `rpc` (the node's JSON-RPC methods at `/rpc`) behind the same checks; each JSON-RPC call
+/// finds the caller's [`crate::access::Grant`] in its extensions.
+pub async fn serve(
+	exchange: Exchange,
+	hub: EventHub,
+	config: RestConfig,
+	keys: ApiKeys,
+	rpc: Router,
+) -> Result<(), String> {
 	let listener = tokio::net::TcpListener::bind(config.listen)
 		.await
 		.map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
-	log::info!(target: "parley::rest", "REST API on http://{}/api/v1 (docs at /api/v1/docs)", config.listen);
-	let router = router(AppState { exchange, hub, config });
+	log::info!(
+		target: "parley::rest",
+		"REST API on http://{}/api/v1 (docs at /api/v1/docs), JSON-RPC at /rpc; {}",
+		config.listen,
+		if keys.enforced() {
+			format!("API keys required ({} now)", keys.count())
+		} else {
+			"no API keys: every call allowed (loopback only)".into()
+		}
+	);
+	let router = router(AppState { exchange, hub, config }, keys, rpc);
 	axum::serve(listener, router).await.map_err(|e| format!("REST server stopped: {e}"))
 }
 

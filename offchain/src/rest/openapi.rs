@@ -163,6 +163,7 @@ fn base_document() -> Value {
 			"description": "Send broadcast and private messages, upload data and blobs, define datatypes, query history and subscribe to events; create token pools, mint, burn, transfer and approve tokens, claim unique business keys, and lock delivery-versus-payment escrows. Every party runs its own node; messages are confirmed in the chain's order."
 		},
 		"servers": [{ "url": "/" }],
+		"security": [{ "apiKey": [] }],
 		"paths": {
 			"/api/v1/status": { "get": { "summary": "This node's identity, channel and pending work.", "responses": { "200": ok_json("Status.", json!({ "type": "object" })) } } },
 			"/api/v1/identities": { "get": { "summary": "Node identities on-chain.", "responses": { "200": ok_json("Identities.", json!({ "type": "array", "items": { "$ref": "#/components/schemas/Identity" } })) } } },
@@ -233,7 +234,9 @@ fn base_document() -> Value {
 			"/api/v1/namespaces/{ns}/contexts/{context}/skip": { "post": { "summary": "Skip a batch whose payload never arrives, on-chain: every node stops waiting for it. Only the batch's author may: this node's own batch (by its id) is skipped; another party's batch is refused with 403, naming the governance proposal (SkipBatch) the members vote on instead.", "parameters": [ns_param(), path_param("context", "A context (32-byte hex) or batch id (16-byte hex), as `context_blocked` reports it, or the id of a batch this node sent.")],
 				"responses": { "202": ok_json("Skip submitted.", json!({ "type": "object" })), "400": error_response("Bad id, the batch is not pinned yet, or too early to skip it."), "403": error_response("Another party's batch: only its author may skip it, or the members by vote."), "404": error_response("No pending pin on that context."), "422": error_response("The transaction pool refused the skip.") } } }
 		},
-		"components": { "schemas": {
+		"components": {
+		"securitySchemes": { "apiKey": { "type": "http", "scheme": "bearer", "description": "An API key made with `parley-node api-key create`, scoped read, write or admin in some or all namespaces: 401 without a valid one, 403 beyond its scope. A node without a key file needs none (loopback only)." } },
+		"schemas": {
 			"Error": { "type": "object", "required": ["error", "code"], "properties": { "error": { "type": "string" }, "code": { "type": "integer" }, "id": { "type": "string" } } },
 			"Attachment": { "type": "object", "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "hash": { "type": "string" }, "size": { "type": "integer" }, "datatype": { "type": "string" }, "value": {}, "blob": { "type": "string" } } },
 			"Message": { "type": "object", "properties": {

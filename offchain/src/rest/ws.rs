@@ -10,15 +10,19 @@
 //! event, and `{"type": "error", "error": "…"}` for a bad frame. Several sockets may attach to
 //! one subscription: they share its events. Unacked events are delivered again after a
 //! reconnect.
+//!
+//! A key limited to some namespaces may start and ack subscriptions only in those (an `error`
+//! frame otherwise); the key itself was checked at the handshake.
 
-use super::AppState;
-use crate::events::SubscriptionOptions;
+use super::{auth::check_namespace, AppState};
+use crate::{access::Grant, events::SubscriptionOptions};
 use axum::{
 	extract::{
 		ws::{Message, WebSocket, WebSocketUpgrade},
 		State,
 	},
 	response::Response,
+	Extension,
 };
 use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
@@ -31,11 +35,16 @@ enum Frame {
 	Ack { name: String, namespace: Option<String>, sequence: i64 },
 }
 
-pub(crate) async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
-	ws.on_upgrade(move |socket| session(state, socket))
+pub(crate) async fn upgrade(
+	State(state): State<AppState>,
+	grant: Option<Extension<Grant>>,
+	ws: WebSocketUpgrade,
+) -> Response {
+	let grant = grant.map(|Extension(g)| g).unwrap_or_else(Grant::everything);
+	ws.on_upgrade(move |socket| session(state, grant, socket))
 }
 
-async fn session(state: AppState, socket: WebSocket) {
+async fn session(state: AppState, grant: Grant, socket: WebSocket) {
 	let (mut sink, mut stream) = socket.split();
 	let (out, mut out_rx) = mpsc::channel::<String>(1024);
 	let writer = tokio::spawn(async move {
@@ -64,6 +73,10 @@ async fn session(state: AppState, socket: WebSocket) {
 		match frame {
 			Frame::Start { name, namespace, options } => {
 				let namespace = namespace.unwrap_or_else(|| "default".into());
+				if let Err(refusal) = check_namespace(Some(&grant), &namespace) {
+					let _ = out.send(error(refusal.to_string())).await;
+					continue;
+				}
 				match state.hub.attach(&namespace, &name, options).await {
 					Ok((connection, mut deliveries)) => {
 						attached.push((namespace, name, connection));
@@ -86,6 +99,10 @@ async fn session(state: AppState, socket: WebSocket) {
 			}
 			Frame::Ack { name, namespace, sequence } => {
 				let namespace = namespace.unwrap_or_else(|| "default".into());
+				if let Err(refusal) = check_namespace(Some(&grant), &namespace) {
+					let _ = out.send(error(refusal.to_string())).await;
+					continue;
+				}
 				if let Err(e) = state.hub.ack(&namespace, &name, sequence).await {
 					let _ = out.send(error(e.to_string())).await;
 				}
