@@ -12,8 +12,10 @@
 //! restarts of this node, since every operation is a database row. Deliveries run concurrently;
 //! pins run one at a time, in the order their batches were made, and a pin is submitted only
 //! once every earlier open pin has been submitted by this run of the node (so with a lower
-//! nonce): a batch whose pin was lost from the pool in a crash, or whose submission failed, holds
-//! back the later ones, which would otherwise land first and reorder this node's messages.
+//! nonce) and is not in doubt (see [`PinOrder`]): a batch whose pin was lost from the pool in a
+//! crash, or whose submission failed, holds back the later ones, which would otherwise land
+//! first and reorder this node's broadcasts (private messages are also held in order by their
+//! nonces at every recipient).
 
 use super::{Exchange, LOG};
 use crate::{
@@ -38,11 +40,7 @@ pub(crate) async fn run(exchange: Exchange) {
 	let inner = &exchange.inner;
 	let mut in_flight: JoinSet<String> = JoinSet::new();
 	let mut running: HashSet<String> = HashSet::new();
-	// Pin operations this run submitted (or found pinned), still open.
-	let mut submitted: HashSet<String> = HashSet::new();
-	if let Err(e) = inner.store.pins_due_now().await {
-		log::warn!(target: LOG, "cannot reschedule the open pins: {e}");
-	}
+	let mut pins = PinOrder::start(&exchange).await;
 	loop {
 		while let Some(done) = in_flight.try_join_next() {
 			if let Ok(id) = done {
@@ -57,20 +55,20 @@ pub(crate) async fn run(exchange: Exchange) {
 					}
 					match op.kind {
 						OutboxKind::Pin => {
-							if !earlier_pins_submitted(&exchange, &op.id, &mut submitted).await {
+							if !pins.may_submit(&exchange, &op.id).await {
 								continue;
 							}
 							let id = op.id.clone();
-							if run_op(&exchange, op).await {
-								submitted.insert(id);
-							}
+							let recheck = pins.recheck_after(&exchange, &id);
+							let submitted = run_op(&exchange, op, recheck).await;
+							pins.ran(id, submitted);
 						}
 						_ if in_flight.len() < MAX_IN_FLIGHT => {
 							running.insert(op.id.clone());
 							let exchange = exchange.clone();
 							in_flight.spawn(async move {
 								let id = op.id.clone();
-								run_op(&exchange, op).await;
+								run_op(&exchange, op, Duration::ZERO).await;
 								id
 							});
 						}
@@ -97,31 +95,86 @@ pub(crate) async fn run(exchange: Exchange) {
 	}
 }
 
-/// Whether every open pin made before `id` was submitted by this run (forgetting, in
-/// `submitted`, the pins that are no longer open).
-async fn earlier_pins_submitted(
-	exchange: &Exchange,
-	id: &str,
-	submitted: &mut HashSet<String>,
-) -> bool {
-	let open = match exchange.inner.store.open_pins(PIN_WINDOW).await {
-		Ok(open) => open,
-		Err(e) => {
-			log::warn!(target: LOG, "cannot read the open pins: {e}");
-			return false;
+/// What this run of the node knows of its open pins, to get them on-chain in the order their
+/// batches were made. Pins submitted one after the other get increasing nonces, so they land in
+/// order while each stays in the transaction pool; a pin that may have left the pool is *in
+/// doubt*, and no later pin is submitted until it is seen on-chain: every pin open when the node
+/// starts (the pool did not survive; the node's view of its nonce may also be stale until it has
+/// caught up), and a pin submitted again because it did not land in time.
+struct PinOrder {
+	/// Pins this run submitted (or found on-chain), still open.
+	submitted: HashSet<String>,
+	/// Open pins in doubt.
+	in_doubt: HashSet<String>,
+}
+
+impl PinOrder {
+	/// The order at start: every open pin in doubt, and due now.
+	async fn start(exchange: &Exchange) -> Self {
+		let store = &exchange.inner.store;
+		let in_doubt = match store.open_pins(PIN_WINDOW).await {
+			Ok(open) => open.into_iter().collect(),
+			Err(e) => {
+				log::warn!(target: LOG, "cannot read the open pins: {e}");
+				HashSet::new()
+			}
+		};
+		if let Err(e) = store.pins_due_now().await {
+			log::warn!(target: LOG, "cannot reschedule the open pins: {e}");
 		}
-	};
-	submitted.retain(|s| open.contains(s));
-	open.iter().take_while(|o| o.as_str() != id).all(|o| submitted.contains(o))
+		Self { submitted: HashSet::new(), in_doubt }
+	}
+
+	/// Whether pin `id` may be submitted now: every open pin made before it was submitted by
+	/// this run and is not in doubt. Forgets the pins that are no longer open.
+	async fn may_submit(&mut self, exchange: &Exchange, id: &str) -> bool {
+		let open = match exchange.inner.store.open_pins(PIN_WINDOW).await {
+			Ok(open) => open,
+			Err(e) => {
+				log::warn!(target: LOG, "cannot read the open pins: {e}");
+				return false;
+			}
+		};
+		let is_open: HashSet<&str> = open.iter().map(String::as_str).collect();
+		self.submitted.retain(|s| is_open.contains(s.as_str()));
+		self.in_doubt.retain(|s| is_open.contains(s.as_str()));
+		open.iter()
+			.take_while(|o| o.as_str() != id)
+			.all(|o| self.submitted.contains(o) && !self.in_doubt.contains(o))
+	}
+
+	/// How soon to look again whether pin `id` landed: sooner while it is in doubt, or about to
+	/// be (submitting it again is harmless: a duplicate fails on-chain and voids nothing).
+	fn recheck_after(&self, exchange: &Exchange, id: &str) -> Duration {
+		let after = exchange.inner.config.pin_resubmit_after;
+		if self.in_doubt.contains(id) || self.submitted.contains(id) {
+			after.min(Duration::from_secs(6))
+		} else {
+			after
+		}
+	}
+
+	/// Records a run of pin `id`; `submitted` if it was submitted or found on-chain. A pin
+	/// submitted once already did not land in time: it is in doubt from now on.
+	fn ran(&mut self, id: String, submitted: bool) {
+		if !submitted {
+			return;
+		}
+		if self.submitted.contains(&id) {
+			self.in_doubt.insert(id);
+		} else {
+			self.submitted.insert(id);
+		}
+	}
 }
 
 /// Runs one operation and records how it went; true if it succeeded (for a pin: submitted,
-/// or found on-chain).
-async fn run_op(exchange: &Exchange, op: OutboxOp) -> bool {
+/// or found on-chain, and looked at again after `pin_recheck`).
+async fn run_op(exchange: &Exchange, op: OutboxOp, pin_recheck: Duration) -> bool {
 	let store = &exchange.inner.store;
 	let result = match op.kind {
 		OutboxKind::Deliver => deliver(exchange, &op).await,
-		OutboxKind::Pin => pin(exchange, &op).await.map(|resubmit| {
+		OutboxKind::Pin => pin(exchange, &op, pin_recheck).await.map(|resubmit| {
 			if let Some(after) = resubmit {
 				Outcome::RetryAfter(after, "submitted; waiting for the pin on-chain".into())
 			} else {
@@ -219,8 +272,12 @@ async fn deliver(exchange: &Exchange, op: &OutboxOp) -> Result<Outcome, String> 
 	}
 }
 
-/// Submits a pin; `Ok(Some(after))` means submitted, check again after that long.
-async fn pin(exchange: &Exchange, op: &OutboxOp) -> Result<Option<Duration>, String> {
+/// Submits a pin; `Ok(Some(recheck))` means submitted, check again after that long.
+async fn pin(
+	exchange: &Exchange,
+	op: &OutboxOp,
+	recheck: Duration,
+) -> Result<Option<Duration>, String> {
 	let batch_id = op.batch_id.ok_or("pin without a batch")?;
 	let store = &exchange.inner.store;
 	if store.pin_state(&batch_id).await.map_err(|e| e.to_string())?.is_some() {
@@ -241,7 +298,7 @@ async fn pin(exchange: &Exchange, op: &OutboxOp) -> Result<Option<Duration>, Str
 		.submit_pin(PinSubmission { namespace, batch_id, batch_hash, contexts })
 		.await?;
 	log::info!(target: LOG, "pin of batch {} submitted", hex::encode(batch_id));
-	Ok(Some(exchange.inner.config.pin_resubmit_after))
+	Ok(Some(recheck))
 }
 
 async fn announce_group(exchange: &Exchange, op: &OutboxOp) -> Result<Outcome, String> {
