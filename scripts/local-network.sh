@@ -24,6 +24,9 @@
 #   PARLEY_NODE_ARGS    extra flags for every node (e.g. --unsafe-test-hooks)
 #   PARLEY_CHAIN        a chain spec (JSON file) to start instead of `local<N>`; its genesis must
 #                       have the N parties of `local<N>`
+#   PARLEY_POSTGRES_URL a PostgreSQL server (postgres://user@host:port/db) to keep every party's
+#                       private store in, one database each (parley_<party>, made afresh on
+#                       start), instead of SQLite under its base path
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -123,6 +126,10 @@ prepare_party() {
   printf '%064x' "$(( $2 + 1 ))" > "$base/node-key"
   "$NODE" key inspect-node-key --file "$base/node-key" > "$base/p2p-peer-id"
   "$NODE" channel-keys --dev-seed "//${3^}" | sed -n 's/.*"peer_id":"\([^"]*\)".*/\1/p' > "$base/channel-peer-id"
+  if [ -n "${PARLEY_POSTGRES_URL:-}" ]; then
+    local db="parley_${1//-/_}"
+    "${PARLEY_PG_BIN:+$PARLEY_PG_BIN/}psql" "$PARLEY_POSTGRES_URL" -qX -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+  fi
   if [ ! -f "$base/api-keys.json" ]; then
     "$NODE" api-key create --file "$base/api-keys.json" --name "$1-operator" --scope admin \
       | sed -n 's/.*"key":"\([^"]*\)".*/\1/p' > "$base/api-key"
@@ -140,6 +147,9 @@ write_cmd() {
     --channel-ip 127.0.0.1 --channel-port "$(channel_port "$i")"
     --rest-ip 127.0.0.1 --rest-port "$(rest_port "$i")" --api-keys "$base/api-keys.json"
     --webhooks-allow-private)
+  if [ -n "${PARLEY_POSTGRES_URL:-}" ]; then
+    args+=(--database-url "${PARLEY_POSTGRES_URL%/*}/parley_${party//-/_}")
+  fi
   local j
   for j in "${!PARTIES[@]}"; do
     [ "$j" = "$i" ] && continue

@@ -143,11 +143,12 @@ export function submit(api, tx, signer, timeoutMs = 60_000) {
 }
 
 /**
- * Starts a local network of `parties` parties (3: `local3`; or the chain spec file `chain`) with
+ * Starts a local network of `parties` parties (3: `local3`; or the chain spec file `chain`; their
+ * private stores in databases of the PostgreSQL server `postgres` if given) with
  * scripts/local-network.sh in a fresh folder on free ports. Returns { parties: {name: party}, dir, addParty(name, seed),
  * stopParty(name), killParty(name), startParty(name), stop() }.
  */
-export async function startNetwork({ nodeArgs = '', parties = 3, chain = '' } = {}) {
+export async function startNetwork({ nodeArgs = '', parties = 3, chain = '', postgres = '' } = {}) {
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
   const run = promisify(execFile);
@@ -171,6 +172,7 @@ export async function startNetwork({ nodeArgs = '', parties = 3, chain = '' } = 
     PARLEY_NODE: nodeBinary(),
     PARLEY_NODE_ARGS: nodeArgs,
     PARLEY_CHAIN: chain,
+    PARLEY_POSTGRES_URL: postgres,
     PARLEY_NETWORK_TIMEOUT: '180',
   };
   const script_ = (...args) => run('bash', [script, ...args], { env, timeout: 300_000, maxBuffer: 16 << 20 });

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The fault suite on a local 3-party network: parties killed with SIGKILL at random moments
+# under a mixed load (private messages to groups of 1 and 2 recipients, broadcasts) while every
+# party keeps a durable WebSocket subscription; it fails unless every message is confirmed
+# exactly once at each of its recipients, in order, and each subscription saw every
+# confirmation (tests/js/faults.test.mjs, which the README's test command runs with 5 kills).
+#
+#   scripts/faults.sh                 20 kills
+#   PARLEY_FAULT_KILLS=50 scripts/faults.sh
+#   PARLEY_FAULT_SEED=123 scripts/faults.sh   replay a run (the seed is printed)
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$PARLEY_ROOT"
+ensure_parley_node
+cd tests/js
+[ -d node_modules ] || npm ci --no-audit --no-fund
+PARLEY_FAULT_KILLS="${PARLEY_FAULT_KILLS:-20}" PARLEY_NODE="$(parley_node_path)" \
+  node --test --test-concurrency=1 --test-timeout=7200000 ./faults.test.mjs
