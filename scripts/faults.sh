@@ -3,7 +3,9 @@
 # under a mixed load (private messages to groups of 1 and 2 recipients, broadcasts) while every
 # party keeps a durable WebSocket subscription; it fails unless every message is confirmed
 # exactly once at each of its recipients, in order, and each subscription saw every
-# confirmation (tests/js/faults.test.mjs, which the README's test command runs with 4 kills).
+# confirmation (tests/js/faults.test.mjs, which the README's test command runs with 4 kills), and
+# the same with every store on PostgreSQL (faults-postgres.test.mjs, when PARLEY_TEST_POSTGRES_URL
+# names a server; this script starts one with scripts/postgres.sh).
 # Here broadcasts must also confirm in the order sent, which a sender's restart can still break
 # (a known open defect, see the test's STRICT_BROADCAST).
 #
@@ -14,8 +16,11 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$PARLEY_ROOT"
 ensure_parley_node
+source scripts/postgres.sh
+postgres_start
+trap postgres_stop EXIT
 cd tests/js
 [ -d node_modules ] || npm ci --no-audit --no-fund
 PARLEY_FAULT_KILLS="${PARLEY_FAULT_KILLS:-20}" PARLEY_FAULT_STRICT_BROADCAST="${PARLEY_FAULT_STRICT_BROADCAST:-1}" \
   PARLEY_NODE="$(parley_node_path)" \
-  node --test --test-concurrency=1 --test-timeout=7200000 ./faults.test.mjs
+  node --test --test-concurrency=1 --test-timeout=7200000 ./faults.test.mjs ./faults-postgres.test.mjs
