@@ -15,7 +15,8 @@ WASM_TARGET=wasm32v1-none
 SYSROOT=/usr/lib/rustlib
 WASM_LIB="$SYSROOT/$WASM_TARGET/lib"
 LLD_LINK="$SYSROOT/x86_64-unknown-linux-gnu/bin/rust-lld"
-PKGS=(rustc-web cargo-web rust-web-src lld-22 clang libclang-dev protobuf-compiler)
+# chromium: the explorer's browser tests (tests/js/explorer.test.mjs), driven by playwright-core.
+PKGS=(rustc-web cargo-web rust-web-src lld-22 clang libclang-dev protobuf-compiler chromium)
 
 # 1. Debian packages.
 missing=()

@@ -353,6 +353,18 @@ async fn a_private_message_reaches_only_its_group_and_is_confirmed_after_its_pin
 		state_of(&a, &id).await == Some(MessageState::Confirmed)
 	})
 	.await;
+	// The provider's summary counts it: confirmed, in the window, with a latency; no pin blocked.
+	let summary = p.exchange.store().summary("default", 0).await.unwrap();
+	assert_eq!(summary.messages.get("confirmed"), Some(&1));
+	assert_eq!(summary.blocked, 0);
+	assert_eq!(summary.per_minute.len(), 1);
+	let minute = &summary.per_minute[0];
+	assert_eq!(minute.confirmed, 1);
+	assert_eq!(minute.minute % 60_000, 0);
+	assert_eq!(minute.latency_max_ms as f64, minute.latency_mean_ms);
+	let later = p.exchange.store().summary("default", minute.minute + 60_000).await.unwrap();
+	assert!(later.per_minute.is_empty());
+	assert!(p.exchange.store().summary("other", 0).await.unwrap().messages.is_empty());
 	// insurer-b saw the pin but holds nothing it can open, and no message.
 	assert_eq!(state_of(&b, &id).await, None);
 	let none = b.exchange.list(&MESSAGES, "default", &ListQuery::default()).await.unwrap();

@@ -36,6 +36,24 @@ export function auth(party) {
   return party.api_key ? { authorization: `Bearer ${party.api_key}` } : {};
 }
 
+/**
+ * A REST call to `party` with its API key, `path` under /api/v1: `{ status, body }`, the body
+ * parsed when it is JSON. A FormData body goes as multipart; any other as JSON (a string as it is).
+ */
+export async function rest(party, method, path, body, { headers = {}, timeoutMs = 120_000 } = {}) {
+  const json = body !== undefined && !(body instanceof FormData);
+  const res = await fetch(`http://127.0.0.1:${party.rest_port}/api/v1${path}`, {
+    method,
+    headers: { ...(json ? { 'content-type': 'application/json' } : {}), ...auth(party), ...headers },
+    body: json && typeof body !== 'string' ? JSON.stringify(body) : body,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await res.text();
+  let parsed = text;
+  try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, body: parsed };
+}
+
 /** Where a JSON-RPC call of `method` to the node on RPC port `port` goes, with which headers. */
 function rpcEndpoint(port, method) {
   const node = keyed.get(port);

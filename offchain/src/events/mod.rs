@@ -67,6 +67,14 @@ pub struct Progress {
 	/// Events after the offset that are done but not contiguous with it (at most
 	/// [`MAX_WINDOW`]).
 	pub done_ahead: usize,
+	/// Connections attached now (a webhook is one of its own).
+	pub connections: usize,
+	/// When an event was last acknowledged, in ms since the Unix epoch.
+	pub last_ack: Option<i64>,
+	/// Why the last delivery failed, if one failed since the last acknowledgement.
+	pub last_error: Option<String>,
+	/// When it failed, in ms since the Unix epoch.
+	pub last_error_at: Option<i64>,
 }
 
 struct Dispatch {
@@ -80,6 +88,10 @@ struct Dispatch {
 	cursor: i64,
 	connections: Vec<(ConnectionId, mpsc::Sender<Delivery>)>,
 	next_connection: usize,
+	/// When an event was last acknowledged (ms).
+	last_ack: Option<i64>,
+	/// The last failed delivery since then: when (ms), and why.
+	last_error: Option<(i64, String)>,
 }
 
 struct Active {
@@ -263,6 +275,8 @@ impl EventHub {
 				in_flight: BTreeMap::new(),
 				connections: Vec::new(),
 				next_connection: 0,
+				last_ack: None,
+				last_error: None,
 			}),
 			wake: Notify::new(),
 		});
@@ -312,6 +326,8 @@ impl EventHub {
 			self.running(namespace, name).ok_or_else(|| SubscribeError::NotFound(name.into()))?;
 		let offset = {
 			let mut d = active.dispatch.lock();
+			d.last_ack = Some(crate::types::now_ms());
+			d.last_error = None;
 			if sequence <= d.sub.offset {
 				return Ok(());
 			}
@@ -335,7 +351,19 @@ impl EventHub {
 			cursor: d.cursor,
 			in_flight: d.in_flight.len(),
 			done_ahead: d.done.len(),
+			connections: d.connections.len(),
+			last_ack: d.last_ack,
+			last_error: d.last_error.as_ref().map(|(_, e)| e.clone()),
+			last_error_at: d.last_error.as_ref().map(|(at, _)| *at),
 		})
+	}
+
+	/// Records that a delivery of subscription `name` failed (a webhook's error answer, say),
+	/// for [`EventHub::progress`]; the next acknowledgement clears it.
+	pub fn delivery_failed(&self, namespace: &str, name: &str, error: String) {
+		if let Some(active) = self.running(namespace, name) {
+			active.dispatch.lock().last_error = Some((crate::types::now_ms(), error));
+		}
 	}
 
 	/// Detaches a connection; its unacked events go to the others (or wait for the next one).

@@ -257,6 +257,7 @@ impl EventHub {
 					}
 					Err(e) => {
 						attempts += 1;
+						self.delivery_failed(&namespace, &name, e.to_string());
 						let delay = self.exchange.backoff(attempts);
 						log::info!(target: LOG, "webhook {name} to {url} failed ({e}); retrying in {delay:?}");
 						tokio::time::sleep(delay).await;

@@ -315,6 +315,7 @@ impl Exchange {
 			"pending_operations": self.inner.store.pending_op_count().await?,
 			"last_event": self.inner.store.last_event().await?,
 			"next_block": self.next_block().await?,
+			"best_block": self.inner.chain.best_block(),
 		}))
 	}
 

@@ -5,7 +5,7 @@
 //! level a route needs follows from it: reads (`GET`) need `read`; skipping a blocked batch and
 //! retrying an operation need `admin`; every other change needs `write`. A route under
 //! `/api/v1/namespaces/{ns}/` needs the key to cover `ns`. The API's own documentation
-//! (`/api/v1/openapi.json`, `/api/v1/docs`) is public. JSON-RPC on `/rpc` needs `read` here and
+//! (`/api/v1/openapi.json`, `/api/v1/docs`) and the explorer's page (`/ui/`) are public. JSON-RPC on `/rpc` needs `read` here and
 //! each method's own level in the RPC layer, which reads the [`Grant`] this check leaves in the
 //! request's extensions; so does the event WebSocket for each subscription's namespace.
 //!
@@ -23,7 +23,11 @@ use axum::{
 
 /// What a request needs: a level, in a namespace or node-wide; `None` for a public route.
 fn needs(method: &Method, path: &str) -> Option<(Option<String>, Level)> {
-	if path == "/api/v1/openapi.json" || path == "/api/v1/docs" || path.starts_with("/api/v1/docs/")
+	if path == "/api/v1/openapi.json"
+		|| path == "/api/v1/docs"
+		|| path.starts_with("/api/v1/docs/")
+		|| path == "/ui"
+		|| path.starts_with("/ui/")
 	{
 		return None;
 	}
@@ -136,6 +140,8 @@ mod tests {
 		let ns = |s: &str| Some(s.to_string());
 		assert_eq!(needs(&Method::GET, "/api/v1/openapi.json"), None);
 		assert_eq!(needs(&Method::GET, "/api/v1/docs/swagger-ui.css"), None);
+		assert_eq!(needs(&Method::GET, "/ui/app.js"), None);
+		assert_eq!(needs(&Method::GET, "/uix"), Some((None, Level::Read)));
 		assert_eq!(needs(&Method::GET, "/api/v1/status"), Some((None, Level::Read)));
 		assert_eq!(needs(&Method::GET, "/api/v1/ws"), Some((None, Level::Read)));
 		assert_eq!(

@@ -3,6 +3,8 @@
 //! documents) and status; an OpenAPI 3 document at `/api/v1/openapi.json`, Swagger UI at
 //! `/api/v1/docs` (vendored assets), and event subscriptions over WebSocket at `/api/v1/ws`.
 //!
+//! Operators' explorer: a web page at `/ui/` that uses this same API (see [`explorer`]).
+//!
 //! Errors are JSON `{ "error": "...", "code": <HTTP status> }`. Lists take the shared filter
 //! syntax ([`crate::store::query`]) as query parameters.
 //!
@@ -14,6 +16,7 @@
 //! WebSocket), behind the same checks: see [`serve`]'s `rpc`.
 
 mod auth;
+mod explorer;
 mod extract;
 mod openapi;
 pub mod origin;
@@ -137,7 +140,7 @@ impl IntoResponse for ApiError {
 pub(crate) fn router(state: AppState, keys: ApiKeys, rpc: Router) -> Router {
 	let max_json = state.config.max_json_body;
 	let guard = origin::OriginGuard::new(state.config.listen, &state.config.allowed_origins);
-	let ns = routes::routes().merge(tokens::routes());
+	let ns = routes::routes().merge(tokens::routes()).merge(explorer::routes());
 
 	Router::new()
 		.nest("/api/v1/namespaces/{ns}", ns)
@@ -149,6 +152,7 @@ pub(crate) fn router(state: AppState, keys: ApiKeys, rpc: Router) -> Router {
 		.route("/api/v1/docs", get(routes::docs))
 		.route("/api/v1/docs/{asset}", get(routes::docs_asset))
 		.route("/api/v1/ws", get(ws::upgrade))
+		.merge(explorer::page_routes())
 		.fallback(not_found)
 		.with_state(state)
 		.merge(rpc)

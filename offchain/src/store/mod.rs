@@ -16,6 +16,7 @@ mod receipts;
 pub(crate) mod release;
 mod sealed;
 mod subscriptions;
+mod summary;
 mod token_events;
 pub mod tokens;
 
@@ -27,6 +28,7 @@ pub use outbox::{OutboxKind, OutboxOp, RetryOutcome};
 pub use pins::{PinRow, PinState, Recording};
 pub use release::Release;
 pub use subscriptions::{EventFilter, Subscription, Transport};
+pub use summary::{MinuteOfConfirmations, Summary};
 pub use tokens::{PoolRow, TokenOp};
 
 use crate::types::{BatchId, Hash};
