@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { blake2AsHex } from '@polkadot/util-crypto';
-import { startNetwork, call, waitFor, sleep, auth } from './harness.mjs';
+import { startNetwork, call, waitFor, sleep, auth, rest } from './harness.mjs';
 
 let net;
 let provider;
@@ -19,20 +19,6 @@ let group;
 let hook;
 const scratch = mkdtempSync(join(tmpdir(), 'parley-app-'));
 
-/** REST call: { status, body }. */
-async function rest(party, method, path, body, extra = {}) {
-  const headers = { ...auth(party), ...extra };
-  const res = await fetch(`http://127.0.0.1:${party.rest_port}/api/v1${path}`, {
-    method,
-    headers: body !== undefined && !(body instanceof FormData) ? { 'content-type': 'application/json', ...headers } : headers,
-    body: body === undefined ? undefined : body instanceof FormData ? body : typeof body === 'string' ? body : JSON.stringify(body),
-    signal: AbortSignal.timeout(120_000),
-  });
-  const text = await res.text();
-  let parsed = text;
-  try { parsed = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, body: parsed };
-}
 const ns = (path) => `/namespaces/default${path}`;
 const events = async (party, query = '') => (await rest(party, 'GET', ns(`/events?limit=1000${query}`))).body;
 const confirmedAt = (party, id) => waitFor(`${id} confirmed at ${party.name}`, async () => {
@@ -375,7 +361,7 @@ test('a web page of another site cannot use the node: its WebSocket, form posts 
   // A cross-site form post (multipart needs no CORS preflight): refused before it is read.
   const form = new FormData();
   form.append('file', new Blob([Buffer.from('not from the operator')]), 'x.txt');
-  const posted = await rest(provider, 'POST', ns('/data'), form, { origin: evil });
+  const posted = await rest(provider, 'POST', ns('/data'), form, { headers: { origin: evil } });
   assert.equal(posted.status, 403);
   assert.match(posted.body.error, /evil\.example.*--rest-cors/);
   const datas = await rest(provider, 'GET', ns('/data?limit=1000'));

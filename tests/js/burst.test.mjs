@@ -3,7 +3,7 @@
 // and every later batch on its topics waited behind it), and a pin that fails on-chain.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startNetwork, call, waitFor, auth } from './harness.mjs';
+import { startNetwork, call, waitFor, auth, rest as restCall } from './harness.mjs';
 
 let net;
 let provider;
@@ -12,19 +12,8 @@ let insurerB;
 let pair;
 let trio;
 
-/** REST call: { status, body }. */
-async function rest(party, method, path, body) {
-  const res = await fetch(`http://127.0.0.1:${party.rest_port}/api/v1/namespaces/default${path}`, {
-    method,
-    headers: body === undefined ? auth(party) : { 'content-type': 'application/json', ...auth(party) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await res.text();
-  let parsed = text;
-  try { parsed = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, body: parsed };
-}
+/** A REST call in the default namespace. */
+const rest = (party, method, path, body) => restCall(party, method, `/namespaces/default${path}`, body, { timeoutMs: 60_000 });
 
 const ok = async (port, method, params) => {
   const body = await call(port, method, params);

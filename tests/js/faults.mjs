@@ -12,7 +12,7 @@
 // replays a run. scripts/faults.sh runs both with 20 kills.
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { startNetwork, call, waitFor, sleep, auth } from './harness.mjs';
+import { startNetwork, call, waitFor, sleep, auth, rest as restCall } from './harness.mjs';
 
 export const KILLS = Number(process.env.PARLEY_FAULT_KILLS ?? 4);
 export const PG_KILLS = Number(process.env.PARLEY_FAULT_PG_KILLS ?? Math.max(2, Math.ceil(KILLS / 2)));
@@ -42,18 +42,10 @@ const between = (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
 const down = new Set();
 
 /** A REST call that reports a node that is down as { status: 0 } rather than throwing. */
+/** A REST call in the default namespace; a failed connection (a killed node) is status 0. */
 async function rest(party, method, path, body) {
   try {
-    const res = await fetch(`http://127.0.0.1:${party.rest_port}/api/v1/namespaces/default${path}`, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...auth(party) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(20_000),
-    });
-    const text = await res.text();
-    let parsed = text;
-    try { parsed = JSON.parse(text); } catch { /* not JSON */ }
-    return { status: res.status, body: parsed };
+    return await restCall(party, method, `/namespaces/default${path}`, body, { timeoutMs: 20_000 });
   } catch (e) {
     return { status: 0, body: String(e) };
   }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, blake2AsHex } from '@polkadot/util-crypto';
-import { startNetwork, call, submit, waitFor, auth } from './harness.mjs';
+import { startNetwork, call, submit, waitFor, rest } from './harness.mjs';
 
 let net;
 let provider;
@@ -21,19 +21,6 @@ let keyring;
 const pinned = new Map();
 let unsubscribePins;
 
-/** REST call: { status, body }. */
-async function rest(party, method, path, body) {
-  const res = await fetch(`http://127.0.0.1:${party.rest_port}/api/v1${path}`, {
-    method,
-    headers: body !== undefined ? { 'content-type': 'application/json', ...auth(party) } : auth(party),
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(120_000),
-  });
-  const text = await res.text();
-  let parsed = text;
-  try { parsed = JSON.parse(text); } catch { /* not JSON */ }
-  return { status: res.status, body: parsed };
-}
 const ns = (path) => `/namespaces/default${path}`;
 const accountOf = (party) => keyring.encodeAddress(`0x${party.account}`);
 
