@@ -292,7 +292,7 @@ impl ApiKeys {
 
 	/// How many keys there are now.
 	pub fn count(&self) -> usize {
-		self.inner.as_ref().map_or(0, |l| l.current().len())
+		self.inner.as_ref().map_or(0, |l| l.refreshed().keys.len())
 	}
 
 	/// The grant of the key `token` (the text after `Bearer `), or why there is none.
@@ -309,8 +309,8 @@ impl ApiKeys {
 			)
 		};
 		let (id, secret) = token.trim().split_once('.').ok_or_else(invalid)?;
-		let keys = loaded.current();
-		let key = keys.iter().find(|k| k.id == id).ok_or_else(invalid)?;
+		let key =
+			loaded.refreshed().keys.iter().find(|k| k.id == id).cloned().ok_or_else(invalid)?;
 		let presented = Sha256::digest(secret.as_bytes());
 		let stored = hex::decode(&key.secret_sha256).map_err(|_| invalid())?;
 		if !bool::from(presented.as_slice().ct_eq(&stored)) {
@@ -321,9 +321,9 @@ impl ApiKeys {
 }
 
 impl Loaded {
-	/// The keys, reloaded first if the file changed (looked at once per [`RELOAD_EVERY`]).
-	/// A file that has become unreadable or was removed leaves no key valid.
-	fn current(&self) -> Vec<KeyRecord> {
+	/// The keys (locked), reloaded first if the file changed (looked at once per
+	/// [`RELOAD_EVERY`]). A file that has become unreadable or was removed leaves no key valid.
+	fn refreshed(&self) -> parking_lot::MutexGuard<'_, LoadedState> {
 		let mut state = self.state.lock();
 		if state.checked.elapsed() >= RELOAD_EVERY {
 			state.checked = Instant::now();
@@ -341,7 +341,7 @@ impl Loaded {
 				log::info!(target: "parley::access", "API keys reloaded: {} key(s)", state.keys.len());
 			}
 		}
-		state.keys.clone()
+		state
 	}
 }
 

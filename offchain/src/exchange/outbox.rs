@@ -49,13 +49,16 @@ pub(crate) async fn run(exchange: Exchange) {
 		}
 		match inner.store.due_ops(64).await {
 			Ok(ops) => {
+				if ops.iter().any(|op| matches!(op.kind, OutboxKind::Pin)) {
+					pins.read_open(&exchange).await;
+				}
 				for op in ops {
 					if running.contains(&op.id) {
 						continue;
 					}
 					match op.kind {
 						OutboxKind::Pin => {
-							if !pins.may_submit(&exchange, &op.id).await {
+							if !pins.may_submit(&op.id) {
 								continue;
 							}
 							let id = op.id.clone();
@@ -106,6 +109,9 @@ struct PinOrder {
 	submitted: HashSet<String>,
 	/// Open pins in doubt.
 	in_doubt: HashSet<String>,
+	/// The open pins, oldest first, as read at the start of this outbox pass (`None`: they
+	/// could not be read, and no pin is submitted).
+	open: Option<Vec<String>>,
 }
 
 impl PinOrder {
@@ -122,22 +128,30 @@ impl PinOrder {
 		if let Err(e) = store.pins_due_now().await {
 			log::warn!(target: LOG, "cannot reschedule the open pins: {e}");
 		}
-		Self { submitted: HashSet::new(), in_doubt }
+		Self { submitted: HashSet::new(), in_doubt, open: None }
+	}
+
+	/// Reads the open pins, once per outbox pass, and forgets the pins no longer open. (A pin
+	/// made during the pass is not among them; it is the newest, so the rule still holds.)
+	async fn read_open(&mut self, exchange: &Exchange) {
+		self.open = match exchange.inner.store.open_pins(PIN_WINDOW).await {
+			Ok(open) => {
+				let is_open: HashSet<&str> = open.iter().map(String::as_str).collect();
+				self.submitted.retain(|s| is_open.contains(s.as_str()));
+				self.in_doubt.retain(|s| is_open.contains(s.as_str()));
+				Some(open)
+			}
+			Err(e) => {
+				log::warn!(target: LOG, "cannot read the open pins: {e}");
+				None
+			}
+		};
 	}
 
 	/// Whether pin `id` may be submitted now: every open pin made before it was submitted by
-	/// this run and is not in doubt. Forgets the pins that are no longer open.
-	async fn may_submit(&mut self, exchange: &Exchange, id: &str) -> bool {
-		let open = match exchange.inner.store.open_pins(PIN_WINDOW).await {
-			Ok(open) => open,
-			Err(e) => {
-				log::warn!(target: LOG, "cannot read the open pins: {e}");
-				return false;
-			}
-		};
-		let is_open: HashSet<&str> = open.iter().map(String::as_str).collect();
-		self.submitted.retain(|s| is_open.contains(s.as_str()));
-		self.in_doubt.retain(|s| is_open.contains(s.as_str()));
+	/// this run and is not in doubt.
+	fn may_submit(&self, id: &str) -> bool {
+		let Some(open) = &self.open else { return false };
 		open.iter()
 			.take_while(|o| o.as_str() != id)
 			.all(|o| self.submitted.contains(o) && !self.in_doubt.contains(o))
