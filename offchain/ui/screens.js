@@ -240,14 +240,17 @@ async function blocked() {
     form, out);
   return live('Blocked topics', head, async () => {
     const [reports, nodeName] = await Promise.all([api('GET', ns('/events?type=context_blocked&sort=-sequence&limit=200')), nodeNames()]);
-    const seen = new Set();
-    const rows = [];
-    for (const e of reports) {
-      if (seen.has(e.reference)) continue;
-      seen.add(e.reference);
-      const [pin] = await api('GET', ns(`/pins?batch=${e.reference}&state=pending`));
-      if (pin) rows.push({ ...e.detail, pin, reported: e.created });
+    // The newest report of each batch, and which of those batches are still pending: one
+    // query per 100 batches (the API's largest `in:`), not one per report.
+    const latest = new Map();
+    for (const e of reports) if (!latest.has(e.reference)) latest.set(e.reference, e);
+    const batches = [...latest.keys()];
+    const pending = new Map();
+    for (let i = 0; i < batches.length; i += 100) {
+      const chunk = batches.slice(i, i + 100).join(',');
+      for (const pin of await api('GET', ns(`/pins?state=pending&batch=in:${chunk}&limit=100`))) pending.set(pin.batch, pin);
     }
+    const rows = batches.filter((b) => pending.has(b)).map((b) => ({ ...latest.get(b).detail, pin: pending.get(b) }));
     return table('Contexts held back here', [
       ['Batch', (b) => code(short(b.batch), b.batch)],
       ['Author', (b) => nodeName(b.author)],
