@@ -108,6 +108,8 @@ test('every kind of route refuses a call without a valid key (401); the docs are
     ['POST', '/api/v1/namespaces/default/subscriptions', { name: 's' }],
     ['POST', '/api/v1/namespaces/default/contexts/0x00/skip', {}],
     ['POST', '/api/v1/namespaces/default/tokens/mint', { pool: 'p', amount: '1' }],
+    ['GET', '/api/v1/namespaces/default/summary'],
+    ['GET', '/api/v1/namespaces/default/subscriptions/s/progress'],
     ['GET', '/api/v1/no-such-route'],
   ];
   for (const [method, path, body] of routes) {
@@ -122,6 +124,9 @@ test('every kind of route refuses a call without a valid key (401); the docs are
   assert.equal(basic.status, 401);
   assert.equal((await rest(null, 'GET', '/api/v1/openapi.json')).status, 200);
   assert.equal((await rest(null, 'GET', '/api/v1/docs')).status, 200);
+  // The explorer's page is public too; what it shows comes only through the key-checked API.
+  assert.equal((await rest(null, 'GET', '/ui/')).status, 200);
+  assert.equal((await rest(null, 'GET', '/ui/app.js')).status, 200);
 
   // The event WebSocket and JSON-RPC's WebSocket: refused at the handshake without a key.
   const ws = `ws://127.0.0.1:${node.restPort}`;
@@ -158,6 +163,7 @@ test('a key does what its scope allows and gets 403 beyond it', async () => {
   // A key for one namespace: that namespace only, and no JSON-RPC (whose methods span namespaces).
   assert.equal((await rest(keys.claimsReader, 'GET', '/api/v1/namespaces/claims/messages')).status, 200);
   assert.equal((await rest(keys.claimsReader, 'GET', '/api/v1/namespaces/default/messages')).status, 403);
+  assert.equal((await rest(keys.claimsReader, 'GET', '/api/v1/namespaces/default/summary')).status, 403);
   assert.equal((await rpc(keys.claimsReader, 'parley_status')).status, 403);
 
   // JSON-RPC: each method's level, also within a batch.
