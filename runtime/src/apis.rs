@@ -1,7 +1,8 @@
 //! The runtime APIs the node and clients call: block building and import, transaction
 //! validation, consensus (Aura, GRANDPA), session keys, nonces and fees, genesis presets,
 //! benchmarks, and Parley's own `IdentitiesApi` (identities by DID, by account, by PeerId),
-//! `PinsApi` (the bounds a pin must keep to) and `TokensApi` (holdings).
+//! `GovernanceApi` (the members, their validators, the open motions and their votes), `PinsApi`
+//! (the bounds a pin must keep to) and `TokensApi` (holdings).
 
 use alloc::vec::Vec;
 use frame_support::{
@@ -21,9 +22,9 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, Identities, InherentDataExt, Nonce, Pins,
-	Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, Tokens, TransactionPayment,
-	VERSION,
+	AccountId, Aura, Balance, Block, BlockNumber, Executive, Governance, Grandpa, Hash, Identities,
+	InherentDataExt, Nonce, Pins, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	Tokens, TransactionPayment, VERSION,
 };
 
 impl_runtime_apis! {
@@ -224,6 +225,22 @@ impl_runtime_apis! {
 
 		fn nodes() -> Vec<IdentityInfo<AccountId>> {
 			Identities::all_nodes()
+		}
+	}
+
+	impl pallet_governance::runtime_api::GovernanceApi<
+		Block,
+		AccountId,
+		Hash,
+		BlockNumber,
+		pallet_governance::DecisionOf<Runtime>,
+	> for Runtime {
+		fn members() -> Vec<pallet_governance::MemberView<AccountId>> {
+			Governance::member_views()
+		}
+
+		fn motions() -> Vec<pallet_governance::MotionViewOf<Runtime>> {
+			Governance::motion_views()
 		}
 	}
 

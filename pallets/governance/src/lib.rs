@@ -39,12 +39,13 @@ mod benchmarking;
 mod features;
 #[cfg(test)]
 mod mock;
+pub mod runtime_api;
 #[cfg(test)]
 mod tests;
 pub mod types;
 pub mod weights;
 
-pub use features::sessions::NeverEndsByItself;
+pub use features::{queries::MotionViewOf, sessions::NeverEndsByItself};
 pub use types::*;
 pub use weights::WeightInfo;
 

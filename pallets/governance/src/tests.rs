@@ -535,3 +535,54 @@ fn another_partys_batch_is_skipped_by_more_than_half_and_a_refused_skip_fails_be
 		);
 	});
 }
+
+#[test]
+fn the_views_report_members_with_their_validators_and_open_motions_with_their_votes() {
+	new_test_ext().execute_with(|| {
+		let members = Governance::member_views();
+		assert_eq!(
+			members
+				.iter()
+				.map(|m| (m.org_did.clone(), m.admin, m.validator_account))
+				.collect::<Vec<_>>(),
+			vec![
+				(b"did:parley:org/a".to_vec(), 1, 11),
+				(b"did:parley:org/b".to_vec(), 2, 12),
+				(b"did:parley:org/c".to_vec(), 3, 13),
+			]
+		);
+		assert_eq!(members[0].validator_did, b"did:parley:node/a-node".to_vec());
+		assert!(members.iter().all(|m| m.validating && m.next_session));
+		assert!(Governance::motion_views().is_empty());
+
+		// Two motions: one with the proposer's aye and a nay, one with the proposer's aye only.
+		let decision = admit("d", 4, 14);
+		assert_ok!(Governance::propose(RuntimeOrigin::signed(1), decision.clone()));
+		let first = last_motion();
+		assert_ok!(Governance::vote(RuntimeOrigin::signed(3), first, false));
+		let removal = Decision::RemoveOrg { org: org("c") };
+		assert_ok!(Governance::propose(RuntimeOrigin::signed(2), removal.clone()));
+		let motions = Governance::motion_views();
+		assert_eq!(motions.len(), 2);
+		assert_eq!(motions[0].index, first);
+		assert_eq!(motions[0].kind, DecisionKind::AdmitOrg);
+		assert_eq!(motions[0].decision, Some(decision));
+		assert_eq!((motions[0].ayes.clone(), motions[0].nays.clone()), (vec![1], vec![3]));
+		assert_eq!(motions[0].threshold, 2);
+		assert_eq!(motions[0].end, 1 + VOTING_PERIOD);
+		assert_eq!(motions[0].hash, Motions::<Test>::get(first).unwrap().hash);
+		assert_eq!(motions[1].decision, Some(removal));
+		assert_eq!((motions[1].ayes.clone(), motions[1].nays.clone()), (vec![2], vec![]));
+
+		// A decided motion leaves the view; a removed org leaves the members.
+		assert_ok!(Governance::vote(RuntimeOrigin::signed(1), last_motion(), true));
+		let motions = Governance::motion_views();
+		assert_eq!(motions.iter().map(|m| m.index).collect::<Vec<_>>(), vec![first]);
+		let members = Governance::member_views();
+		assert_eq!(members.iter().map(|m| m.admin).collect::<Vec<_>>(), vec![1, 2]);
+		// A validator without the voted keys validates now but not in the next session.
+		assert_ok!(Session::set_keys(RuntimeOrigin::signed(12), keys(99), vec![]));
+		let b = &Governance::member_views()[1];
+		assert!(b.validating && !b.next_session);
+	});
+}

@@ -173,3 +173,48 @@ pub struct Motion<Hash, BlockNumber> {
 	/// The block its voting period ends in.
 	pub end: BlockNumber,
 }
+
+/// A member org as [`crate::runtime_api::GovernanceApi::members`] reports it: who votes for it
+/// and which of its nodes validates.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct MemberView<AccountId> {
+	/// The org's identity.
+	pub org: IdentityId,
+	/// Its DID (`did:parley:org/<name>`).
+	pub org_did: Vec<u8>,
+	/// Its admin account: the one that votes for it.
+	pub admin: AccountId,
+	/// The node the members chose as its validator.
+	pub validator: IdentityId,
+	/// That node's DID (`did:parley:node/<name>`).
+	pub validator_did: Vec<u8>,
+	/// That node's account, which authors its blocks.
+	pub validator_account: AccountId,
+	/// Whether that node is in the current session's validator set.
+	pub validating: bool,
+	/// Whether that node will be in the next session's set: in force, with the session keys the
+	/// members voted for.
+	pub next_session: bool,
+}
+
+/// An open motion as [`crate::runtime_api::GovernanceApi::motions`] reports it: what it
+/// decides, and the votes so far.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, TypeInfo)]
+pub struct MotionView<AccountId, Hash, BlockNumber, Decision> {
+	/// The collective's proposal index (what `governance.vote` takes).
+	pub index: u32,
+	/// The collective's proposal hash.
+	pub hash: Hash,
+	/// What it decides: its kind, and the decision itself.
+	pub kind: DecisionKind,
+	/// The decision, as proposed (`None` only if the collective no longer holds it).
+	pub decision: Option<Decision>,
+	/// The ayes it needs to pass.
+	pub threshold: u32,
+	/// The admin accounts that voted aye, the proposer first.
+	pub ayes: Vec<AccountId>,
+	/// The admin accounts that voted nay.
+	pub nays: Vec<AccountId>,
+	/// The block its voting period ends in.
+	pub end: BlockNumber,
+}

@@ -3,4 +3,5 @@
 mod decisions;
 mod genesis;
 mod motions;
+pub mod queries;
 pub mod sessions;
