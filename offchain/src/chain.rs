@@ -48,6 +48,60 @@ pub trait ChainView: Send + Sync + 'static {
 	fn item_owner(&self, _pool: PoolId, _index: u64) -> Result<Option<Account>, String> {
 		Err("this chain view does not read token items".into())
 	}
+
+	/// The member orgs with their validators, and the open motions with their votes, as of the
+	/// latest imported block.
+	fn governance(&self) -> Result<Governance, String> {
+		Err("this chain view does not read governance".into())
+	}
+}
+
+/// Who governs the network (`GovernanceApi`): the members and the open motions.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Governance {
+	/// The member orgs, in identity order.
+	pub members: Vec<Member>,
+	/// The open motions, oldest first.
+	pub motions: Vec<Motion>,
+}
+
+/// A member org: one vote, one validator node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+	/// The org's DID.
+	pub org: String,
+	/// Its admin account, which votes for it.
+	pub admin: Account,
+	/// The DID of the node the members chose as its validator.
+	pub validator: String,
+	/// That node's account.
+	pub validator_account: Account,
+	/// Whether that node is in the current session's validator set.
+	pub validating: bool,
+	/// Whether it will be in the next session's (in force, with the voted session keys).
+	pub next_session: bool,
+}
+
+/// An open motion of the members.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Motion {
+	/// The proposal index that `governance.vote` takes.
+	pub index: u32,
+	/// The collective's proposal hash.
+	pub hash: Hash,
+	/// Its kind: `AdmitOrg`, `RemoveOrg`, `ReplaceValidator`, `UpgradeRuntime`, `SetParameter`
+	/// or `SkipBatch`.
+	pub kind: String,
+	/// What it decides, as the node renders it (DIDs, hashes, the parameter).
+	pub decision: serde_json::Value,
+	/// The ayes it needs to pass.
+	pub threshold: u32,
+	/// The admin accounts that voted aye, the proposer first.
+	pub ayes: Vec<Account>,
+	/// The admin accounts that voted nay.
+	pub nays: Vec<Account>,
+	/// The block its voting period ends in.
+	pub end: u64,
 }
 
 /// The bounds the pins pallet enforces, read from the chain (`PinsApi::limits`).

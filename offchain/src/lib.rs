@@ -54,7 +54,8 @@ pub mod tokens;
 pub mod types;
 
 pub use chain::{
-	ChainBlock, ChainView, FailedPin, PinLimits, PinSubmission, PinnedBatch, Submitter,
+	ChainBlock, ChainView, FailedPin, Governance, Member, Motion, PinLimits, PinSubmission,
+	PinnedBatch, Submitter,
 };
 pub use exchange::{Exchange, ExchangeConfig, ExchangeError};
 pub use keys::NodeKeys;

@@ -10,8 +10,8 @@ use parley_offchain::{
 	envelope::{self, PairSigner},
 	store::{collections::MESSAGES, query::ListQuery},
 	types::{Group, MessageKind},
-	ChainBlock, ChainView, Exchange, ExchangeConfig, ExchangeError, FailedPin, MessageState,
-	NodeIdentity, NodeKeys, PinLimits, PinSubmission, PinnedBatch, Submitter,
+	ChainBlock, ChainView, Exchange, ExchangeConfig, ExchangeError, FailedPin, Governance, Member,
+	MessageState, Motion, NodeIdentity, NodeKeys, PinLimits, PinSubmission, PinnedBatch, Submitter,
 };
 use sp_core::{crypto::Pair as _, sr25519};
 use std::{
@@ -37,6 +37,8 @@ struct MemChain {
 	/// differ, as a runtime upgrade does between a batch's cut and its pin).
 	reported_max_contexts: Mutex<u32>,
 	pinned: Mutex<std::collections::HashSet<[u8; 16]>>,
+	/// The members and open motions `GovernanceApi` would report.
+	governance: Mutex<Governance>,
 }
 
 impl Default for MemChain {
@@ -51,6 +53,7 @@ impl Default for MemChain {
 			max_contexts: Mutex::new(256),
 			reported_max_contexts: Mutex::new(256),
 			pinned: Default::default(),
+			governance: Default::default(),
 		}
 	}
 }
@@ -69,6 +72,9 @@ impl ChainView for View {
 			max_namespace_len: 64,
 			skip_after: 2,
 		})
+	}
+	fn governance(&self) -> Result<Governance, String> {
+		Ok(self.0.governance.lock().unwrap().clone())
 	}
 }
 
@@ -1240,4 +1246,62 @@ async fn a_pin_lost_in_a_crash_is_pinned_again_before_any_later_batch() {
 	let second = send(&a, 2).await;
 	all_confirmed_in_order(&chain, &[&a], &a, &["t".into()], &[first, second], "after the crash")
 		.await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn governance_names_each_voter_by_its_org_and_counts_the_blocks_left_to_vote() {
+	let chain = Arc::new(MemChain::default());
+	let dir = tempfile::tempdir().unwrap();
+	let port = free_port();
+	let node = register(&chain, 1, "provider", dir.path(), port);
+	let party = start(&chain, &node, "provider", dir, port).await;
+	let account = |seed: &str| sr25519::Pair::from_string(seed, None).unwrap().public().0;
+	let member = |org: &str, admin: &str, validating| Member {
+		org: format!("did:parley:org/{org}"),
+		admin: account(admin),
+		validator: format!("did:parley:node/{org}"),
+		validator_account: account(&format!("//{org}")),
+		validating,
+		next_session: true,
+	};
+	let motion = |index, ayes: Vec<[u8; 32]>, nays: Vec<[u8; 32]>, end| Motion {
+		index,
+		hash: [index as u8; 32],
+		kind: "SkipBatch".into(),
+		decision: serde_json::json!({ "batch_id": "00" }),
+		threshold: 2,
+		ayes,
+		nays,
+		end,
+	};
+	*chain.height.lock().unwrap() = 30;
+	*chain.governance.lock().unwrap() = Governance {
+		members: vec![member("provider", "//Alice", true), member("insurer-a", "//Bob", false)],
+		// A voter that is no longer a member (its org was removed) keeps its vote, unnamed.
+		motions: vec![
+			motion(0, vec![account("//Alice"), account("//Eve")], vec![account("//Bob")], 40),
+			motion(1, vec![account("//Bob")], vec![], 25),
+		],
+	};
+	let view = party.exchange.governance().unwrap();
+	assert_eq!(view["best_block"], 30);
+	let orgs: Vec<_> =
+		view["members"].as_array().unwrap().iter().map(|m| m["org"].clone()).collect();
+	assert_eq!(orgs, ["did:parley:org/provider", "did:parley:org/insurer-a"]);
+	assert_eq!(view["members"][1]["validating"], false);
+	assert_eq!(view["members"][0]["admin"], parley_offchain::tokens::ss58(&account("//Alice")));
+	let first = &view["motions"][0];
+	let voters = |list: &serde_json::Value| -> Vec<serde_json::Value> {
+		list.as_array().unwrap().iter().map(|v| v["org"].clone()).collect()
+	};
+	assert_eq!(
+		voters(&first["ayes"]),
+		[serde_json::json!("did:parley:org/provider"), serde_json::Value::Null]
+	);
+	assert_eq!(first["ayes"][1]["account"], parley_offchain::tokens::ss58(&account("//Eve")));
+	assert_eq!(voters(&first["nays"]), ["did:parley:org/insurer-a"]);
+	assert_eq!((first["end"].clone(), first["ends_in_blocks"].clone()), (40.into(), 10.into()));
+	assert_eq!(first["hash"], format!("0x{}", "00".repeat(32)));
+	// A motion past its end (not yet closed on-chain) has no blocks left, never a negative count.
+	assert_eq!(view["motions"][1]["ends_in_blocks"], 0);
 }

@@ -103,6 +103,7 @@ test('every kind of route refuses a call without a valid key (401); the docs are
   const routes = [
     ['GET', '/api/v1/status'],
     ['GET', '/api/v1/identities'],
+    ['GET', '/api/v1/governance'],
     ['GET', '/api/v1/namespaces/default/messages'],
     ['POST', '/api/v1/namespaces/default/messages/broadcast', { topic: 't', data: 1 }],
     ['POST', '/api/v1/namespaces/default/subscriptions', { name: 's' }],
@@ -147,6 +148,7 @@ test('a key does what its scope allows and gets 403 beyond it', async () => {
   // read: reads, not writes.
   assert.equal((await rest(keys.reader, 'GET', '/api/v1/status')).status, 200);
   assert.equal((await rest(keys.reader, 'GET', '/api/v1/namespaces/default/messages')).status, 200);
+  assert.equal((await rest(keys.reader, 'GET', '/api/v1/governance')).status, 200);
   const denied = await rest(keys.reader, 'POST', '/api/v1/namespaces/default/messages/broadcast', send);
   assert.equal(denied.status, 403);
   assert.match(denied.body.error, /needs write in namespace "default", the key has read/);

@@ -1,13 +1,16 @@
-//! The chain as the private data service sees it: node identities, the bounds of a pin and token
-//! holdings, read through the runtime's `IdentitiesApi`, `PinsApi` and `TokensApi` at the best
-//! block.
+//! The chain as the private data service sees it: node identities, the bounds of a pin, token
+//! holdings and who governs, read through the runtime's `IdentitiesApi`, `PinsApi`, `TokensApi`
+//! and `GovernanceApi` at the best block.
 
 use crate::service::FullClient;
+use pallet_governance::{runtime_api::GovernanceApi, Decision, DecisionOf, MemberView};
 use pallet_identities::runtime_api::IdentitiesApi;
 use pallet_pins::runtime_api::PinsApi;
 use pallet_tokens::runtime_api::TokensApi;
 use parley_offchain::tokens::{Account, PoolId};
-use parley_offchain::{ChainView, NodeIdentity, PinLimits};
+use parley_offchain::{ChainView, Governance, Member, Motion, NodeIdentity, PinLimits};
+use parley_runtime::{AccountId, Runtime};
+use serde_json::{json, Value};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use std::sync::Arc;
@@ -74,5 +77,81 @@ impl ChainView for RuntimeView {
 				})
 			})
 			.collect())
+	}
+
+	fn governance(&self) -> Result<Governance, String> {
+		let best = self.client.info().best_hash;
+		let api = self.client.runtime_api();
+		let members = api.members(best).map_err(|e| e.to_string())?;
+		let motions = api.motions(best).map_err(|e| e.to_string())?;
+		let nodes = self.nodes()?;
+		let account = |a: AccountId| -> [u8; 32] { a.into() };
+		Ok(Governance {
+			motions: motions
+				.into_iter()
+				.map(|m| Motion {
+					index: m.index,
+					hash: m.hash.into(),
+					kind: format!("{:?}", m.kind),
+					decision: m
+						.decision
+						.map(|d| decision_json(&d, &members, &nodes))
+						.unwrap_or(Value::Null),
+					threshold: m.threshold,
+					ayes: m.ayes.into_iter().map(account).collect(),
+					nays: m.nays.into_iter().map(account).collect(),
+					end: m.end as u64,
+				})
+				.collect(),
+			members: members
+				.into_iter()
+				.map(|m| Member {
+					org: String::from_utf8_lossy(&m.org_did).into_owned(),
+					admin: account(m.admin),
+					validator: String::from_utf8_lossy(&m.validator_did).into_owned(),
+					validator_account: account(m.validator_account),
+					validating: m.validating,
+					next_session: m.next_session,
+				})
+				.collect(),
+		})
+	}
+}
+
+/// What a decision decides, for people: the orgs and nodes by DID (by identity number where the
+/// chain no longer names them), hashes and batch ids in hex, the parameter as the runtime spells
+/// it. Session keys are left out: they say nothing to a reader.
+fn decision_json(
+	decision: &DecisionOf<Runtime>,
+	members: &[MemberView<AccountId>],
+	nodes: &[NodeIdentity],
+) -> Value {
+	let org = |id: u32| -> Value {
+		members
+			.iter()
+			.find(|m| m.org == id)
+			.map(|m| json!(String::from_utf8_lossy(&m.org_did)))
+			.unwrap_or_else(|| json!(id))
+	};
+	let node = |id: u32| -> Value {
+		nodes.iter().find(|n| n.id == id).map(|n| json!(n.did)).unwrap_or_else(|| json!(id))
+	};
+	let account = |a: &AccountId| parley_offchain::tokens::ss58(&a.clone().into());
+	match decision {
+		Decision::AdmitOrg { name, admin, node: new, .. } => json!({
+			"org": format!("did:parley:org/{}", String::from_utf8_lossy(name)),
+			"admin": account(admin),
+			"node": format!("did:parley:node/{}", String::from_utf8_lossy(&new.name)),
+			"node_account": account(&new.account),
+		}),
+		Decision::RemoveOrg { org: id } => json!({ "org": org(*id) }),
+		Decision::ReplaceValidator { org: id, node: n, .. } => {
+			json!({ "org": org(*id), "node": node(*n) })
+		}
+		Decision::UpgradeRuntime { code_hash } => {
+			json!({ "code_hash": format!("0x{}", hex::encode(code_hash)) })
+		}
+		Decision::SetParameter { parameter } => json!({ "parameter": format!("{parameter:?}") }),
+		Decision::SkipBatch { batch_id } => json!({ "batch_id": hex::encode(batch_id) }),
 	}
 }

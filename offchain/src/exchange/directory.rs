@@ -122,4 +122,42 @@ impl Exchange {
 		nodes.sort_by_key(|n| n.id);
 		nodes
 	}
+
+	/// Who governs the network, for `/governance`: the member orgs with their validators, and
+	/// the open motions with their votes, each voter named by its org where it is a member.
+	pub fn governance(&self) -> Result<serde_json::Value, ExchangeError> {
+		use crate::tokens::ss58;
+		let chain = &self.inner.chain;
+		let governance = chain.governance().map_err(ExchangeError::Chain)?;
+		let best = chain.best_block();
+		let voter = |account: &crate::tokens::Account| {
+			let org = governance.members.iter().find(|m| &m.admin == account).map(|m| &m.org);
+			serde_json::json!({ "account": ss58(account), "org": org })
+		};
+		let members: Vec<serde_json::Value> = governance
+			.members
+			.iter()
+			.map(|m| {
+				serde_json::json!({
+					"org": m.org, "admin": ss58(&m.admin), "validator": m.validator,
+					"validator_account": ss58(&m.validator_account), "validating": m.validating,
+					"next_session": m.next_session,
+				})
+			})
+			.collect();
+		let motions: Vec<serde_json::Value> = governance
+			.motions
+			.iter()
+			.map(|m| {
+				serde_json::json!({
+					"index": m.index, "hash": format!("0x{}", hex::encode(m.hash)), "kind": m.kind,
+					"decision": m.decision, "threshold": m.threshold,
+					"ayes": m.ayes.iter().map(voter).collect::<Vec<_>>(),
+					"nays": m.nays.iter().map(voter).collect::<Vec<_>>(),
+					"end": m.end, "ends_in_blocks": m.end.saturating_sub(best),
+				})
+			})
+			.collect();
+		Ok(serde_json::json!({ "best_block": best, "members": members, "motions": motions }))
+	}
 }

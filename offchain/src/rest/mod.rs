@@ -148,6 +148,7 @@ pub(crate) fn router(state: AppState, keys: ApiKeys, rpc: Router) -> Router {
 		.route("/api/v1/identities", get(routes::list_identities))
 		.route("/api/v1/identities/{did}", get(routes::get_identity))
 		.route("/api/v1/identities/{did}/did", get(routes::did_document))
+		.route("/api/v1/governance", get(routes::governance))
 		.route("/api/v1/openapi.json", get(routes::openapi))
 		.route("/api/v1/docs", get(routes::docs))
 		.route("/api/v1/docs/{asset}", get(routes::docs_asset))

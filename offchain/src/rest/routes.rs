@@ -468,6 +468,12 @@ pub(crate) async fn did_document(
 	Ok(Json(identity.did_document()))
 }
 
+/// Who governs the network: the member orgs with their validators, and the open proposals with
+/// their votes (node-wide, like the identities: the chain is the same in every namespace).
+pub(crate) async fn governance(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+	Ok(Json(state.exchange.governance()?))
+}
+
 pub(crate) async fn openapi() -> Json<Value> {
 	Json(super::openapi::document())
 }
