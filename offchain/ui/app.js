@@ -16,8 +16,10 @@ function renderNav(current) {
   document.getElementById('ns-input').value = route().ns;
 }
 
-/** The open screen's refresh, called when new events arrive (at most once a second). */
+/** The open screen's refresh, called when new events arrive (at most once a second), and on
+ * every new block for screens that show chain state (`everyBlock`). */
 let refresh = null;
+let everyBlock = false;
 let rendering = 0;
 
 async function render() {
@@ -27,11 +29,13 @@ async function render() {
   const view = document.getElementById('view');
   const token = ++rendering;
   refresh = null;
+  everyBlock = false;
   try {
     const next = await screen(r);
     if (token !== rendering) return;
     view.replaceChildren(next.node);
     refresh = next.refresh ?? null;
+    everyBlock = next.everyBlock ?? false;
     document.title = `${next.title} · Parley explorer`;
   } catch (e) {
     if (token !== rendering) return;
@@ -39,16 +43,21 @@ async function render() {
   }
 }
 
-/** Polls the namespace's events, and refreshes the open screen when a new one appears. */
+/** Polls the node's status, and refreshes the open screen when a new event appears (or a new
+ * block, for a screen that follows the chain). */
 let lastEvent = null;
+let lastBlock = null;
 async function watchEvents() {
   try {
     const status = await api('GET', '/status');
     document.getElementById('node-did').textContent = status.node ?? status.peer_id;
-    if (lastEvent !== null && status.last_event !== lastEvent && refresh) {
+    const newEvent = lastEvent !== null && status.last_event !== lastEvent;
+    const newBlock = everyBlock && lastBlock !== null && status.best_block !== lastBlock;
+    if ((newEvent || newBlock) && refresh) {
       await refresh();
     }
     lastEvent = status.last_event;
+    lastBlock = status.best_block;
   } catch { /* shown by the screen itself */ }
   setTimeout(watchEvents, 1000);
 }

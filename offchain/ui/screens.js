@@ -9,7 +9,7 @@ const PAGE = 25;
 
 const time = (ms) => (ms ? new Date(ms).toLocaleString() : '');
 const short = (id) => (id && id.length > 20 ? `${id.slice(0, 8)}…${id.slice(-6)}` : id ?? '');
-const badge = (state) => h('span', { class: `state state-${state}` }, state);
+const badge = (state) => h('span', { class: `state state-${state.replaceAll(' ', '-')}` }, state);
 const json = (value) => h('pre', { class: 'json' }, JSON.stringify(value, null, 2));
 const code = (text, full) => h('code', { title: full ?? text }, text);
 
@@ -371,18 +371,37 @@ async function network(r) {
       h('h3', {}, 'DID document'), json(doc)];
     });
   }
-  return live('Network', null, async () => {
-    const [identities, status] = await Promise.all([api('GET', '/identities'), api('GET', '/status')]);
+  const screen = await live('Network', null, async () => {
+    const [identities, status, governance] = await Promise.all([
+      api('GET', '/identities'), api('GET', '/status'), api('GET', '/governance'),
+    ]);
     const connected = new Set(status.connected_peers);
+    const node = (did) => h('a', { href: href('network', did) }, did);
+    const voters = (list) => (list.length ? list.map((v) => v.org ?? short(v.account)).join(', ') : '—');
     return [
       fields([['This node', status.node], ['Peer id', code(status.peer_id)], ['Listening on', status.listen.join(', ')]]),
+      table('Member orgs and their validators', [
+        ['Org', (m) => m.org], ['Admin (votes)', (m) => code(short(m.admin), m.admin)],
+        ['Validator', (m) => node(m.validator)],
+        ['This session', (m) => badge(m.validating ? 'validating' : 'not validating')],
+        ['Next session', (m) => badge(m.next_session ? 'validating' : 'not validating')],
+      ], governance.members),
+      table('Open proposals', [
+        ['#', (m) => String(m.index)], ['Decision', (m) => m.kind],
+        ['Details', (m) => fields(Object.entries(m.decision ?? {}).map(([k, v]) => [k, String(v)]))],
+        ['Ayes', (m) => `${m.ayes.length} of ${m.threshold} needed: ${voters(m.ayes)}`],
+        ['Nays', (m) => `${m.nays.length}: ${voters(m.nays)}`],
+        ['Voting ends', (m) => `block #${m.end} (in ${m.ends_in_blocks} blocks)`],
+      ], governance.motions, 'none. Members propose with governance.propose and vote with governance.vote.'),
       table('Node identities on-chain', [
-        ['DID', (i) => h('a', { href: href('network', i.did) }, i.did)], ['Kind', (i) => i.kind],
+        ['DID', (i) => node(i.did)], ['Kind', (i) => i.kind],
         ['Account', (i) => code(short(i.account), i.account)], ['On-chain', (i) => badge(i.active ? 'active' : 'inactive')],
         ['Channel', (i) => (i.did === status.node ? 'this node' : badge(connected.has(i.peer_id) ? 'connected' : 'not connected'))],
       ], identities),
     ];
   });
+  // Votes and sessions are not app events: follow the chain block by block.
+  return { ...screen, everyBlock: true };
 }
 
 async function notFound(r) {

@@ -2,8 +2,9 @@
 // Chromium (Debian's, driven by playwright-core, no browser download) against the 3-party
 // network. It opens every screen, watches a private message appear and turn confirmed without a
 // reload, finds a blocked topic and skips it from the page (refused at a recipient, done by its
-// author), sees a token transfer with its message, and checks keyboard use, labels and a tablet
-// width. A screenshot of each screen is saved in $PARLEY_ARTIFACTS_DIR (default
+// author), sees a token transfer with its message, shows the member orgs with their validators
+// and an open proposal whose votes change on the page as they land on-chain, and checks keyboard
+// use, labels and a tablet width. A screenshot of each screen is saved in $PARLEY_ARTIFACTS_DIR (default
 // target/artifacts/explorer).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +12,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { startNetwork, call, waitFor, rest as restCall } from './harness.mjs';
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { startNetwork, call, waitFor, submit, rest as restCall } from './harness.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const artifacts = process.env.PARLEY_ARTIFACTS_DIR ?? join(root, 'target/artifacts/explorer');
@@ -261,4 +265,54 @@ test('events, subscriptions and network: the live stream, each subscription\'s o
   await page.getByRole('table', { name: /Other nodes/ }).waitFor();
   assert.deepEqual(page.problems, []);
   await page.close();
+});
+
+test('network: the member orgs with their validators, and an open proposal whose votes follow the chain without a reload', async () => {
+  await cryptoWaitReady();
+  const keyring = new Keyring({ type: 'sr25519' });
+  const chain = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${provider.rpc_port}`), noInitWarn: true });
+  try {
+    const members = (await restCall(provider, 'GET', '/governance')).body.members;
+    assert.deepEqual(members.map((m) => [m.org, m.validator, m.validating, m.next_session]), [
+      ['did:parley:org/provider', 'did:parley:node/provider', true, true],
+      ['did:parley:org/insurer-a', 'did:parley:node/insurer-a', true, true],
+      ['did:parley:org/insurer-b', 'did:parley:node/insurer-b', true, true],
+    ]);
+    assert.equal(members[0].admin, keyring.addFromUri('//Alice//stash').address);
+
+    const page = await open(provider, '#/default/network');
+    const orgs = page.getByRole('table', { name: 'Member orgs and their validators' });
+    await orgs.getByText('did:parley:org/insurer-b').waitFor();
+    assert.equal(await orgs.locator('tbody tr').count(), 3);
+    assert.equal(await orgs.getByText('not validating').count(), 0);
+    await page.getByText('Open proposals: none.').waitFor();
+
+    // The provider's admin proposes a parameter change (its own aye is one of two needed) ...
+    const change = { SetParameter: { parameter: { Pins: { SkipAfter: [null, 40] } } } };
+    const proposed = await submit(chain, chain.tx.governance.propose(change), keyring.addFromUri('//Alice//stash'));
+    assert.equal(proposed.dispatchError, null);
+    const index = proposed.events.find(({ event }) => chain.events.governance.Proposed.is(event)).event.data.index.toNumber();
+    const proposals = page.getByRole('table', { name: 'Open proposals' });
+    const row = proposals.locator('tbody tr').filter({ hasText: 'SetParameter' });
+    await row.waitFor();
+    assert.match(await row.textContent(), new RegExp(`^${index}SetParameter.*SkipAfter.*40.*1 of 2 needed: did:parley:org/provider0: —`));
+    // ... insurer-a's admin votes nay, and the page shows it as the block lands.
+    const voted = await submit(chain, chain.tx.governance.vote(index, false), keyring.addFromUri('//Bob//stash'));
+    assert.equal(voted.dispatchError, null);
+    await row.filter({ hasText: '1: did:parley:org/insurer-a' }).waitFor({ timeout: 30_000 });
+    const motion = (await restCall(provider, 'GET', '/governance')).body.motions.find((m) => m.index === index);
+    assert.deepEqual([motion.kind, motion.threshold, motion.ayes.map((v) => v.org), motion.nays.map((v) => v.org)],
+      ['SetParameter', 2, ['did:parley:org/provider'], ['did:parley:org/insurer-a']]);
+    assert.ok(motion.ends_in_blocks > 0 && motion.end > motion.ends_in_blocks);
+    await shot(page, 'network-governance');
+    // insurer-b's admin decides it: passed, enacted, and gone from the open proposals.
+    const decided = await submit(chain, chain.tx.governance.vote(index, true), keyring.addFromUri('//Charlie//stash'));
+    assert.equal(decided.dispatchError, null);
+    await page.getByText('Open proposals: none.').waitFor({ timeout: 30_000 });
+    assert.deepEqual((await chain.query.parameters.parameters({ Pins: { SkipAfter: null } })).toJSON(), { pins: { skipAfter: 40 } });
+    assert.deepEqual(page.problems, []);
+    await page.close();
+  } finally {
+    await chain.disconnect();
+  }
 });
