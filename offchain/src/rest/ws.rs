@@ -28,10 +28,14 @@ use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
+/// A frame an app sends on the event WebSocket. (`options` is boxed: acks, the frequent frame,
+/// stay small.)
 #[derive(Debug, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 enum Frame {
-	Start { name: String, namespace: Option<String>, options: Option<SubscriptionOptions> },
+	/// Attach to a subscription, creating it with `options` if it does not exist.
+	Start { name: String, namespace: Option<String>, options: Option<Box<SubscriptionOptions>> },
+	/// Acknowledge every event up to `sequence`.
 	Ack { name: String, namespace: Option<String>, sequence: i64 },
 }
 
@@ -77,7 +81,7 @@ async fn session(state: AppState, grant: Grant, socket: WebSocket) {
 					let _ = out.send(error(refusal.to_string())).await;
 					continue;
 				}
-				match state.hub.attach(&namespace, &name, options).await {
+				match state.hub.attach(&namespace, &name, options.map(|o| *o)).await {
 					Ok((connection, mut deliveries)) => {
 						attached.push((namespace, name, connection));
 						let out = out.clone();
