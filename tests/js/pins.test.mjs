@@ -99,3 +99,32 @@ test('a bound past its limit fails with a named error', async () => {
     api, api.tx.pins.pinBatch('default', batchId(4), blake2AsHex('too many'), '0x', contexts), alice);
   assert.equal(dispatchError, 'pins.TooManyContexts');
 });
+
+test('a custom identity\'s claim holds its name only until its org rejects it (or a week passes)', async () => {
+  const keyring = new Keyring({ type: 'sr25519' });
+  const admin = keyring.addFromUri('//Alice//stash');
+  const eve = keyring.addFromUri('//Eve');
+  const org = (await api.call.identitiesApi.identityByDid('did:parley:org/dev')).unwrap().id.toNumber();
+  const claimed = await submit(api, api.tx.identities.claimIdentity(org, 'claims-desk'), dave);
+  assert.equal(claimed.dispatchError, null);
+  const id = claimed.events.find(({ event }) => api.events.identities.IdentityClaimed.is(event)).event.data.id.toNumber();
+  // While it waits for its org, nobody else gets the name ...
+  const taken = await submit(api, api.tx.identities.claimIdentity(org, 'claims-desk'), eve);
+  assert.equal(taken.dispatchError, 'identities.NameAlreadyRegistered');
+  // ... and only its org may reject it: neither another account nor the claimer itself.
+  for (const who of [eve, dave]) {
+    assert.equal((await submit(api, api.tx.identities.deactivate(id), who)).dispatchError, 'identities.NotAuthorized');
+  }
+  const rejected = await submit(api, api.tx.identities.deactivate(id), admin);
+  assert.equal(rejected.dispatchError, null);
+  assert.ok(rejected.events.some(({ event }) => api.events.identities.ClaimRejected.is(event)));
+  assert.ok((await api.call.identitiesApi.identityByDid('did:parley:claims-desk')).isNone);
+  // The name is free again.
+  const reclaimed = await submit(api, api.tx.identities.claimIdentity(org, 'claims-desk'), eve);
+  assert.equal(reclaimed.dispatchError, null);
+  const info = (await api.call.identitiesApi.identityByDid('did:parley:claims-desk')).unwrap();
+  assert.equal(info.account.toString(), eve.address);
+  // An unverified claim lapses after a week of blocks.
+  const week = (7 * 24 * 3600 * 1000) / api.consts.aura.slotDuration.toNumber();
+  assert.equal(api.consts.identities.claimLapsesAfter.toNumber(), week);
+});

@@ -140,10 +140,17 @@ mod benchmarks {
 	fn claim_identity() {
 		let (org, _) = deepest_org::<T>();
 		let who: T::AccountId = account("custom", 0, 0);
+		// The worst case: a lapsed claim holds the name and another the account; both go.
+		let squatter: T::AccountId = account("squatter", 0, 0);
+		let held = Pallet::<T>::do_claim_identity(squatter, org, max_name::<T>(0)).unwrap();
+		let own = Pallet::<T>::do_claim_identity(who.clone(), org, max_name::<T>(1)).unwrap();
+		let now = frame_system::Pallet::<T>::block_number();
+		frame_system::Pallet::<T>::set_block_number(now + T::ClaimLapsesAfter::get());
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), org, max_name::<T>(0));
 
+		assert!(Records::<T>::get(held).is_none() && Records::<T>::get(own).is_none());
 		assert!(IdentityByAccount::<T>::contains_key(IdentityKind::Custom, who));
 	}
 

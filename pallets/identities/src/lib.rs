@@ -7,7 +7,10 @@
 //!   the libp2p PeerId of its private data channel, its X25519 encryption key and the multiaddrs
 //!   its channel listens on.
 //! - **custom identities**: claimed by their own account under an org, and in force once that org
-//!   verifies them.
+//!   verifies them. A claim holds its name only while it waits: its org (or the governance
+//!   origin) may reject it, and after `ClaimLapsesAfter` blocks unverified anyone may claim the
+//!   name again. Either way the claim is removed, so that no account can reserve names forever by
+//!   claiming them under an org that never answers.
 //! - **verifiers**: extra signing keys of an identity.
 //!
 //! Every identity has a DID: `did:parley:org/<name>`, `did:parley:node/<name>` or
@@ -110,6 +113,11 @@ pub mod pallet {
 		/// Deepest org nesting: a top-level org is depth 1.
 		#[pallet::constant]
 		type MaxOrgDepth: Get<u32>;
+		/// How many blocks a custom identity's claim holds its name (and its account) while its
+		/// org has not verified it. After that, a new claim of the name (or by the account)
+		/// removes the lapsed one.
+		#[pallet::constant]
+		type ClaimLapsesAfter: Get<BlockNumberFor<Self>>;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -251,6 +259,12 @@ pub mod pallet {
 		VerifierRemoved { id: IdentityId, verifier: Verifier },
 		/// An identity was deactivated. Identities under it are no longer in force.
 		IdentityDeactivated { id: IdentityId },
+		/// A pending claim was rejected by its org (or the governance origin) and removed: its
+		/// name and its account are free again.
+		ClaimRejected { id: IdentityId },
+		/// A pending claim older than `ClaimLapsesAfter` was removed by a new claim of its name
+		/// or by its account: its name and its account are free again.
+		ClaimLapsed { id: IdentityId },
 	}
 
 	/// Why an identity call failed.
@@ -377,9 +391,14 @@ pub mod pallet {
 
 		/// Claims a custom identity called `name` under the org `parent`, for the signing account.
 		///
-		/// The identity stays pending until the org calls [`Pallet::verify_identity`].
+		/// The identity stays pending until the org calls [`Pallet::verify_identity`]. A pending
+		/// claim of the same name, or by the same account, older than `ClaimLapsesAfter` blocks is
+		/// removed first ([`Event::ClaimLapsed`]); a younger one fails the call with
+		/// `NameAlreadyRegistered` or `AccountAlreadyRegistered`.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::claim_identity())]
+		#[pallet::weight(T::WeightInfo::claim_identity()
+			// Up to two lapsed claims read and removed (record, name, account, verifiers).
+			.saturating_add(T::DbWeight::get().reads_writes(2, 8)))]
 		pub fn claim_identity(
 			origin: OriginFor<T>,
 			parent: IdentityId,
@@ -427,10 +446,14 @@ pub mod pallet {
 
 		/// Deactivates an identity for good. Identities under it stop being in force too; a
 		/// deactivated node can no longer pin, and leaves the validator set at the next session.
+		/// A custom identity still pending is rejected instead: removed, its name and account
+		/// free again ([`Event::ClaimRejected`]).
 		///
 		/// Origin: the governance origin, or signed by the account of the identity's parent org.
 		#[pallet::call_index(8)]
-		#[pallet::weight(T::WeightInfo::deactivate())]
+		#[pallet::weight(T::WeightInfo::deactivate()
+			// A rejected claim's name, account and verifiers removed.
+			.saturating_add(T::DbWeight::get().writes(3)))]
 		pub fn deactivate(origin: OriginFor<T>, id: IdentityId) -> DispatchResult {
 			let by_governance = T::RegisterOrigin::try_origin(origin.clone()).is_ok();
 			let who = if by_governance { None } else { Some(ensure_signed(origin)?) };

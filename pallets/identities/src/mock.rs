@@ -1,11 +1,17 @@
 //! A test runtime with frame-system and the identities pallet, governed by root.
 
 use crate as pallet_identities;
-use frame_support::{derive_impl, traits::ConstU32};
+use frame_support::{
+	derive_impl,
+	traits::{ConstU32, ConstU64},
+};
 use frame_system::EnsureRoot;
 use sp_runtime::BuildStorage;
 
 type Block = frame_system::mocking::MockBlock<Test>;
+
+/// How many blocks an unverified claim holds its name here.
+pub const CLAIM_LAPSES_AFTER: u64 = 50;
 
 #[frame_support::runtime]
 mod runtime {
@@ -44,6 +50,7 @@ impl pallet_identities::Config for Test {
 	type MaxMultiaddrLen = ConstU32<128>;
 	type MaxVerifiers = ConstU32<4>;
 	type MaxOrgDepth = ConstU32<3>;
+	type ClaimLapsesAfter = ConstU64<CLAIM_LAPSES_AFTER>;
 	type WeightInfo = ();
 }
 

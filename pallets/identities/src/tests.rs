@@ -278,6 +278,89 @@ fn custom_identities_are_claimed_then_verified_by_their_org() {
 }
 
 #[test]
+fn a_pending_claim_rejected_by_its_org_frees_its_name_and_account() {
+	new_test_ext().execute_with(|| {
+		let (org, _) = org_and_node();
+		assert_ok!(Identities::claim_identity(RuntimeOrigin::signed(30), org, b"clerk".to_vec()));
+		let squatted = 2;
+		assert_noop!(
+			Identities::claim_identity(RuntimeOrigin::signed(31), org, b"clerk".to_vec()),
+			Error::<Test>::NameAlreadyRegistered
+		);
+		// Neither another account nor the claimer itself may reject it; its org may.
+		for stranger in [99, 30] {
+			assert_noop!(
+				Identities::deactivate(RuntimeOrigin::signed(stranger), squatted),
+				Error::<Test>::NotAuthorized
+			);
+		}
+		assert_ok!(Identities::deactivate(RuntimeOrigin::signed(GOV_ORG_ADMIN), squatted));
+		System::assert_last_event(Event::ClaimRejected { id: squatted }.into());
+		assert!(Records::<Test>::get(squatted).is_none());
+		assert!(Identities::identity_by_did(b"did:parley:clerk").is_none());
+		assert_noop!(
+			Identities::deactivate(RuntimeOrigin::signed(GOV_ORG_ADMIN), squatted),
+			Error::<Test>::UnknownIdentity
+		);
+		// The name and the claimer's account are free again.
+		assert_ok!(Identities::claim_identity(RuntimeOrigin::signed(31), org, b"clerk".to_vec()));
+		assert_ok!(Identities::claim_identity(RuntimeOrigin::signed(30), org, b"other".to_vec()));
+		// An identity in force is deactivated, not removed: its name stays taken.
+		let clerk = Identities::identity_by_did(b"did:parley:clerk").unwrap().id;
+		assert_ok!(Identities::verify_identity(RuntimeOrigin::signed(GOV_ORG_ADMIN), clerk));
+		assert_ok!(Identities::deactivate(RuntimeOrigin::signed(GOV_ORG_ADMIN), clerk));
+		System::assert_last_event(Event::IdentityDeactivated { id: clerk }.into());
+		assert_eq!(Records::<Test>::get(clerk).unwrap().status, IdentityStatus::Deactivated);
+		assert_noop!(
+			Identities::claim_identity(RuntimeOrigin::signed(32), org, b"clerk".to_vec()),
+			Error::<Test>::NameAlreadyRegistered
+		);
+	});
+}
+
+#[test]
+fn a_claim_its_org_never_answers_lapses_and_its_name_can_be_claimed_again() {
+	new_test_ext().execute_with(|| {
+		let (org, _) = org_and_node();
+		let claimed_at = System::block_number();
+		assert_ok!(Identities::claim_identity(RuntimeOrigin::signed(30), org, b"clerk".to_vec()));
+		let squatted = 2;
+		// Until it lapses, the claim holds the name and the account.
+		System::set_block_number(claimed_at + CLAIM_LAPSES_AFTER - 1);
+		assert_noop!(
+			Identities::claim_identity(RuntimeOrigin::signed(31), org, b"clerk".to_vec()),
+			Error::<Test>::NameAlreadyRegistered
+		);
+		assert_noop!(
+			Identities::claim_identity(RuntimeOrigin::signed(30), org, b"again".to_vec()),
+			Error::<Test>::AccountAlreadyRegistered
+		);
+		// Then a new claim of the name removes it.
+		System::set_block_number(claimed_at + CLAIM_LAPSES_AFTER);
+		assert_ok!(Identities::claim_identity(RuntimeOrigin::signed(31), org, b"clerk".to_vec()));
+		System::assert_has_event(Event::ClaimLapsed { id: squatted }.into());
+		assert!(Records::<Test>::get(squatted).is_none());
+		let clerk = Identities::identity_by_did(b"did:parley:clerk").unwrap();
+		assert_eq!(clerk.account, 31);
+		// The lapsed claimer's account is free too, and its own new claim clears its old one.
+		assert_ok!(Identities::claim_identity(RuntimeOrigin::signed(30), org, b"first".to_vec()));
+		let first = Identities::identity_by_did(b"did:parley:first").unwrap().id;
+		System::set_block_number(System::block_number() + CLAIM_LAPSES_AFTER);
+		assert_ok!(Identities::claim_identity(RuntimeOrigin::signed(30), org, b"second".to_vec()));
+		System::assert_has_event(Event::ClaimLapsed { id: first }.into());
+		assert!(Identities::identity_by_did(b"did:parley:first").is_none());
+		// A verified identity never lapses.
+		assert_ok!(Identities::verify_identity(RuntimeOrigin::signed(GOV_ORG_ADMIN), clerk.id));
+		System::set_block_number(System::block_number() + 10 * CLAIM_LAPSES_AFTER);
+		assert_noop!(
+			Identities::claim_identity(RuntimeOrigin::signed(32), org, b"clerk".to_vec()),
+			Error::<Test>::NameAlreadyRegistered
+		);
+		assert!(Identities::is_in_force(clerk.id));
+	});
+}
+
+#[test]
 fn verifiers_are_added_and_removed_within_bounds() {
 	new_test_ext().execute_with(|| {
 		let (org, node) = org_and_node();

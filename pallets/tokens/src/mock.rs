@@ -76,6 +76,7 @@ impl pallet_identities::Config for Test {
 	type MaxMultiaddrLen = ConstU32<128>;
 	type MaxVerifiers = ConstU32<4>;
 	type MaxOrgDepth = ConstU32<3>;
+	type ClaimLapsesAfter = ConstU64<100>;
 	type WeightInfo = ();
 }
 

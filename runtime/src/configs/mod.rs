@@ -296,6 +296,8 @@ impl pallet_identities::Config for Runtime {
 	type MaxMultiaddrLen = ConstU32<128>;
 	type MaxVerifiers = ConstU32<16>;
 	type MaxOrgDepth = ConstU32<4>;
+	/// An org has a week to verify a custom identity claimed under it.
+	type ClaimLapsesAfter = ConstU32<{ 7 * super::DAYS }>;
 	type WeightInfo = pallet_identities::weights::SubstrateWeight<Runtime>;
 }
 

@@ -120,6 +120,14 @@ impl<T: Config> Pallet<T> {
 		let org = Records::<T>::get(parent).ok_or(Error::<T>::UnknownParent)?;
 		ensure!(org.kind == IdentityKind::Org, Error::<T>::NotAnOrg);
 		ensure!(Self::is_in_force(parent), Error::<T>::IdentityInactive);
+		// A lapsed claim of this name, or by this account, no longer holds either.
+		let checked = Self::checked_name(name.clone())?;
+		if let Some(holder) = IdentityByName::<T>::get(IdentityKind::Custom, &checked) {
+			Self::remove_if_lapsed(holder);
+		}
+		if let Some(own) = IdentityByAccount::<T>::get(IdentityKind::Custom, &who) {
+			Self::remove_if_lapsed(own);
+		}
 		let (id, name) = Self::insert_identity(
 			IdentityKind::Custom,
 			name,
