@@ -6,7 +6,8 @@
 #  3. runs the end-to-end tests in tests/: real parley-node processes on 127.0.0.1 (a dev node,
 #     and the 3-party local3 network), driven by unmodified @polkadot/api, JSON-RPC, REST,
 #     WebSockets and webhooks;
-#  4. fuzzes the REST API from its OpenAPI document with schemathesis (no 5xx allowed).
+#  4. fuzzes the REST API from its OpenAPI document with schemathesis (no 5xx and no tool error
+#     allowed), on a dev node and on a 3-party network's provider.
 # One profile (release) for build and tests, and one target dir shared across clones
 # ($CARGO_TARGET_DIR, default ~/.cache/parley/target), so the dependency graph compiles once.
 set -euo pipefail
@@ -41,7 +42,7 @@ stamp "installing the end-to-end tests' npm packages"
 stamp "end-to-end tests against $(parley_node_path)"
 (cd tests/js && PARLEY_NODE="$(parley_node_path)" node --test --test-concurrency=1 --test-timeout=300000 ./*.test.mjs)
 
-stamp "schemathesis against the REST API's OpenAPI document (no 5xx allowed)"
+stamp "schemathesis against the REST API's OpenAPI document: a dev node, then a 3-party network (no 5xx allowed)"
 PARLEY_NODE="$(parley_node_path)" bash tests/schemathesis.sh
 
 stamp "all tests passed"
