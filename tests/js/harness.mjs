@@ -166,6 +166,9 @@ export function submit(api, tx, signer, timeoutMs = 60_000) {
  * scripts/local-network.sh in a fresh folder on free ports. Returns { parties: {name: party}, dir, addParty(name, seed),
  * stopParty(name), killParty(name), startParty(name), stop() }.
  */
+/** The ports in the networks' range that Chromium will not open (net::ERR_UNSAFE_PORT: X11, IRC). */
+const BROWSER_REFUSED_PORTS = new Set([6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697]);
+
 export async function startNetwork({ nodeArgs = '', parties = 3, chain = '', postgres = '' } = {}) {
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
@@ -180,6 +183,8 @@ export async function startNetwork({ nodeArgs = '', parties = 3, chain = '', pos
     // Room for the parties and for two more that may join.
     const slots = Array.from({ length: parties + 2 }, (_, i) => i);
     const ports = [30333, 9944, 9615, 40333, 5000].flatMap((p) => slots.map((i) => p + candidate + i));
+    // The explorer's test opens the REST port in Chromium, which refuses some ports outright.
+    if (ports.some((p) => BROWSER_REFUSED_PORTS.has(p))) continue;
     if ((await Promise.all(ports.map(portIsFree))).every(Boolean)) { offset = candidate; break; }
   }
   if (offset === undefined) throw new Error('no free port range for the network');
