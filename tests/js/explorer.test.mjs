@@ -3,9 +3,9 @@
 // network. It opens every screen, watches a private message appear and turn confirmed without a
 // reload, finds a blocked topic and skips it from the page (refused at a recipient, done by its
 // author), sees a token transfer with its message, shows the member orgs with their validators
-// and an open proposal whose votes change on the page as they land on-chain, and checks keyboard
-// use, labels and a tablet width. A screenshot of each screen is saved in $PARLEY_ARTIFACTS_DIR (default
-// target/artifacts/explorer).
+// and an open proposal whose votes change on the page as they land on-chain, checks that another
+// site cannot frame it, and checks keyboard use, labels and a tablet width. A screenshot of each
+// screen is saved in $PARLEY_ARTIFACTS_DIR (default target/artifacts/explorer).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -80,6 +80,32 @@ test('the explorer needs a key like any app: its page is public, its data is not
   await page.getByText('The node refused this key.').waitFor();
   assert.equal(await page.locator('#node-did').textContent(), '', 'nothing shown without a valid key');
   await page.close();
+});
+
+test('another site cannot frame the explorer, so it cannot trick the operator into clicking skip', async () => {
+  const { createServer } = await import('node:http');
+  const explorer = `http://127.0.0.1:${provider.rest_port}/ui/`;
+  // Another origin on loopback (another port) whose page frames the explorer.
+  const site = createServer((_, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><title>another site</title><iframe title="framed" src="${explorer}"></iframe>`);
+  });
+  await new Promise((ok) => site.listen(0, '127.0.0.1', ok));
+  const page = await browser.newPage();
+  const refused = [];
+  page.on('console', (m) => { if (/frame-ancestors 'none'/.test(m.text())) refused.push(m.text()); });
+  try {
+    await page.goto(`http://127.0.0.1:${site.address().port}/`);
+    await waitFor('the browser to refuse the frame', () => refused.length > 0, { timeoutMs: 15_000 });
+    assert.match(refused[0], /has been blocked|Refused to (display|frame)/);
+    // Nothing of the explorer is in the frame: no key field to fill, no skip button to click.
+    for (const frame of page.frames().filter((f) => f !== page.mainFrame())) {
+      assert.equal(await frame.getByLabel('Key', { exact: true }).count().catch(() => 0), 0);
+    }
+  } finally {
+    await page.close();
+    site.close();
+  }
 });
 
 test('home: node, blocks, peers connected, counts and the last hour\'s charts; keyboard, labels, tablet width', async () => {
