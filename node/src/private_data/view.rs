@@ -84,7 +84,10 @@ impl ChainView for RuntimeView {
 		let api = self.client.runtime_api();
 		let members = api.members(best).map_err(|e| e.to_string())?;
 		let motions = api.motions(best).map_err(|e| e.to_string())?;
-		let nodes = self.nodes()?;
+		// Node DIDs are needed only to name a replacement validator: list the nodes only then.
+		let replaces =
+			motions.iter().any(|m| matches!(m.decision, Some(Decision::ReplaceValidator { .. })));
+		let nodes = if replaces { self.nodes()? } else { Vec::new() };
 		let account = |a: AccountId| -> [u8; 32] { a.into() };
 		Ok(Governance {
 			motions: motions
