@@ -3,7 +3,8 @@
 #   - Debian's Rust (1.96, with its std source) registered with rustup as the `debian` toolchain;
 #   - core/alloc/compiler_builtins built for `wasm32v1-none` into that toolchain's sysroot,
 #     so substrate-wasm-builder can compile the runtime to WASM;
-#   - rust-lld (from lld-22), clang and protobuf-compiler for the native build.
+#   - rust-lld (from lld-22), clang and protobuf-compiler for the native build;
+#   - cargo-fuzz, for the fuzz targets (scripts/fuzz.sh).
 # Every step checks first and skips what is already in place. Safe to run on every build.
 set -euo pipefail
 
@@ -78,6 +79,16 @@ if [ ! -e "$LLD_LINK" ]; then
   $SUDO ln -sf /usr/lib/llvm-22/bin/lld "$LLD_LINK"
 else
   say "rust-lld present"
+fi
+
+# 5. cargo-fuzz, for the libFuzzer targets in fuzz/ (scripts/fuzz.sh). It drives the machine's
+#    stable rustc with RUSTC_BOOTSTRAP=1 for the sanitizer flags; no nightly toolchain needed.
+CARGO_FUZZ_VERSION=0.13.2
+if ! cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION"; then
+  say "installing cargo-fuzz $CARGO_FUZZ_VERSION from crates.io (about 2 min)"
+  cargo install --quiet --locked --version "$CARGO_FUZZ_VERSION" cargo-fuzz
+else
+  say "cargo-fuzz present"
 fi
 
 say "ready: build with WASM_BUILD_TOOLCHAIN=debian"

@@ -3,10 +3,11 @@
 #  1. installs the build prerequisites (scripts/setup.sh; idempotent);
 #  2. builds everything in release and runs every Rust unit test (pallets, runtime, node, the
 #     private store against SQLite and against a throwaway local PostgreSQL server);
-#  3. runs the end-to-end tests in tests/: real parley-node processes on 127.0.0.1 (a dev node,
+#  3. fuzzes the decoders that other parties' bytes reach (scripts/fuzz.sh: cargo fuzz, 30 s each);
+#  4. runs the end-to-end tests in tests/: real parley-node processes on 127.0.0.1 (a dev node,
 #     and the 3-party local3 network), driven by unmodified @polkadot/api, JSON-RPC, REST,
 #     WebSockets and webhooks;
-#  4. fuzzes the REST API from its OpenAPI document with schemathesis (no 5xx and no tool error
+#  5. fuzzes the REST API from its OpenAPI document with schemathesis (no 5xx and no tool error
 #     allowed), on a dev node and on a 3-party network's provider.
 # One profile (release) for build and tests, and one target dir shared across clones
 # ($CARGO_TARGET_DIR, default ~/.cache/parley/target), so the dependency graph compiles once.
@@ -28,6 +29,9 @@ cargo test --release --locked
 stamp "the pins and tokens pallets' storage migrations under try-runtime (their pre- and post-upgrade checks)"
 SKIP_WASM_BUILD=1 cargo test --release --locked -p pallet-pins -p pallet-tokens \
   --features pallet-pins/try-runtime,pallet-tokens/try-runtime migration
+
+stamp "fuzzing every decoder of other parties' bytes (libFuzzer with AddressSanitizer, 30 s per target)"
+bash scripts/fuzz.sh "${PARLEY_FUZZ_SECONDS:-30}"
 
 stamp "the previous release's runtime, that the upgrade test starts a network on"
 PARLEY_PREVIOUS_RUNTIME="$(bash scripts/previous-runtime.sh)"

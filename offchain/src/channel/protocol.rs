@@ -1,5 +1,6 @@
-//! What nodes say to each other on the channel, and the SCALE codec with size bounds that
-//! carries it.
+//! The data channel's two request-response protocols, and the libp2p codec that frames their
+//! messages with size bounds. The messages and their framing are in `parley_wire::channel`
+//! (fuzzed there); this module reads and writes frames on libp2p streams.
 //!
 //! Two request-response protocols:
 //! - `/parley/batch/1`: sealed batches and their signed receipts, fetches of missing batches
@@ -7,88 +8,19 @@
 //! - `/parley/blob/1`: blobs, pulled in chunks from an offset, so a broken transfer resumes where
 //!   it stopped.
 
-use crate::{
-	envelope::{Envelope, Receipt},
-	types::{BatchId, Hash},
-};
-use codec::{Decode, DecodeAll, Encode};
+use codec::{Decode, Encode};
 use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use libp2p::StreamProtocol;
+use parley_wire::channel::{decode_body, encode_frame, frame_len};
+pub use parley_wire::channel::{
+	BatchRequest, BatchResponse, BlobRequest, BlobResponse, FrameError, Refusal,
+};
 use std::{io, marker::PhantomData};
 
 /// The batch protocol's name.
 pub const BATCH_PROTOCOL: StreamProtocol = StreamProtocol::new("/parley/batch/1");
 /// The blob protocol's name.
 pub const BLOB_PROTOCOL: StreamProtocol = StreamProtocol::new("/parley/blob/1");
-
-/// A request on the batch protocol.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
-pub enum BatchRequest {
-	/// Here is a batch sealed to you; answer with a signed receipt.
-	Deliver(Envelope),
-	/// Send me batch `batch_id` sealed to my key, if I am one of its recipients.
-	Fetch(BatchId),
-	/// Here is a group (with its secret) sealed to you, as its member. The envelope's `batch_id`
-	/// carries the group id.
-	AnnounceGroup(Envelope),
-}
-
-/// Why a peer refused a request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
-pub enum Refusal {
-	/// The receiver's inbound queue is full; try again later.
-	Busy,
-	/// The request does not make sense (wrong sizes, unknown sender, …).
-	BadRequest,
-	/// The receiver could not store it.
-	Internal,
-	/// The receiver does not know this node as an identity in force.
-	UnknownSender,
-}
-
-/// A response on the batch protocol.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
-pub enum BatchResponse {
-	/// The batch is stored; here is my signed receipt.
-	Receipt(Receipt),
-	/// The batch you asked for, sealed to you.
-	Batch(Envelope),
-	/// The group announcement is stored.
-	Accepted,
-	/// I do not have it (yet).
-	NotFound,
-	/// You are not a recipient of that batch.
-	NotRecipient,
-	/// The request was refused.
-	Refused(Refusal),
-}
-
-/// A request on the blob protocol.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
-pub struct BlobRequest {
-	/// The blob's blake2-256 hash.
-	pub hash: Hash,
-	/// Where to start.
-	pub offset: u64,
-	/// At most this many bytes.
-	pub max_len: u32,
-}
-
-/// A response on the blob protocol.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
-pub enum BlobResponse {
-	/// Bytes from the requested offset; `total` is the blob's whole size.
-	Chunk {
-		/// The blob's size.
-		total: u64,
-		/// The bytes.
-		data: Vec<u8>,
-	},
-	/// No such blob here, or you may not have it.
-	NotFound,
-	/// The request was refused.
-	Refused(Refusal),
-}
 
 /// Length-prefixed SCALE, refusing any message longer than `max_request` / `max_response`.
 pub struct ScaleCodec<Req, Resp> {
@@ -114,35 +46,23 @@ async fn read_bounded<T: AsyncRead + Unpin + Send, M: Decode>(
 	io: &mut T,
 	max: usize,
 ) -> io::Result<M> {
-	let mut len = [0u8; 4];
-	io.read_exact(&mut len).await?;
-	let len = u32::from_le_bytes(len) as usize;
-	if len > max {
-		return Err(io::Error::new(
-			io::ErrorKind::InvalidData,
-			format!("message of {len} bytes is over the bound of {max}"),
-		));
-	}
-	let mut buf = vec![0u8; len];
-	io.read_exact(&mut buf).await?;
-	// The whole message, or nothing: trailing bytes are a misbehaving peer's, not padding.
-	M::decode_all(&mut &buf[..])
-		.map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))
+	let invalid = |e: FrameError| io::Error::new(io::ErrorKind::InvalidData, e.to_string());
+	let mut prefix = [0u8; 4];
+	io.read_exact(&mut prefix).await?;
+	let len = frame_len(prefix, max).map_err(invalid)?;
+	let mut body = vec![0u8; len];
+	io.read_exact(&mut body).await?;
+	decode_body(&body).map_err(invalid)
 }
 
-async fn write_bounded<T: AsyncWrite + Unpin + Send>(
-	io: &mut T,
-	bytes: Vec<u8>,
-	max: usize,
-) -> io::Result<()> {
-	if bytes.len() > max {
-		return Err(io::Error::new(
-			io::ErrorKind::InvalidInput,
-			format!("message of {} bytes is over the bound of {max}", bytes.len()),
-		));
-	}
-	io.write_all(&(bytes.len() as u32).to_le_bytes()).await?;
-	io.write_all(&bytes).await?;
+/// Frames `message`, refusing one past `max` bytes before anything is written.
+fn frame<M: Encode>(message: &M, max: usize) -> io::Result<Vec<u8>> {
+	encode_frame(message, max)
+		.map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))
+}
+
+async fn write_frame<T: AsyncWrite + Unpin + Send>(io: &mut T, frame: Vec<u8>) -> io::Result<()> {
+	io.write_all(&frame).await?;
 	io.close().await
 }
 
@@ -174,7 +94,7 @@ where
 	where
 		T: AsyncWrite + Unpin + Send,
 	{
-		write_bounded(io, req.encode(), self.max_request).await
+		write_frame(io, frame(&req, self.max_request)?).await
 	}
 
 	async fn write_response<T>(
@@ -186,7 +106,7 @@ where
 	where
 		T: AsyncWrite + Unpin + Send,
 	{
-		write_bounded(io, res.encode(), self.max_response).await
+		write_frame(io, frame(&res, self.max_response)?).await
 	}
 }
 

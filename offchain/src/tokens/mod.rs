@@ -5,7 +5,7 @@
 //! Accounts are shown as SS58 (prefix 42, as polkadot.js shows them) and accepted as SS58, as
 //! `0x` + 64 hex digits, or as a node DID (`did:parley:node/<name>`, meaning that node's account).
 
-pub mod holding;
+pub use parley_wire::holding;
 
 pub use holding::{
 	parse_account, parse_hash, ss58, Account, EscrowId, Holding, PoolId, PoolKind, TransferRef,

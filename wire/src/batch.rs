@@ -9,7 +9,7 @@
 //!   where the nonce counts that author's messages on that topic in that group. Without the
 //!   random group secret nobody can test guesses of topic or members against a pin.
 
-use crate::tokens::holding::TransferRef;
+use crate::holding::TransferRef;
 use crate::types::blake2_256;
 use crate::types::{BatchId, Group, Hash, MessageKind, NodeId};
 use codec::{Decode, Encode};
@@ -283,11 +283,8 @@ mod tests {
 			AttachmentContent::Blob { hash: [4; 32], size: 10 };
 		assert_ne!(base.hash(), changed.hash(), "a different blob is a different batch");
 		let mut changed = base.clone();
-		changed.messages[0].transfer = Some(TransferRef {
-			pool: 1,
-			to: [9; 32],
-			holding: crate::tokens::holding::Holding::Item(7),
-		});
+		changed.messages[0].transfer =
+			Some(TransferRef { pool: 1, to: [9; 32], holding: crate::holding::Holding::Item(7) });
 		assert_ne!(base.hash(), changed.hash(), "the declared transfer is part of the batch");
 		assert_ne!(base.messages[0].hash(), changed.messages[0].hash());
 		assert_eq!(base.hash(), base.clone().hash());

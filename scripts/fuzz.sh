@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing (libFuzzer, through `cargo fuzz`) of every decoder that another party's
+# or a stranger's bytes reach; the targets are in fuzz/fuzz_targets and run against the
+# `parley-wire` crate alone, so their instrumented build stays small.
+#
+#   scripts/fuzz.sh                 every target for 30 s (what scripts/test.sh runs)
+#   scripts/fuzz.sh 600             every target for 10 minutes
+#   scripts/fuzz.sh 60 list_query   one target for a minute
+#
+# cargo fuzz needs flags that stable rustc refuses (-Zsanitizer=address): RUSTC_BOOTSTRAP=1 lets
+# the machine's stable toolchain take them, so no nightly toolchain is needed. Two targets run at
+# a time (one per core). Each keeps its corpus in $PARLEY_FUZZ_CORPUS (default
+# ~/.cache/parley/fuzz/corpus/<target>), so later runs start where earlier ones stopped; a crash
+# leaves its input in target/artifacts/fuzz/<target>/ and fails the run.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$PARLEY_ROOT"
+
+seconds="${1:-30}"
+shift || true
+mapfile -t all < <(sed -n 's/^name = "\(.*\)"$/\1/p' fuzz/Cargo.toml | grep -v '^parley-fuzz$')
+targets=("${@:-${all[@]}}")
+corpus_root="${PARLEY_FUZZ_CORPUS:-$HOME/.cache/parley/fuzz/corpus}"
+artifacts="$PARLEY_ROOT/target/artifacts/fuzz"
+fuzz_target_dir="$CARGO_TARGET_DIR/fuzz"
+export RUSTC_BOOTSTRAP=1
+
+command -v cargo-fuzz >/dev/null || { echo "[fuzz] cargo-fuzz is missing: run scripts/setup.sh" >&2; exit 1; }
+
+echo "[fuzz] building ${#targets[@]} target(s) with AddressSanitizer and coverage"
+if [ $# -eq 0 ]; then
+  cargo fuzz build --sanitizer address --target-dir "$fuzz_target_dir"
+else
+  for target in "${targets[@]}"; do
+    cargo fuzz build --sanitizer address --target-dir "$fuzz_target_dir" "$target"
+  done
+fi
+
+run_one() {
+  local target="$1" corpus="$corpus_root/$1" out="$artifacts/$1" log
+  mkdir -p "$corpus" "$out"
+  log="$out/run.log"
+  if cargo fuzz run --sanitizer address --target-dir "$fuzz_target_dir" "$target" "$corpus" -- \
+      -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -timeout=10 \
+      -artifact_prefix="$out/" -print_final_stats=1 >"$log" 2>&1; then
+    local runs cov
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+    echo "[fuzz] $target: ${runs:-?} inputs in ${seconds} s, coverage ${cov:-?} edges, corpus $(ls "$corpus" | wc -l), no crash"
+  else
+    echo "[fuzz] $target FAILED; the end of its log ($log):" >&2
+    tail -n 40 "$log" >&2
+    return 1
+  fi
+}
+
+failed=0
+pids=()
+for target in "${targets[@]}"; do
+  run_one "$target" & pids+=($!)
+  # One target per core.
+  if [ ${#pids[@]} -ge 2 ]; then wait "${pids[0]}" || failed=1; pids=("${pids[@]:1}"); fi
+done
+for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+exit "$failed"
