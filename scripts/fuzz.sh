@@ -9,7 +9,7 @@
 #
 # cargo fuzz needs flags that stable rustc refuses (-Zsanitizer=address): RUSTC_BOOTSTRAP=1 lets
 # the machine's stable toolchain take them, so no nightly toolchain is needed. Two targets run at
-# a time (one per core). Each keeps its corpus in $PARLEY_FUZZ_CORPUS (default
+# a time (one per core; PARLEY_FUZZ_JOBS=N for another number). Each keeps its corpus in $PARLEY_FUZZ_CORPUS (default
 # ~/.cache/parley/fuzz/corpus/<target>), so later runs start where earlier ones stopped; a crash
 # leaves its input in target/artifacts/fuzz/<target>/ and fails the run.
 set -euo pipefail
@@ -58,8 +58,8 @@ failed=0
 pids=()
 for target in "${targets[@]}"; do
   run_one "$target" & pids+=($!)
-  # One target per core.
-  if [ ${#pids[@]} -ge 2 ]; then wait "${pids[0]}" || failed=1; pids=("${pids[@]:1}"); fi
+  # One target per core (PARLEY_FUZZ_JOBS to change).
+  if [ ${#pids[@]} -ge "${PARLEY_FUZZ_JOBS:-2}" ]; then wait "${pids[0]}" || failed=1; pids=("${pids[@]:1}"); fi
 done
 for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
 exit "$failed"
