@@ -366,7 +366,7 @@ async fn a_database_migrated_by_an_earlier_release_keeps_its_rows_and_gets_only_
 				sqlx::raw_sql(sql).execute(&pool).await.unwrap();
 			}
 			sqlx::raw_sql(
-				"CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY); INSERT INTO schema_migrations (version) VALUES (1), (2), (3); INSERT INTO groups (id, namespace, name, members, secret, created) VALUES ('aa', 'default', 'kept', '[]', '00', 1)",
+				"CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY); INSERT INTO schema_migrations (version) VALUES (1), (2), (3); INSERT INTO groups (id, namespace, name, members, secret, created) VALUES ('aa', 'default', 'kept', '[]', '00', 1); INSERT INTO token_approvals (block, event_index, namespace, pool, owner, delegate, amount, item) VALUES (5, 1, 'default', 1, 'o', 'd', '500', NULL)",
 			)
 			.execute(&pool)
 			.await
@@ -385,7 +385,7 @@ async fn a_database_migrated_by_an_earlier_release_keeps_its_rows_and_gets_only_
 				.unwrap();
 		assert_eq!(
 			versions,
-			(1..=8).collect::<Vec<i64>>(),
+			(1..=9).collect::<Vec<i64>>(),
 			"{backend}: sqlx tracks every migration once"
 		);
 		let kept: String = sqlx::query_scalar("SELECT name FROM groups WHERE id = 'aa'")
@@ -393,6 +393,13 @@ async fn a_database_migrated_by_an_earlier_release_keeps_its_rows_and_gets_only_
 			.await
 			.unwrap();
 		assert_eq!(kept, "kept", "{backend}: the rows are kept");
+		// Migration 9 marks the approvals recorded before it as plain approvals.
+		let action: String =
+			sqlx::query_scalar("SELECT action FROM token_approvals WHERE block = 5")
+				.fetch_one(&pool)
+				.await
+				.unwrap();
+		assert_eq!(action, "approve", "{backend}: an earlier approval row reads as an approval");
 		// Migration 4 ran (its table exists) and the old bookkeeping is gone.
 		let void: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM void_contexts")
 			.fetch_one(&pool)

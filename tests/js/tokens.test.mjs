@@ -284,3 +284,72 @@ test('no party reaches around the tokens pallet: raw pallet-assets and pallet-nf
   assert.ok((await api.query.assets.asset(4_242_424)).isNone, 'no asset was created around the tokens pallet');
   assert.ok((await api.query.nfts.item(collection, 9_999)).isNone, 'no item was minted around the tokens pallet');
 });
+
+test('a holder lowers and withdraws what it approved a rival, who cannot spend past it nor undo it', async () => {
+  const write = (party, path, body) => rest(party, 'POST', ns(`${path}?confirm=true`), body);
+  const succeeded = (r, what) => {
+    assert.equal(r.status, 200, `${what}: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.state, 'succeeded', `${what}: ${JSON.stringify(r.body)}`);
+  };
+  const refusedOnChain = (r, what) => {
+    assert.equal(r.status, 422, `${what}: ${JSON.stringify(r.body)}`);
+    assert.match(JSON.stringify(r.body), /Tokens\.NotApproved/, what);
+  };
+  const pool = await write(insurerA, '/tokens/pools', { name: 'eur', symbol: 'EUR', decimals: 2 });
+  succeeded(pool, 'the pool');
+  succeeded(await write(insurerA, '/tokens/mint', { pool: 'eur', amount: '1000' }), 'the mint');
+  const poolId = (await restWait('the pool', insurerB, '/tokens/pools/eur')).pool;
+  const spend = (amount) => write(insurerB, '/tokens/transfers', { pool: 'eur', from: insurerA.node_did, to: insurerB.node_did, amount });
+  const allowance = async () => (await api.query.assets.approvals(poolId, accountOf(insurerA), accountOf(insurerB)))
+    .unwrapOr({ amount: 0 }).amount.toString();
+
+  // insurer-a approves its rival insurer-b for 500; insurer-b spends 100 of it.
+  succeeded(await write(insurerA, '/tokens/approvals', { pool: 'eur', delegate: insurerB.node_did, amount: '500' }), 'the approval');
+  succeeded(await spend('100'), 'a spend within the allowance');
+  assert.equal(await allowance(), '400');
+  // insurer-a lowers it to 50: insurer-b can spend 50, not 51.
+  succeeded(await write(insurerA, '/tokens/approvals', { pool: 'eur', delegate: insurerB.node_did, allowance: '50' }), 'the lowering');
+  assert.equal(await allowance(), '50');
+  refusedOnChain(await spend('51'), 'a spend past the lowered allowance');
+  succeeded(await spend('20'), 'a spend within the lowered allowance');
+  // insurer-b cannot raise or restore what insurer-a approved it: an allowance it sets is one of
+  // its own tokens (here for the provider), never the holder's, so insurer-a's is unchanged.
+  const own = await write(insurerB, '/tokens/approvals', { pool: 'eur', delegate: provider.node_did, allowance: '999' });
+  succeeded(own, 'insurer-b setting an allowance of its own');
+  assert.equal(await allowance(), '30');
+  // insurer-a withdraws the rest: nothing more moves.
+  succeeded(await write(insurerA, '/tokens/approvals', { pool: 'eur', delegate: insurerB.node_did, approved: false }), 'the withdrawal');
+  assert.equal(await allowance(), '0');
+  refusedOnChain(await spend('1'), 'a spend after the withdrawal');
+  // A withdrawal of nothing fails on-chain with a named error, and so does a raw one.
+  refusedOnChain(await write(insurerA, '/tokens/approvals', { pool: 'eur', delegate: insurerB.node_did, approved: false }), 'withdrawing nothing');
+  const raw = await submit(api, api.tx.tokens.setAllowance(poolId, accountOf(insurerB), 0), keyring.addFromUri('//Bob'));
+  assert.equal(raw.dispatchError, 'tokens.NotApproved');
+  const balance = (of, expected) => restWait(`the balance of ${of.name}`, provider, `/tokens/balances?pool=eur&account=${of.node_did}`,
+    (b) => String(b.balance) === expected);
+  await balance(insurerB, '120'); // exactly what it was allowed
+  await balance(insurerA, '880');
+  // Every party records the changes in the same order: approve, set 50, set 0 (and insurer-b's own).
+  for (const party of parties) {
+    await restWait('the approvals', party, `/tokens/approvals?pool=${poolId}&owner=${accountOf(insurerA)}&sort=block`, (rows) =>
+      rows.map((r) => `${r.action}:${r.amount}`).join(',') === 'approve:500,set:50,set:0');
+  }
+
+  // An item's approval: insurer-b cannot withdraw it (it does not hold the item), insurer-a can,
+  // and then insurer-b cannot move the item.
+  succeeded(await write(insurerA, '/tokens/pools', { name: 'deeds', type: 'nonfungible' }), 'the item pool');
+  succeeded(await write(insurerA, '/tokens/mint', { pool: 'deeds', index: 1 }), 'the item');
+  await restWait('the item pool', insurerB, '/tokens/pools/deeds');
+  succeeded(await write(insurerA, '/tokens/approvals', { pool: 'deeds', delegate: insurerB.node_did, index: 1 }), 'the item approval');
+  const notHolder = await rest(insurerB, 'POST', ns('/tokens/approvals'), { pool: 'deeds', delegate: insurerB.node_did, index: 1, approved: false });
+  assert.equal(notHolder.status, 400, JSON.stringify(notHolder.body));
+  const deeds = (await restWait('the item pool', insurerA, '/tokens/pools/deeds')).pool;
+  const rawByDelegate = await submit(api, api.tx.tokens.revokeApproval(deeds, accountOf(insurerB), 1), keyring.addFromUri('//Charlie'));
+  assert.equal(rawByDelegate.dispatchError, 'tokens.NotTokenOwner');
+  succeeded(await write(insurerA, '/tokens/approvals', { pool: 'deeds', delegate: insurerB.node_did, index: 1, approved: false }), 'the item withdrawal');
+  const move = await write(insurerB, '/tokens/transfers', { pool: 'deeds', from: insurerA.node_did, to: insurerB.node_did, index: 1 });
+  refusedOnChain(move, 'moving the item after the withdrawal');
+  const events = (await rest(provider, 'GET', ns('/events?limit=1000'))).body;
+  assert.ok(events.some((e) => e.type === 'token_allowance_set' && e.detail?.amount === '50'), 'token_allowance_set');
+  assert.ok(events.some((e) => e.type === 'token_approval_revoked' && e.detail?.index === 1), 'token_approval_revoked');
+});

@@ -119,12 +119,7 @@ impl Holding {
 	pub fn from_request(body: &serde_json::Map<String, Value>) -> Result<Self, String> {
 		match (body.get("amount"), body.get("index")) {
 			(Some(amount), None) => {
-				let amount = match amount {
-					Value::String(s) => s.parse::<u128>().ok(),
-					Value::Number(n) => n.as_u64().map(u128::from),
-					_ => None,
-				}
-				.ok_or("amount must be a whole number (a decimal string for large amounts)")?;
+				let amount = parse_amount("amount", amount)?;
 				if amount == 0 {
 					return Err("amount must be more than 0".into());
 				}
@@ -140,6 +135,16 @@ impl Holding {
 			(None, None) => Err("give amount (fungible pool) or index (non-fungible pool)".into()),
 		}
 	}
+}
+
+/// Reads an amount (a decimal string, or a number for small ones) from a request field.
+pub fn parse_amount(what: &str, value: &Value) -> Result<u128, String> {
+	match value {
+		Value::String(s) => s.parse::<u128>().ok(),
+		Value::Number(n) => n.as_u64().map(u128::from),
+		_ => None,
+	}
+	.ok_or_else(|| format!("{what} must be a whole number (a decimal string for large amounts)"))
 }
 
 /// A token transfer declared in a message: the message is released only once a transfer with

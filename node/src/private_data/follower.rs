@@ -250,6 +250,18 @@ fn token_event(event: pallet_tokens::Event<parley_runtime::Runtime>) -> Option<T
 			delegate: account(delegate),
 			holding: holding(tokens),
 		},
+		E::AllowanceSet { pool, owner, delegate, amount } => TokenEvent::AllowanceSet {
+			pool,
+			owner: account(owner),
+			delegate: account(delegate),
+			amount,
+		},
+		E::ApprovalRevoked { pool, owner, delegate, item } => TokenEvent::ApprovalRevoked {
+			pool,
+			owner: account(owner),
+			delegate: account(delegate),
+			item,
+		},
 		E::Claimed { namespace, key_hash, owner, by } => TokenEvent::Claimed {
 			namespace: text(namespace),
 			key_hash: key_hash.0,

@@ -262,6 +262,12 @@ fn tokens_call(call: TokenCall) -> pallet_tokens::Call<Runtime> {
 		TokenCall::Approve { pool, delegate, holding: h } => {
 			C::approve { pool, delegate: account(delegate), tokens: holding(h) }
 		}
+		TokenCall::SetAllowance { pool, delegate, amount } => {
+			C::set_allowance { pool, delegate: account(delegate), amount }
+		}
+		TokenCall::RevokeApproval { pool, delegate, item } => {
+			C::revoke_approval { pool, delegate: account(delegate), item }
+		}
 		TokenCall::Claim { namespace, key_hash, owner } => C::claim {
 			namespace: namespace.into_bytes(),
 			key_hash: H256(key_hash),

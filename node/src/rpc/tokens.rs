@@ -7,7 +7,7 @@
 //! | `parley_mintTokens` | `{pool, to?, amount \| index, metadataHash?}`, `options`? | token operation |
 //! | `parley_burnTokens` | `{pool, amount \| index}`, `options`? | token operation |
 //! | `parley_transferTokens` | `{pool, to, amount \| index, from?, messageHash?}`, `options`? | token operation |
-//! | `parley_approveTokens` | `{pool, delegate, amount \| index}`, `options`? | token operation |
+//! | `parley_approveTokens` | `{pool, delegate, amount \| index \| allowance, approved?}`, `options`? | token operation |
 //! | `parley_tokenBalance` | `pool`, `account`, `namespace`? | `{balance, items?}` |
 //! | `parley_claimKey` | `{key \| keyHash, owner?}`, `options`? | token operation |
 //! | `parley_transferClaim` / `parley_releaseClaim` | `keyHash`, (`to`), `options`? | token operation |

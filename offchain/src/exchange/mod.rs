@@ -19,6 +19,7 @@
 
 pub mod accept;
 mod aggregator;
+mod approvals;
 mod batcher;
 pub mod config;
 pub mod directory;

@@ -79,7 +79,12 @@ pub struct TransferRequest {
 	pub message_hash: Option<String>,
 }
 
-/// Approves a delegate.
+/// Approves a delegate, changes its allowance, or withdraws its approval.
+///
+/// - `amount`: adds to its allowance in a fungible pool; `index`: approves it for an item;
+/// - `allowance`: sets its allowance in a fungible pool to exactly this (`0` withdraws it);
+/// - `approved: false`: withdraws its approval: its whole allowance in a fungible pool, or the
+///   item `index` in a non-fungible one.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ApproveRequest {
@@ -89,8 +94,12 @@ pub struct ApproveRequest {
 	pub delegate: String,
 	/// An amount to add to its allowance.
 	pub amount: Option<Value>,
-	/// An item it may transfer.
+	/// An item it may transfer (or, with `approved: false`, may no longer).
 	pub index: Option<Value>,
+	/// The allowance it gets, replacing what it had.
+	pub allowance: Option<Value>,
+	/// `false` withdraws the approval (default `true`).
+	pub approved: Option<bool>,
 }
 
 /// Claims a business record key.

@@ -12,8 +12,8 @@
 use super::{
 	check_name,
 	token_requests::{
-		ApproveRequest, BurnRequest, ClaimRequest, ClaimTransferRequest, CreatePoolRequest,
-		EscrowRequest, MessageTransferRequest, MintRequest, PoolRef, TransferRequest,
+		BurnRequest, ClaimRequest, ClaimTransferRequest, CreatePoolRequest, EscrowRequest,
+		MessageTransferRequest, MintRequest, PoolRef, TransferRequest,
 	},
 	Exchange, ExchangeError, Waited,
 };
@@ -28,11 +28,14 @@ use std::time::Duration;
 /// The longest escrow timeout the runtime accepts, in blocks (a week of 2 s blocks).
 pub const MAX_ESCROW_TIMEOUT: u32 = 7 * 24 * 3600 / 2;
 
-fn bad(message: impl Into<String>) -> ExchangeError {
+pub(super) fn bad(message: impl Into<String>) -> ExchangeError {
 	ExchangeError::InvalidInput(message.into())
 }
 
-fn holding(amount: &Option<Value>, index: &Option<Value>) -> Result<Holding, ExchangeError> {
+pub(super) fn holding(
+	amount: &Option<Value>,
+	index: &Option<Value>,
+) -> Result<Holding, ExchangeError> {
 	let mut map = serde_json::Map::new();
 	if let Some(amount) = amount {
 		map.insert("amount".into(), amount.clone());
@@ -83,7 +86,7 @@ impl Exchange {
 	}
 
 	/// Checks that `holder` holds `holding` in `pool` now (a clear error before the chain's).
-	fn check_holds(
+	pub(super) fn check_holds(
 		&self,
 		pool: &PoolRow,
 		holder: &Account,
@@ -315,26 +318,6 @@ impl Exchange {
 		self.submit_token_call(namespace, call, input, None).await
 	}
 
-	/// Lets a delegate transfer this node's tokens.
-	pub async fn approve_tokens(
-		&self,
-		namespace: &str,
-		request: ApproveRequest,
-	) -> Result<TokenOp, ExchangeError> {
-		let pool = self.token_pool(namespace, &request.pool).await?;
-		let holding = holding(&request.amount, &request.index)?;
-		let delegate = self.resolve_account(&request.delegate)?;
-		if let Holding::Item(_) = holding {
-			self.check_holds(&pool, &self.me()?.account, &holding)?;
-		} else if holding.kind() != pool.pool_kind() {
-			return Err(bad(format!("pool {} is {}: give index", pool.name, pool.kind)));
-		}
-		let mut input = json!({ "pool": pool.pool, "delegate": crate::tokens::ss58(&delegate) });
-		merge(&mut input, holding.to_json());
-		let call = TokenCall::Approve { pool: pool.pool, delegate, holding };
-		self.submit_token_call(namespace, call, input, None).await
-	}
-
 	/// What `account` holds in a pool (from the chain's latest imported block).
 	pub async fn token_balance(
 		&self,
@@ -498,7 +481,7 @@ impl Exchange {
 	}
 }
 
-fn merge(base: &mut Value, extra: Value) {
+pub(super) fn merge(base: &mut Value, extra: Value) {
 	if let (Value::Object(map), Value::Object(extra)) = (base, extra) {
 		map.extend(extra);
 	}

@@ -112,8 +112,8 @@ fn token_paths() -> Value {
 			"get": list_op("Transfers, mints and burns seen on-chain.", "TokenTransfer", &["block", "pool", "type", "from", "to", "amount", "index", "message_hash", "message"]),
 			"post": token_write("Transfer this node's tokens (or, with `from`, tokens it was approved for), optionally carrying a message hash.", Some("TransferInput"), vec![]) },
 		"/api/v1/namespaces/{ns}/tokens/approvals": {
-			"get": list_op("Approvals seen on-chain.", "TokenApproval", &["block", "pool", "owner", "delegate", "amount", "index"]),
-			"post": token_write("Approve a delegate to transfer an amount or an item of this node's.", Some("ApprovalInput"), vec![]) },
+			"get": list_op("Approvals seen on-chain, and their withdrawals (`action`: `approve`, `set`, `revoke`).", "TokenApproval", &["block", "pool", "owner", "delegate", "amount", "index", "action"]),
+			"post": token_write("Approve a delegate to transfer an amount or an item of this node's, set its allowance, or withdraw its approval.", Some("ApprovalInput"), vec![]) },
 		"/api/v1/namespaces/{ns}/tokens/balances": { "get": { "summary": "An account's balance in a pool (fungible: amount; nonfungible: its items), read from the chain.",
 			"parameters": [ns_param(),
 				{ "name": "pool", "in": "query", "required": true, "schema": { "type": "string" } },
@@ -308,8 +308,11 @@ fn base_document() -> Value {
 			"TransferInput": { "type": "object", "additionalProperties": false, "required": ["pool", "to"], "properties": {
 				"pool": { "$ref": "#/components/schemas/PoolRef" }, "to": { "$ref": "#/components/schemas/AccountRef" }, "amount": { "$ref": "#/components/schemas/Amount" }, "index": { "$ref": "#/components/schemas/ItemIndex" },
 				"from": { "$ref": "#/components/schemas/AccountRef" }, "messageHash": { "$ref": "#/components/schemas/Hash" } } },
-			"ApprovalInput": { "type": "object", "additionalProperties": false, "required": ["pool", "delegate"], "properties": {
-				"pool": { "$ref": "#/components/schemas/PoolRef" }, "delegate": { "$ref": "#/components/schemas/AccountRef" }, "amount": { "$ref": "#/components/schemas/Amount" }, "index": { "$ref": "#/components/schemas/ItemIndex" } } },
+			"ApprovalInput": { "type": "object", "additionalProperties": false, "required": ["pool", "delegate"],
+				"description": "`amount` adds to the delegate's allowance (fungible), `index` approves it for an item (non-fungible); `allowance` sets its allowance to exactly this (`0` withdraws it); `approved: false` withdraws its approval: the whole allowance, or the item `index`.",
+				"properties": {
+				"pool": { "$ref": "#/components/schemas/PoolRef" }, "delegate": { "$ref": "#/components/schemas/AccountRef" }, "amount": { "$ref": "#/components/schemas/Amount" }, "index": { "$ref": "#/components/schemas/ItemIndex" },
+				"allowance": { "$ref": "#/components/schemas/Amount" }, "approved": { "type": "boolean", "description": "`false` withdraws the approval (default `true`)." } } },
 			"ClaimInput": { "type": "object", "additionalProperties": false, "properties": {
 				"key": { "type": "string", "minLength": 1, "description": "The business key; its blake2-256 hash is claimed." }, "keyHash": { "$ref": "#/components/schemas/Hash" }, "owner": { "$ref": "#/components/schemas/AccountRef" } } },
 			"ClaimTransferInput": { "type": "object", "additionalProperties": false, "required": ["to"], "properties": { "to": { "$ref": "#/components/schemas/AccountRef" } } },

@@ -221,7 +221,7 @@ pub const TOKEN_TRANSFERS: Collection = Collection {
 	fixed: &[],
 };
 
-/// Approvals of delegates.
+/// Approvals of delegates, and their withdrawals (`action`: `approve`, `set`, `revoke`).
 pub const TOKEN_APPROVALS: Collection = Collection {
 	table: "token_approvals",
 	fields: &[
@@ -232,6 +232,7 @@ pub const TOKEN_APPROVALS: Collection = Collection {
 		field("delegate", "delegate", Text, true),
 		field("amount", "amount", Text, true),
 		field("index", "item", Int, true),
+		field("action", "action", Text, true),
 	],
 	default_sort: ("block", false),
 	fixed: &[],

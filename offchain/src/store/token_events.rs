@@ -7,7 +7,7 @@ use super::tokens::{fail_op, Tx};
 use super::{NewEvent, Result, Store};
 use crate::{
 	chain::ChainBlock,
-	tokens::{ss58, ExtrinsicOutcome, Holding, PoolId, TokenEvent, TokenRecord},
+	tokens::{ss58, Account, ExtrinsicOutcome, Holding, PoolId, TokenEvent, TokenRecord},
 	types::now_ms,
 };
 use serde_json::{json, Value};
@@ -123,23 +123,27 @@ async fn record_event(tx: &mut Tx<'_>, number: u64, record: &TokenRecord) -> Res
 			(ns, pool.to_string())
 		}
 		TokenEvent::Approved { pool, owner, delegate, holding } => {
-			let ns = pool_namespace(tx, *pool).await?;
-			let inserted = sqlx::query("INSERT INTO token_approvals (block, event_index, namespace, pool, owner, delegate, amount, item) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (block, event_index) DO NOTHING")
-				.bind(at.0)
-				.bind(at.1)
-				.bind(&ns)
-				.bind(*pool as i64)
-				.bind(ss58(owner))
-				.bind(ss58(delegate))
-				.bind(holding.amount_text())
-				.bind(holding.item())
-				.execute(&mut **tx)
-				.await?
-				.rows_affected();
-			if inserted == 0 {
-				return Ok(());
+			let row = ApprovalRow { action: "approve", pool: *pool, owner, delegate, holding };
+			match insert_approval(tx, at, &row).await? {
+				Some(ns) => (ns, pool.to_string()),
+				None => return Ok(()),
 			}
-			(ns, pool.to_string())
+		}
+		TokenEvent::AllowanceSet { pool, owner, delegate, amount } => {
+			let holding = &Holding::Amount(*amount);
+			let row = ApprovalRow { action: "set", pool: *pool, owner, delegate, holding };
+			match insert_approval(tx, at, &row).await? {
+				Some(ns) => (ns, pool.to_string()),
+				None => return Ok(()),
+			}
+		}
+		TokenEvent::ApprovalRevoked { pool, owner, delegate, item } => {
+			let holding = &Holding::Item(*item);
+			let row = ApprovalRow { action: "revoke", pool: *pool, owner, delegate, holding };
+			match insert_approval(tx, at, &row).await? {
+				Some(ns) => (ns, pool.to_string()),
+				None => return Ok(()),
+			}
 		}
 		TokenEvent::Claimed { namespace, key_hash, owner, by } => {
 			let key = hex::encode(key_hash);
@@ -252,6 +256,40 @@ async fn record_event(tx: &mut Tx<'_>, number: u64, record: &TokenRecord) -> Res
 	)
 	.await?;
 	Ok(())
+}
+
+/// An approval seen on-chain: `approve` (an item, or an amount added to an allowance), `set`
+/// (an allowance set to exactly the amount; `0`: withdrawn) or `revoke` (an item's approval
+/// withdrawn).
+struct ApprovalRow<'a> {
+	action: &'static str,
+	pool: PoolId,
+	owner: &'a Account,
+	delegate: &'a Account,
+	holding: &'a Holding,
+}
+
+/// Inserts an approval row; its pool's namespace, or `None` if this event was recorded before.
+async fn insert_approval(
+	tx: &mut Tx<'_>,
+	at: (i64, i64),
+	row: &ApprovalRow<'_>,
+) -> Result<Option<String>> {
+	let ns = pool_namespace(tx, row.pool).await?;
+	let inserted = sqlx::query("INSERT INTO token_approvals (block, event_index, namespace, pool, owner, delegate, amount, item, action) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (block, event_index) DO NOTHING")
+		.bind(at.0)
+		.bind(at.1)
+		.bind(&ns)
+		.bind(row.pool as i64)
+		.bind(ss58(row.owner))
+		.bind(ss58(row.delegate))
+		.bind(row.holding.amount_text())
+		.bind(row.holding.item())
+		.bind(row.action)
+		.execute(&mut **tx)
+		.await?
+		.rows_affected();
+	Ok((inserted > 0).then_some(ns))
 }
 
 struct TransferRow<'a> {

@@ -8,8 +8,8 @@
 pub use parley_wire::holding;
 
 pub use holding::{
-	parse_account, parse_hash, ss58, Account, EscrowId, Holding, PoolId, PoolKind, TransferRef,
-	SS58_PREFIX,
+	parse_account, parse_amount, parse_hash, ss58, Account, EscrowId, Holding, PoolId, PoolKind,
+	TransferRef, SS58_PREFIX,
 };
 
 use crate::types::{Hash, NodeId};
@@ -88,6 +88,28 @@ pub enum TokenEvent {
 		delegate: Account,
 		/// What (for amounts: added to the allowance).
 		holding: Holding,
+	},
+	/// A holder set a delegate's allowance to exactly `amount` (`0`: withdrawn).
+	AllowanceSet {
+		/// Pool.
+		pool: PoolId,
+		/// Holder.
+		owner: Account,
+		/// Delegate.
+		delegate: Account,
+		/// The allowance now.
+		amount: u128,
+	},
+	/// A holder withdrew a delegate's approval for an item.
+	ApprovalRevoked {
+		/// Pool.
+		pool: PoolId,
+		/// Holder.
+		owner: Account,
+		/// Delegate.
+		delegate: Account,
+		/// The item.
+		item: u64,
 	},
 	/// A key was claimed.
 	Claimed {
@@ -172,6 +194,8 @@ impl TokenEvent {
 			TokenEvent::Burned { .. } => "token_burned",
 			TokenEvent::Transferred { .. } => "token_transferred",
 			TokenEvent::Approved { .. } => "token_approved",
+			TokenEvent::AllowanceSet { .. } => "token_allowance_set",
+			TokenEvent::ApprovalRevoked { .. } => "token_approval_revoked",
 			TokenEvent::Claimed { .. } => "claim_registered",
 			TokenEvent::ClaimTransferred { .. } => "claim_transferred",
 			TokenEvent::ClaimReleased { .. } => "claim_released",
@@ -227,6 +251,12 @@ impl TokenEvent {
 				json!({ "pool": pool, "owner": ss58(owner), "delegate": ss58(delegate) }),
 				holding,
 			),
+			TokenEvent::AllowanceSet { pool, owner, delegate, amount } => json!({
+				"pool": pool, "owner": ss58(owner), "delegate": ss58(delegate), "amount": amount.to_string(),
+			}),
+			TokenEvent::ApprovalRevoked { pool, owner, delegate, item } => json!({
+				"pool": pool, "owner": ss58(owner), "delegate": ss58(delegate), "index": item,
+			}),
 			TokenEvent::Claimed { namespace, key_hash, owner, by } => json!({
 				"namespace": namespace, "key_hash": h(key_hash), "owner": ss58(owner), "by": ss58(by),
 			}),
@@ -356,6 +386,24 @@ pub enum TokenCall {
 		/// What.
 		holding: Holding,
 	},
+	/// `tokens.set_allowance`.
+	SetAllowance {
+		/// Pool (fungible).
+		pool: PoolId,
+		/// Delegate.
+		delegate: Account,
+		/// The allowance it gets (`0`: withdrawn).
+		amount: u128,
+	},
+	/// `tokens.revoke_approval`.
+	RevokeApproval {
+		/// Pool (non-fungible).
+		pool: PoolId,
+		/// Delegate.
+		delegate: Account,
+		/// The item.
+		item: u64,
+	},
 	/// `tokens.claim`.
 	Claim {
 		/// Namespace.
@@ -418,6 +466,8 @@ impl TokenCall {
 			TokenCall::Transfer { .. } => "transfer",
 			TokenCall::TransferFrom { .. } => "transfer_from",
 			TokenCall::Approve { .. } => "approve",
+			TokenCall::SetAllowance { .. } => "set_allowance",
+			TokenCall::RevokeApproval { .. } => "revoke_approval",
 			TokenCall::Claim { .. } => "claim",
 			TokenCall::TransferClaim { .. } => "transfer_claim",
 			TokenCall::ReleaseClaim { .. } => "release_claim",

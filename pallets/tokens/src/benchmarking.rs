@@ -246,6 +246,33 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn set_allowance() {
+		// The worst case: an allowance to withdraw, and a new one to set.
+		let (who, _) = party::<T>();
+		let pool = funded::<T>(&who);
+		let delegate: T::AccountId = account("delegate", 0, 0);
+		Pallet::<T>::do_approve(&who, pool, delegate.clone(), amount::<T>(1000)).expect("approve");
+
+		#[extrinsic_call]
+		set_allowance(RawOrigin::Signed(who.clone()), pool, delegate.clone(), 300u32.into());
+
+		assert_eq!(Pallet::<T>::allowance(pool, &who, &delegate), 300u32.into());
+	}
+
+	#[benchmark]
+	fn revoke_approval() {
+		let (who, _) = party::<T>();
+		let pool = with_item::<T>(&who);
+		let delegate: T::AccountId = account("delegate", 0, 0);
+		Pallet::<T>::do_approve(&who, pool, delegate.clone(), Holding::Item(1)).expect("approve");
+
+		#[extrinsic_call]
+		revoke_approval(RawOrigin::Signed(who), pool, delegate, 1);
+
+		assert_eq!(ItemApprovals::<T>::get(pool, 1), None);
+	}
+
+	#[benchmark]
 	fn transfer_from_amount() {
 		let (who, _) = party::<T>();
 		let pool = funded::<T>(&who);

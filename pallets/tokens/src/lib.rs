@@ -4,7 +4,9 @@
 //! - **token pools**: fungible pools kept in `pallet-assets`, non-fungible pools kept in
 //!   `pallet-nfts`, behind one pool abstraction. An org (its admin account or one of its nodes)
 //!   creates a pool with a name unique in its namespace; only that org mints. Holders burn,
-//!   transfer, approve a delegate, and delegates transfer from the holder.
+//!   transfer, approve a delegate, and delegates transfer from the holder; a holder lowers or
+//!   withdraws an allowance ([`Pallet::set_allowance`]) and an item's approval
+//!   ([`Pallet::revoke_approval`]) whenever it likes.
 //! - **uniqueness claims**: [`Pallet::claim`] registers a business record key (the hash of an
 //!   invoice number, a claim id…) in a namespace. The first claim wins; any later one fails with
 //!   [`Error::AlreadyClaimed`], in the same order at every party.
@@ -132,6 +134,8 @@ pub mod pallet {
 		type Fungibles: fungibles::Create<Self::AccountId, AssetId = PoolId, Balance = Self::Balance>
 			+ fungibles::Mutate<Self::AccountId>
 			+ fungibles::approvals::Mutate<Self::AccountId>;
+		/// Withdraws allowances in fungible pools (pallet-assets' `do_cancel_approval`).
+		type CancelAllowance: CancelAllowance<Self::AccountId>;
 		/// The non-fungible ledger (pallet-nfts): one collection per non-fungible pool, with the
 		/// pool's id; items keyed by their index.
 		type Nfts: nonfungibles_v2::Inspect<Self::AccountId, CollectionId = PoolId, ItemId = ItemIndex>
@@ -309,6 +313,21 @@ pub mod pallet {
 			amount: T::Balance,
 			batch_hash: H256,
 		},
+		/// `owner` set `delegate`'s allowance in fungible `pool` to exactly `amount` (`0`:
+		/// withdrawn).
+		AllowanceSet {
+			pool: PoolId,
+			owner: T::AccountId,
+			delegate: T::AccountId,
+			amount: T::Balance,
+		},
+		/// `owner` withdrew `delegate`'s approval for item `item` of non-fungible `pool`.
+		ApprovalRevoked {
+			pool: PoolId,
+			owner: T::AccountId,
+			delegate: T::AccountId,
+			item: ItemIndex,
+		},
 	}
 
 	/// Why a tokens call failed.
@@ -480,7 +499,9 @@ pub mod pallet {
 
 		/// Lets `delegate` transfer the signer's `tokens` in `pool`: for a fungible pool, adds
 		/// the amount to the delegate's allowance; for a non-fungible pool, approves the
-		/// delegate for that item until its next transfer. Emits [`Event::Approved`].
+		/// delegate for that item until its next transfer (or until the holder revokes it with
+		/// [`Pallet::revoke_approval`]). Emits [`Event::Approved`]. To lower or withdraw an
+		/// allowance, see [`Pallet::set_allowance`].
 		#[pallet::call_index(4)]
 		#[pallet::weight(match tokens {
 			Holding::Amount(_) => T::WeightInfo::approve_amount(),
@@ -600,6 +621,46 @@ pub mod pallet {
 		pub fn refund_escrow(origin: OriginFor<T>, escrow: EscrowId) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_refund_escrow(escrow)
+		}
+
+		/// Sets `delegate`'s allowance of the signer's tokens in fungible `pool` to exactly
+		/// `amount`: lowers or raises it, and `0` withdraws it (freeing its deposit). Unlike
+		/// [`Pallet::approve`], which adds to an allowance, this lets a holder take back what it
+		/// approved; whatever the delegate transferred before stays transferred.
+		///
+		/// Withdrawing an allowance that is not there fails with [`Error::NotApproved`]. Emits
+		/// [`Event::AllowanceSet`].
+		#[pallet::call_index(12)]
+		// Bounded by two measured approvals until `scripts/bench-weights.sh` measures its own
+		// benchmark: withdrawing an allowance touches what approving one does (the asset, the
+		// approval and the deposit), and setting a new one approves once more.
+		#[pallet::weight(T::WeightInfo::approve_amount().saturating_mul(2))]
+		pub fn set_allowance(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			delegate: T::AccountId,
+			amount: T::Balance,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_set_allowance(&who, pool, delegate, amount)
+		}
+
+		/// Withdraws `delegate`'s approval to transfer item `item` of non-fungible `pool`.
+		///
+		/// Signed by the item's holder; fails with [`Error::NotApproved`] unless `delegate` is
+		/// the item's approved delegate. Emits [`Event::ApprovalRevoked`].
+		#[pallet::call_index(13)]
+		// An item approval's measured weight, plus the read of the approval it checks, until
+		// `scripts/bench-weights.sh` measures its own benchmark.
+		#[pallet::weight(T::WeightInfo::approve_item().saturating_add(T::DbWeight::get().reads(1)))]
+		pub fn revoke_approval(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			delegate: T::AccountId,
+			item: ItemIndex,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_revoke_approval(&who, pool, delegate, item)
 		}
 	}
 }

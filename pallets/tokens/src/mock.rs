@@ -204,6 +204,7 @@ impl pallet_tokens::Config for Test {
 	type Acknowledgements = Pins;
 	type Balance = u64;
 	type Fungibles = Assets;
+	type CancelAllowance = CancelAssetsAllowance;
 	type Nfts = Nfts;
 	type NftCollectionConfig = pallet_nfts::CollectionConfigFor<Test>;
 	type NftItemConfig = ItemConfig;
@@ -278,5 +279,20 @@ pub fn run_to_block(n: u64) {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
 		Tokens::on_initialize(next);
+	}
+}
+
+/// Withdraws allowances through pallet-assets, as the runtime does.
+pub struct CancelAssetsAllowance;
+
+type AccountId = <Test as frame_system::Config>::AccountId;
+
+impl crate::CancelAllowance<AccountId> for CancelAssetsAllowance {
+	fn cancel_allowance(
+		pool: crate::PoolId,
+		owner: &AccountId,
+		delegate: &AccountId,
+	) -> frame_support::dispatch::DispatchResult {
+		Assets::do_cancel_approval(&pool, owner, delegate)
 	}
 }

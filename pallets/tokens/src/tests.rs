@@ -383,6 +383,114 @@ fn a_delegate_transfers_within_its_allowance() {
 }
 
 #[test]
+fn a_holder_lowers_and_withdraws_an_allowance_and_the_delegate_cannot_spend_past_it() {
+	new_test_ext().execute_with(|| {
+		let coin = funded_pool(100);
+		let reserved_before = Balances::reserved_balance(INSURER_NODE);
+		assert_ok!(Tokens::approve(signed(INSURER_NODE), coin, OTHER, Holding::Amount(50)));
+		let deposit = Balances::reserved_balance(INSURER_NODE);
+		// Lowered: the delegate can move 10, not 11, and the deposit stays one deposit.
+		assert_ok!(Tokens::set_allowance(signed(INSURER_NODE), coin, OTHER, 10));
+		assert!(matches!(
+			last_event(),
+			RuntimeEvent::Tokens(Event::AllowanceSet {
+				amount: 10,
+				owner: INSURER_NODE,
+				delegate: OTHER,
+				..
+			})
+		));
+		assert_eq!(Tokens::allowance(coin, &INSURER_NODE, &OTHER), 10);
+		assert_eq!(Balances::reserved_balance(INSURER_NODE), deposit);
+		let spend = |amount| {
+			Tokens::transfer_from(
+				signed(OTHER),
+				coin,
+				INSURER_NODE,
+				OTHER,
+				Holding::Amount(amount),
+				None,
+			)
+		};
+		assert_noop!(spend(11), E::NotApproved);
+		assert_ok!(spend(4));
+		assert_eq!(Tokens::allowance(coin, &INSURER_NODE, &OTHER), 6);
+		// Withdrawn: nothing more moves, and any deposit comes back.
+		assert_ok!(Tokens::set_allowance(signed(INSURER_NODE), coin, OTHER, 0));
+		assert_eq!(Tokens::allowance(coin, &INSURER_NODE, &OTHER), 0);
+		assert_eq!(Balances::reserved_balance(INSURER_NODE), reserved_before);
+		assert_noop!(spend(1), E::NotApproved);
+		assert_eq!(balance(coin, OTHER), 4);
+		// Nothing left to withdraw; raised again from nothing it is a fresh allowance.
+		assert_noop!(Tokens::set_allowance(signed(INSURER_NODE), coin, OTHER, 0), E::NotApproved);
+		assert_ok!(Tokens::set_allowance(signed(INSURER_NODE), coin, OTHER, 7));
+		assert_eq!(Tokens::allowance(coin, &INSURER_NODE, &OTHER), 7);
+		// Only the holder sets its own allowances: the delegate setting one sets its own (none
+		// of the holder's tokens), and a stranger's withdrawal finds nothing to withdraw.
+		assert_noop!(Tokens::set_allowance(signed(OTHER), coin, OTHER, 0), E::NotApproved);
+		assert_noop!(Tokens::set_allowance(signed(STRANGER), coin, OTHER, 0), E::NotApproved);
+		assert_eq!(Tokens::allowance(coin, &INSURER_NODE, &OTHER), 7);
+		let files = pool(INSURER, "files", PoolKind::NonFungible);
+		assert_noop!(
+			Tokens::set_allowance(signed(INSURER_NODE), files, OTHER, 1),
+			E::WrongPoolKind
+		);
+		assert_noop!(Tokens::set_allowance(signed(INSURER_NODE), 9, OTHER, 1), E::UnknownPool);
+	});
+}
+
+#[test]
+fn a_holder_revokes_an_item_approval_and_nobody_else_can() {
+	new_test_ext().execute_with(|| {
+		let files = pool(INSURER, "files", PoolKind::NonFungible);
+		assert_ok!(Tokens::mint(signed(INSURER), files, INSURER_NODE, Holding::Item(7), None));
+		assert_ok!(Tokens::approve(signed(INSURER_NODE), files, OTHER, Holding::Item(7)));
+		// Neither the delegate nor a stranger withdraws it; naming another delegate withdraws
+		// nothing.
+		assert_noop!(Tokens::revoke_approval(signed(OTHER), files, OTHER, 7), E::NotTokenOwner);
+		assert_noop!(Tokens::revoke_approval(signed(STRANGER), files, OTHER, 7), E::NotTokenOwner);
+		assert_noop!(
+			Tokens::revoke_approval(signed(INSURER_NODE), files, STRANGER, 7),
+			E::NotApproved
+		);
+		assert_ok!(Tokens::revoke_approval(signed(INSURER_NODE), files, OTHER, 7));
+		assert!(matches!(
+			last_event(),
+			RuntimeEvent::Tokens(Event::ApprovalRevoked {
+				item: 7,
+				owner: INSURER_NODE,
+				delegate: OTHER,
+				..
+			})
+		));
+		assert_noop!(
+			Tokens::transfer_from(
+				signed(OTHER),
+				files,
+				INSURER_NODE,
+				OTHER,
+				Holding::Item(7),
+				None
+			),
+			E::NotApproved
+		);
+		assert_noop!(
+			Tokens::revoke_approval(signed(INSURER_NODE), files, OTHER, 7),
+			E::NotApproved
+		);
+		assert_noop!(
+			Tokens::revoke_approval(signed(INSURER_NODE), files, OTHER, 8),
+			E::UnknownToken
+		);
+		let coin = funded_pool(100);
+		assert_noop!(
+			Tokens::revoke_approval(signed(INSURER_NODE), coin, OTHER, 7),
+			E::WrongPoolKind
+		);
+	});
+}
+
+#[test]
 fn an_nft_approval_lasts_until_the_next_transfer() {
 	new_test_ext().execute_with(|| {
 		let files = pool(INSURER, "files", PoolKind::NonFungible);

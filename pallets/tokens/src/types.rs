@@ -138,3 +138,17 @@ pub struct Escrow<AccountId, Balance, BlockNumber> {
 	/// Locked, released or refunded.
 	pub state: EscrowState,
 }
+
+/// Withdraws an owner's whole allowance for a delegate in a fungible pool. The SDK's
+/// `fungibles::approvals` traits only add to an allowance (and spend it); pallet-assets withdraws
+/// one with `do_cancel_approval`, which the runtime wires in here. Without it an owner could
+/// never take back what it approved a rival.
+pub trait CancelAllowance<AccountId> {
+	/// Withdraws `owner`'s allowance for `delegate` in fungible pool `pool` (an error if there is
+	/// none), and frees the deposit it held.
+	fn cancel_allowance(
+		pool: PoolId,
+		owner: &AccountId,
+		delegate: &AccountId,
+	) -> frame_support::dispatch::DispatchResult;
+}

@@ -423,12 +423,27 @@ impl pallet_nfts::Config for Runtime {
 
 /// Tokens: pools on the two ledgers above, uniqueness claims, and escrows released by the pins
 /// pallet's acknowledgements. Escrows time out after at most a week of 2 s blocks.
+/// Withdraws an allowance in a fungible pool through pallet-assets, whose `do_cancel_approval`
+/// the SDK's `fungibles::approvals` traits do not offer.
+pub struct CancelAssetsAllowance;
+
+impl pallet_tokens::CancelAllowance<AccountId> for CancelAssetsAllowance {
+	fn cancel_allowance(
+		pool: pallet_tokens::PoolId,
+		owner: &AccountId,
+		delegate: &AccountId,
+	) -> frame_support::dispatch::DispatchResult {
+		Assets::do_cancel_approval(&pool, owner, delegate)
+	}
+}
+
 impl pallet_tokens::Config for Runtime {
 	type Orgs = Identities;
 	type Nodes = Identities;
 	type Acknowledgements = Pins;
 	type Balance = Balance;
 	type Fungibles = Assets;
+	type CancelAllowance = CancelAssetsAllowance;
 	type Nfts = Nfts;
 	type NftCollectionConfig = pallet_nfts::CollectionConfigFor<Runtime>;
 	type NftItemConfig = pallet_nfts::ItemConfig;

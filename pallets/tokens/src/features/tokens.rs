@@ -1,6 +1,6 @@
-//! Minting, burning, transferring and approving tokens in a pool.
+//! Minting, burning, transferring and approving tokens in a pool, and withdrawing approvals.
 
-use crate::{pallet::*, Holding, PoolId};
+use crate::{pallet::*, CancelAllowance, Holding, ItemIndex, PoolId, PoolKind};
 use frame_support::{
 	pallet_prelude::*,
 	traits::{
@@ -146,6 +146,46 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Self::deposit_event(Event::Approved { pool, owner: who.clone(), delegate, tokens });
+		Ok(())
+	}
+}
+
+impl<T: Config> Pallet<T> {
+	/// Sets `delegate`'s allowance of `who`'s tokens in fungible `pool` to exactly `amount`.
+	pub(crate) fn do_set_allowance(
+		who: &T::AccountId,
+		pool: PoolId,
+		delegate: T::AccountId,
+		amount: T::Balance,
+	) -> DispatchResult {
+		Self::pool_for(pool, PoolKind::Fungible)?;
+		let current = <T::Fungibles as approvals::Inspect<_>>::allowance(pool, who, &delegate);
+		if !current.is_zero() {
+			T::CancelAllowance::cancel_allowance(pool, who, &delegate)?;
+		} else if amount.is_zero() {
+			return Err(Error::<T>::NotApproved.into());
+		}
+		if !amount.is_zero() {
+			<T::Fungibles as approvals::Mutate<_>>::approve(pool, who, &delegate, amount)?;
+		}
+		Self::deposit_event(Event::AllowanceSet { pool, owner: who.clone(), delegate, amount });
+		Ok(())
+	}
+
+	/// Withdraws `delegate`'s approval for item `item` of `pool`, which `who` holds.
+	pub(crate) fn do_revoke_approval(
+		who: &T::AccountId,
+		pool: PoolId,
+		delegate: T::AccountId,
+		item: ItemIndex,
+	) -> DispatchResult {
+		Self::ensure_holds(pool, who, &Holding::Item(item))?;
+		ensure!(
+			ItemApprovals::<T>::get(pool, item).as_ref() == Some(&delegate),
+			Error::<T>::NotApproved
+		);
+		ItemApprovals::<T>::remove(pool, item);
+		Self::deposit_event(Event::ApprovalRevoked { pool, owner: who.clone(), delegate, item });
 		Ok(())
 	}
 }
