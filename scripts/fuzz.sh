@@ -9,38 +9,54 @@
 #
 # cargo fuzz needs flags that stable rustc refuses (-Zsanitizer=address): RUSTC_BOOTSTRAP=1 lets
 # the machine's stable toolchain take them, so no nightly toolchain is needed. Two targets run at
-# a time (one per core; PARLEY_FUZZ_JOBS=N for another number). Each keeps its corpus in $PARLEY_FUZZ_CORPUS (default
-# ~/.cache/parley/fuzz/corpus/<target>), so later runs start where earlier ones stopped; a crash
-# leaves its input in target/artifacts/fuzz/<target>/ and fails the run.
+# a time (one per core; PARLEY_FUZZ_JOBS=N for another number). Each keeps its corpus in
+# $PARLEY_FUZZ_CORPUS (default ~/.cache/parley/fuzz/corpus/<target>), so later runs start where
+# earlier ones stopped; a crash leaves its input in target/artifacts/fuzz/<target>/ and fails the
+# run.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 cd "$PARLEY_ROOT"
 
 seconds="${1:-30}"
 shift || true
-mapfile -t all < <(sed -n 's/^name = "\(.*\)"$/\1/p' fuzz/Cargo.toml | grep -v '^parley-fuzz$')
+# Two packages of targets: fuzz/ (the small decoders of parley-wire) and fuzz/runtime (the
+# runtime's extrinsics and calls, with the runtime's dependency graph; no WASM needed).
+FUZZ_DIRS=(fuzz fuzz/runtime)
+declare -A dir_of=()
+all=()
+for dir in "${FUZZ_DIRS[@]}"; do
+  while read -r name; do
+    dir_of[$name]=$dir
+    all+=("$name")
+  done < <(sed -n '/^\[\[bin\]\]/,/^name/s/^name = "\(.*\)"$/\1/p' "$dir/Cargo.toml")
+done
 targets=("${@:-${all[@]}}")
+for target in "${targets[@]}"; do
+  [ -n "${dir_of[$target]:-}" ] || { echo "[fuzz] no target $target; one of: ${all[*]}" >&2; exit 2; }
+done
 corpus_root="${PARLEY_FUZZ_CORPUS:-$HOME/.cache/parley/fuzz/corpus}"
 artifacts="$PARLEY_ROOT/target/artifacts/fuzz"
 fuzz_target_dir="$CARGO_TARGET_DIR/fuzz"
-export RUSTC_BOOTSTRAP=1
+export RUSTC_BOOTSTRAP=1 SKIP_WASM_BUILD=1
 
 command -v cargo-fuzz >/dev/null || { echo "[fuzz] cargo-fuzz is missing: run scripts/setup.sh" >&2; exit 1; }
 
+fuzz() { # fuzz <build|run> <target> [args…]
+  local verb="$1" target="$2"
+  shift 2
+  cargo fuzz "$verb" --fuzz-dir "${dir_of[$target]}" --sanitizer address --target-dir "$fuzz_target_dir" "$target" "$@"
+}
+
 echo "[fuzz] building ${#targets[@]} target(s) with AddressSanitizer and coverage"
-if [ $# -eq 0 ]; then
-  cargo fuzz build --sanitizer address --target-dir "$fuzz_target_dir"
-else
-  for target in "${targets[@]}"; do
-    cargo fuzz build --sanitizer address --target-dir "$fuzz_target_dir" "$target"
-  done
-fi
+for target in "${targets[@]}"; do
+  fuzz build "$target"
+done
 
 run_one() {
   local target="$1" corpus="$corpus_root/$1" out="$artifacts/$1" log
   mkdir -p "$corpus" "$out"
   log="$out/run.log"
-  if cargo fuzz run --sanitizer address --target-dir "$fuzz_target_dir" "$target" "$corpus" -- \
+  if fuzz run "$target" "$corpus" -- \
       -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=65536 -timeout=10 \
       -artifact_prefix="$out/" -print_final_stats=1 >"$log" 2>&1; then
     local runs cov
