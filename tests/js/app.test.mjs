@@ -30,19 +30,29 @@ const confirmedAt = (party, id) => waitFor(`${id} confirmed at ${party.name}`, a
  * POSTs `body` with node:http and `Expect: 100-continue`: the node answers a body it will not take
  * (too large) before the body is sent, and the answer is returned.
  */
-function postRaw(party, path, body) {
+function postRaw(party, path, body, tries = 3) {
   return new Promise((resolve, reject) => {
+    let answered = false;
     const req = httpRequest({
       host: '127.0.0.1', port: party.rest_port, path, method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': body.length, expect: '100-continue', ...auth(party) },
     }, (res) => {
+      answered = true;
       let text = '';
       res.on('data', (c) => { text += c; });
       res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(text) }));
     });
     req.on('continue', () => req.end(body));
     req.on('socket', (socket) => socket.on('error', () => {}));
-    req.on('error', (e) => { if (!['EPIPE', 'ECONNRESET'].includes(e.code)) reject(e); });
+    req.setTimeout(30_000, () => req.destroy(new Error('no answer within 30 s')));
+    req.on('error', (e) => {
+      if (answered) return;
+      // The node answers an oversized upload and closes the connection while the body is
+      // still being written; now and then the reset reaches this client before the answer
+      // does, and that request has no answer to read: ask again.
+      if (['EPIPE', 'ECONNRESET'].includes(e.code) && tries > 1) resolve(postRaw(party, path, body, tries - 1));
+      else reject(e);
+    });
   });
 }
 
