@@ -188,6 +188,19 @@ pub struct FailedPin {
 	pub error: String,
 }
 
+/// A `BatchSkipped` or `BatchSkippedByVote` event: a batch every node stops waiting for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedBatch {
+	/// The node that pinned it: a batch is its author's (another node's pin of the same id is
+	/// another batch).
+	pub author: NodeId,
+	/// Its id.
+	pub batch_id: BatchId,
+	/// Whether the members voted the skip (`BatchSkippedByVote`); otherwise its author skipped
+	/// it.
+	pub by_vote: bool,
+}
+
 /// What the node reports about one block, in block order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ChainBlock {
@@ -199,9 +212,8 @@ pub struct ChainBlock {
 	pub pins: Vec<PinnedBatch>,
 	/// Its `BatchAcknowledged` events: (batch hash, acknowledging node).
 	pub acknowledgements: Vec<(Hash, NodeId)>,
-	/// Its `BatchSkipped` and `BatchSkippedByVote` events: (batch id, the author node that
-	/// skipped its own batch, or `None` if the members voted the skip).
-	pub skips: Vec<(BatchId, Option<NodeId>)>,
+	/// Its `BatchSkipped` and `BatchSkippedByVote` events.
+	pub skips: Vec<SkippedBatch>,
 	/// Identities registered or verified in it: (identity id, DID if known, what happened).
 	pub identities: Vec<(u32, Option<String>, String)>,
 	/// Its tokens pallet events, in event order.

@@ -56,7 +56,7 @@ pub use parley_wire::{batch, envelope, types};
 
 pub use chain::{
 	ChainBlock, ChainView, FailedPin, Governance, Member, Motion, PinLimits, PinSubmission,
-	PinnedBatch, Submitter,
+	PinnedBatch, SkippedBatch, Submitter,
 };
 pub use exchange::{Exchange, ExchangeConfig, ExchangeError};
 pub use keys::NodeKeys;

@@ -11,7 +11,8 @@ use parley_offchain::{
 	store::{collections::MESSAGES, query::ListQuery},
 	types::{Group, MessageKind},
 	ChainBlock, ChainView, Exchange, ExchangeConfig, ExchangeError, FailedPin, Governance, Member,
-	MessageState, Motion, NodeIdentity, NodeKeys, PinLimits, PinSubmission, PinnedBatch, Submitter,
+	MessageState, Motion, NodeIdentity, NodeKeys, PinLimits, PinSubmission, PinnedBatch,
+	SkippedBatch, Submitter,
 };
 use sp_core::{crypto::Pair as _, sr25519};
 use std::{
@@ -29,14 +30,15 @@ struct MemChain {
 	acknowledged: Mutex<Vec<[u8; 32]>>,
 	height: Mutex<u64>,
 	blocks: Mutex<Vec<ChainBlock>>,
-	/// Skips for the next block: by the author node, or (`None`) by the members' vote.
-	skipped: Mutex<Vec<([u8; 16], Option<u32>)>>,
+	/// Skips for the next block: by the author node, or by the members' vote.
+	skipped: Mutex<Vec<SkippedBatch>>,
 	/// The context bound the chain enforces.
 	max_contexts: Mutex<u32>,
 	/// The context bound `pin_limits` reports (as the runtime API would; a test may make the two
 	/// differ, as a runtime upgrade does between a batch's cut and its pin).
 	reported_max_contexts: Mutex<u32>,
-	pinned: Mutex<std::collections::HashSet<[u8; 16]>>,
+	/// Every (author, batch id) pinned: a batch is its author's.
+	pinned: Mutex<std::collections::HashSet<(u32, [u8; 16])>>,
 	/// The members and open motions `GovernanceApi` would report.
 	governance: Mutex<Governance>,
 }
@@ -99,7 +101,11 @@ impl Submitter for MemSubmitter {
 		self.0.acknowledged.lock().unwrap().push(batch_hash);
 	}
 	fn submit_skip(&self, batch_id: [u8; 16]) -> BoxFuture<'static, Result<(), String>> {
-		self.0.skipped.lock().unwrap().push((batch_id, Some(self.1)));
+		self.0.skipped.lock().unwrap().push(SkippedBatch {
+			author: self.1,
+			batch_id,
+			by_vote: false,
+		});
 		Box::pin(async { Ok(()) })
 	}
 }
@@ -219,7 +225,7 @@ async fn produce_block(chain: &MemChain, parties: &[&Party]) {
 			Some("Pins.TooManyContexts")
 		} else if !valid_namespace(&pin.namespace) {
 			Some("Pins.InvalidNamespace")
-		} else if !chain.pinned.lock().unwrap().insert(pin.batch_id) {
+		} else if !chain.pinned.lock().unwrap().insert((author, pin.batch_id)) {
 			Some("Pins.BatchAlreadyPinned")
 		} else {
 			None
@@ -567,6 +573,135 @@ async fn withhold_one(
 	(batch, lost, later)
 }
 
+/// Puts copies of `author`'s pin of `batch` (signed by `rival`, one per id in `ids`) at the head
+/// of the pool, if that pin is there.
+fn put_copies_first(
+	chain: &MemChain,
+	author: u32,
+	batch: [u8; 16],
+	rival: u32,
+	ids: &[[u8; 16]],
+) -> bool {
+	let mut pool = chain.submitted.lock().unwrap();
+	let Some((_, pin)) = pool.iter().find(|(a, p)| *a == author && p.batch_id == batch) else {
+		return false;
+	};
+	let copies: Vec<(u32, PinSubmission)> =
+		ids.iter().map(|id| (rival, PinSubmission { batch_id: *id, ..pin.clone() })).collect();
+	for (i, copy) in copies.into_iter().enumerate() {
+		pool.insert(i, copy);
+	}
+	true
+}
+
+/// Waits (bounded: 10 s, producing no block) until `author` has a pin of `batch` in the pool,
+/// then puts `copies` (signed by `rival`) before it, as a block author that front-runs it would.
+async fn front_run(chain: &MemChain, author: u32, batch: [u8; 16], rival: u32, ids: &[[u8; 16]]) {
+	for _ in 0..100 {
+		if put_copies_first(chain, author, batch, rival, ids) {
+			return;
+		}
+		tokio::time::sleep(Duration::from_millis(100)).await;
+	}
+	panic!("the author's pin never reached the pool");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rivals_copy_of_a_pending_pin_never_takes_the_authors_place() {
+	let (chain, a, p, b) = three_parties().await;
+	let all = [&a, &p, &b];
+	let batch_of = |party: &Party, id: String| {
+		let store = party.exchange.store().clone();
+		async move { store.message(&id).await.unwrap().and_then(|m| m.batch) }
+	};
+	let id_of = |hex_id: String| -> [u8; 16] { hex::decode(hex_id).unwrap().try_into().unwrap() };
+	// A private message: insurer-b (node 3, not in the group) copies insurer-a's pending pin,
+	// under the same id and under another id, and both copies land first.
+	let group =
+		a.exchange.create_group("default", "g", std::slice::from_ref(&p.node.did)).await.unwrap();
+	let private = a
+		.exchange
+		.send_private("default", &group, vec!["claims".into()], String::new(), serde_json::json!(1))
+		.await
+		.unwrap();
+	let mut batch = None;
+	for _ in 0..100 {
+		batch = batch_of(&a, private.clone()).await;
+		if batch.is_some() {
+			break;
+		}
+		tokio::time::sleep(Duration::from_millis(100)).await;
+	}
+	let batch = id_of(batch.expect("the private batch is cut"));
+	front_run(&chain, 1, batch, 3, &[batch, [0xC0; 16]]).await;
+	// A broadcast: the copies carry its topic's public context too.
+	let broadcast = a
+		.exchange
+		.send_broadcast("default", vec!["news".into()], String::new(), serde_json::json!(2))
+		.await
+		.unwrap();
+	let mut cast = None;
+	for _ in 0..100 {
+		cast = batch_of(&a, broadcast.clone()).await;
+		if cast.is_some() {
+			break;
+		}
+		tokio::time::sleep(Duration::from_millis(100)).await;
+	}
+	let cast = id_of(cast.expect("the broadcast batch is cut"));
+	front_run(&chain, 1, cast, 3, &[cast, [0xC1; 16]]).await;
+	// The author's own pins land as well (a batch is its author's), and its messages are
+	// confirmed at every recipient, each once.
+	eventually(&chain, &all, "both messages confirmed at the provider", || async {
+		state_of(&p, &private).await == Some(MessageState::Confirmed)
+			&& state_of(&p, &broadcast).await == Some(MessageState::Confirmed)
+	})
+	.await;
+	eventually(&chain, &all, "the broadcast confirmed at insurer-b", || async {
+		state_of(&b, &broadcast).await == Some(MessageState::Confirmed)
+	})
+	.await;
+	let pinned =
+		chain.blocks.lock().unwrap().iter().flat_map(|b| b.pins.clone()).collect::<Vec<_>>();
+	for (author, id) in
+		[(3, batch), (3, [0xC0; 16]), (1, batch), (3, cast), (3, [0xC1; 16]), (1, cast)]
+	{
+		assert!(
+			pinned.iter().any(|pin| pin.author == author && pin.batch_id == id),
+			"node {author}'s pin of {} is on-chain",
+			hex::encode(id)
+		);
+	}
+	for party in [&a, &p] {
+		eventually(&chain, &all, "the copies are recognised", || async {
+			let mut copied = true;
+			for id in [batch, [0xC0; 16], cast, [0xC1; 16]] {
+				copied &= party.exchange.store().pin_state_of(3, &id).await.unwrap().as_deref()
+					== Some("copied");
+			}
+			copied
+		})
+		.await;
+		for id in [batch, cast] {
+			assert_eq!(
+				party.exchange.store().pin_state_of(1, &id).await.unwrap().as_deref(),
+				Some("released"),
+				"the author's pin is the one released"
+			);
+		}
+	}
+	// The author's messages are confirmed at the author too, not failed by the copies.
+	assert_eq!(state_of(&a, &private).await, Some(MessageState::Confirmed));
+	// Nothing was rejected, and the provider has the messages once each.
+	let events = p.exchange.store().events_after(0, 1000).await.unwrap();
+	assert!(!events.iter().any(|e| e.kind == "message_rejected"), "{events:?}");
+	for id in [&private, &broadcast] {
+		let confirmed =
+			events.iter().filter(|e| e.kind == "message_confirmed" && &e.reference == id).count();
+		assert_eq!(confirmed, 1, "{id} confirmed once at the provider");
+	}
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_its_author_or_the_members_vote_skips_a_batch_that_never_arrives() {
 	let (chain, a, p, b) = three_parties().await;
@@ -611,7 +746,7 @@ async fn only_its_author_or_the_members_vote_skips_a_batch_that_never_arrives() 
 	// `SkipBatch` does on-chain).
 	let (batch, lost, later) = withhold_one(&chain, &all, &group, 3).await;
 	let id: [u8; 16] = hex::decode(&batch).unwrap().try_into().unwrap();
-	chain.skipped.lock().unwrap().push((id, None));
+	chain.skipped.lock().unwrap().push(SkippedBatch { author: 1, batch_id: id, by_vote: true });
 	eventually(&chain, &all, "the later message is released after the vote", || async {
 		state_of(&p, &later).await == Some(MessageState::Confirmed)
 	})

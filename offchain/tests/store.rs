@@ -366,7 +366,7 @@ async fn a_database_migrated_by_an_earlier_release_keeps_its_rows_and_gets_only_
 				sqlx::raw_sql(sql).execute(&pool).await.unwrap();
 			}
 			sqlx::raw_sql(
-				"CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY); INSERT INTO schema_migrations (version) VALUES (1), (2), (3); INSERT INTO groups (id, namespace, name, members, secret, created) VALUES ('aa', 'default', 'kept', '[]', '00', 1); INSERT INTO token_approvals (block, event_index, namespace, pool, owner, delegate, amount, item) VALUES (5, 1, 'default', 1, 'o', 'd', '500', NULL)",
+				"CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY); INSERT INTO schema_migrations (version) VALUES (1), (2), (3); INSERT INTO groups (id, namespace, name, members, secret, created) VALUES ('aa', 'default', 'kept', '[]', '00', 1); INSERT INTO token_approvals (block, event_index, namespace, pool, owner, delegate, amount, item) VALUES (5, 1, 'default', 1, 'o', 'd', '500', NULL); INSERT INTO pins (batch_id, block, event_index, namespace, sequence, author, batch_hash, contexts, state, seen) VALUES ('bb', 7, 0, 'default', 0, 3, 'cc', '[]', 'released', 9)",
 			)
 			.execute(&pool)
 			.await
@@ -385,7 +385,7 @@ async fn a_database_migrated_by_an_earlier_release_keeps_its_rows_and_gets_only_
 				.unwrap();
 		assert_eq!(
 			versions,
-			(1..=9).collect::<Vec<i64>>(),
+			(1..=10).collect::<Vec<i64>>(),
 			"{backend}: sqlx tracks every migration once"
 		);
 		let kept: String = sqlx::query_scalar("SELECT name FROM groups WHERE id = 'aa'")
@@ -393,6 +393,18 @@ async fn a_database_migrated_by_an_earlier_release_keeps_its_rows_and_gets_only_
 			.await
 			.unwrap();
 		assert_eq!(kept, "kept", "{backend}: the rows are kept");
+		// Migration 10 keys pins by (batch id, author): the old pin is kept with its state, and
+		// another node's pin of the same id is a second row, not a conflict.
+		let state: String =
+			sqlx::query_scalar("SELECT state FROM pins WHERE batch_id = 'bb' AND author = 3")
+				.fetch_one(&pool)
+				.await
+				.unwrap();
+		assert_eq!(state, "released", "{backend}: the pin is kept");
+		sqlx::query("INSERT INTO pins (batch_id, block, event_index, namespace, sequence, author, batch_hash, contexts, state) VALUES ('bb', 8, 0, 'default', 1, 4, 'cc', '[]', 'pending')")
+			.execute(&pool)
+			.await
+			.unwrap();
 		// Migration 9 marks the approvals recorded before it as plain approvals.
 		let action: String =
 			sqlx::query_scalar("SELECT action FROM token_approvals WHERE block = 5")

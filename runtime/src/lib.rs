@@ -75,10 +75,11 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("parley"),
 	impl_name: alloc::borrow::Cow::Borrowed("parley"),
 	authoring_version: 1,
-	spec_version: 106,
+	spec_version: 107,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	// 2: `pins.acknowledge` names the pin's author, `SkipBatch` the batch's.
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -176,6 +177,7 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 #[cfg(not(feature = "previous-release"))]
 type Migrations = (
 	pallet_pins::migrations::v1::MigrateToV1<Runtime>,
+	pallet_pins::migrations::v2::MigrateToV2<Runtime>,
 	pallet_tokens::migrations::v1::MigrateToV1<Runtime>,
 );
 /// The previous release upgrades from nothing.
@@ -187,7 +189,7 @@ type Migrations = ();
 // members, and that one alone with scripts/previous-runtime.sh).
 #[cfg(not(feature = "previous-release"))]
 const _: () = assert!(
-	pallet_pins::STORAGE_VERSION_NUMBER == 1 && pallet_tokens::STORAGE_VERSION_NUMBER == 1,
+	pallet_pins::STORAGE_VERSION_NUMBER == 2 && pallet_tokens::STORAGE_VERSION_NUMBER == 1,
 	"pallets are built as the previous release: do not build parley-runtime-previous with the workspace"
 );
 

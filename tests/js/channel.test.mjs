@@ -6,7 +6,9 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { ApiPromise, WsProvider } from '@polkadot/api';
-import { startNetwork, call, waitFor, nodeBinary } from './harness.mjs';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { startNetwork, call, waitFor, nodeBinary, rest, submit } from './harness.mjs';
 
 let net;
 let provider;
@@ -54,8 +56,9 @@ test('insurer-a sends privately to the provider, who gets it confirmed after the
 
   // insurer-b sees the pin on-chain but has nothing it can open, and no message.
   const batchId = `0x${got.batch}`;
+  const author = (await apiB.call.identitiesApi.identityByDid(insurerA.node_did)).unwrap().id;
   const pin = await waitFor('the pin at insurer-b', async () => {
-    const p = await apiB.query.pins.batches(batchId);
+    const p = await apiB.query.pins.authorBatches(author, batchId);
     return p.isSome ? p.unwrap() : null;
   });
   const missing = await call(insurerB.rpc_port, 'parley_getMessage', [id]);
@@ -77,6 +80,58 @@ test('a broadcast from the provider reaches both insurers', async () => {
   assert.deepEqual(a.data, { notice: 'tariffs 2027' });
   assert.deepEqual(b.data, { notice: 'tariffs 2027' });
   assert.equal(b.kind, 'broadcast');
+});
+
+test('a rival that copies a pending pin and gets it in first changes nothing for the author', async () => {
+  await cryptoWaitReady();
+  // insurer-b's node account: a party in force, outside the group, and a block author.
+  const keyring = new Keyring({ type: 'sr25519' });
+  const rival = keyring.addFromUri('//Charlie');
+  const hex = (s) => (s.startsWith('0x') ? s : `0x${s}`);
+  const nodeId = async (party) => (await apiB.call.identitiesApi.identityByDid(party.node_did)).unwrap().id.toNumber();
+  const [authorId, rivalId] = [await nodeId(insurerA), await nodeId(insurerB)];
+  // The author's pin waits in its outbox long enough for the rival to copy it first (in the
+  // field, a block author reads it from the pool; here from the author's own record of it).
+  assert.equal(await ok(insurerA.rpc_port, 'parley_test_delayNextPin', [15_000]), true);
+  const id = await ok(insurerA.rpc_port, 'parley_sendPrivate', [group, 'copied-pin', { n: 1 }]);
+  const batchId = await waitFor('the batch cut', async () => (await ok(insurerA.rpc_port, 'parley_getMessage', [id])).batch);
+  const [batch] = (await rest(insurerA, 'GET', `/namespaces/default/batches?id=${batchId}`)).body;
+  const contexts = batch.contexts.map(hex);
+  // Two copies, both in blocks before the author's pin: insurer-b's under the same id, and the
+  // provider's (a recipient) with the same hash and contexts under another id. Each is a pin of
+  // that node's own, and the chain takes it; a node pins a hash once.
+  const otherId = `0x${'c0'.repeat(16)}`;
+  const copy = (copyId) => apiB.tx.pins.pinBatch('default', copyId, hex(batch.hash), '0x', contexts);
+  const copied = await submit(apiB, copy(hex(batchId)), rival);
+  assert.equal(copied.dispatchError, null, 'the chain takes the copy as the rival\'s own pin');
+  assert.equal((await submit(apiB, copy(otherId), rival)).dispatchError, 'pins.BatchHashAlreadyPinned');
+  const second = await submit(apiB, copy(otherId), keyring.addFromUri('//Alice'));
+  assert.equal(second.dispatchError, null, 'and the provider\'s under another id');
+  const providerId = await nodeId(provider);
+  assert.ok((await apiB.query.pins.authorBatches(rivalId, hex(batchId))).isSome);
+  assert.ok((await apiB.query.pins.authorBatches(authorId, hex(batchId))).isNone, 'the copies came first');
+  // The author's pin still lands (BatchAlreadyPinned before), and the message is confirmed, once,
+  // at its recipient and at its author.
+  await waitFor('the author\'s own pin', async () => (await apiB.query.pins.authorBatches(authorId, hex(batchId))).isSome,
+    { timeoutMs: 60_000, everyMs: 500 });
+  const got = await confirmedAt(provider, id);
+  assert.deepEqual(got.data, { n: 1 });
+  await confirmedAt(insurerA, id);
+  // Every party takes the copies for what they are: never released, holding nothing back.
+  for (const party of [provider, insurerA]) {
+    const pins = await waitFor(`the copies recognised at ${party.name}`, async () => {
+      const all = (await rest(party, 'GET', `/namespaces/default/pins?hash=${batch.hash.replace(/^0x/, '')}`)).body;
+      return all.length === 3 && all.filter((p) => p.state === 'copied').length === 2 ? all : null;
+    });
+    const state = (author) => pins.find((p) => p.author === author)?.state;
+    assert.equal(state(authorId), 'released', `${party.name} released the author's pin`);
+    assert.deepEqual([state(rivalId), state(providerId)], ['copied', 'copied']);
+  }
+  const listed = await ok(provider.rpc_port, 'parley_listMessages', [{ topics: 'copied-pin' }]);
+  assert.deepEqual(listed.map((m) => m.id), [id], 'confirmed once');
+  // A later message on the same topic is not held back by the copies.
+  const next = await ok(insurerA.rpc_port, 'parley_sendPrivate', [group, 'copied-pin', { n: 2 }]);
+  await confirmedAt(provider, next);
 });
 
 test('a payload tampered with in transit is rejected at the receiver', async () => {

@@ -82,19 +82,23 @@ test('no party skips another\'s batch alone; the members\' vote does, and the to
     (await rest(provider, '/events?type=context_blocked&limit=1000')).find((e) => e.detail.waiting > 0),
   { timeoutMs: 120_000, everyMs: 1000 });
   const batchId = `0x${blocked.reference}`;
-  // A third party's node (insurer-b, not the author) tries to skip it with a raw extrinsic.
+  const author = blocked.detail.author;
+  assert.equal(author, (await api.call.identitiesApi.identityByDid(insurerA.node_did)).unwrap().id.toNumber());
+  // A third party's node (insurer-b, not the author) tries to skip it with a raw extrinsic: the
+  // call names a batch of the signer's own, and insurer-b has none of that id.
   const foreign = await submit(api, api.tx.pins.skipBatch(batchId), keyring.addFromUri('//Charlie'));
-  assert.equal(foreign.dispatchError, 'pins.NotBatchAuthor');
+  assert.equal(foreign.dispatchError, 'pins.UnknownBatch');
+  assert.equal((await api.query.pins.skippedBatches(author, batchId)).isNone, true);
   // The provider's admin proposes the skip (refused before the vote while the pin is too young),
   // and a second member's aye carries it.
-  const skip = { SkipBatch: { batchId } };
+  const skip = { SkipBatch: { author, batchId } };
   const proposed = await waitFor('the skip proposal to be accepted', async () => {
     const r = await submit(api, api.tx.governance.propose(skip), keyring.addFromUri('//Alice//stash'));
     if (r.dispatchError) assert.equal(r.dispatchError, 'pins.TooEarlyToSkip');
     return r.dispatchError ? null : r.events;
   }, { timeoutMs: 90_000, everyMs: 2000 });
   const index = proposed.find(({ event }) => api.events.governance.Proposed.is(event)).event.data.index.toNumber();
-  assert.equal((await api.query.pins.skipped(batchId)).isNone, true, 'one aye of three skips nothing');
+  assert.equal((await api.query.pins.skippedBatches(author, batchId)).isNone, true, 'one aye of three skips nothing');
   const voted = await must(api.tx.governance.vote(index, true), keyring.addFromUri('//Charlie//stash'));
   assert.equal(executed(voted), null);
   assert.ok(voted.some(({ event }) => api.events.pins.BatchSkippedByVote.is(event)));

@@ -22,7 +22,7 @@ const currentWasm = process.env.PARLEY_RUNTIME
   ?? join(target, 'release/wbuild/parley-runtime/parley_runtime.compact.compressed.wasm');
 
 /** This release's `spec_version` (runtime/src/lib.rs). */
-const CURRENT_SPEC = 106;
+const CURRENT_SPEC = 107;
 
 let net;
 let api;
@@ -101,12 +101,15 @@ test('the members upgrade the runtime by vote, every party runs it without a res
     await waitFor(`${party.name} on spec_version ${CURRENT_SPEC}`, async () => (await specVersion(party)) === CURRENT_SPEC,
       { timeoutMs: 90_000, everyMs: 1000 });
   }
-  // The migrations ran: pins and tokens are at storage version 1, and the old entries read under
-  // their new keys (polkadot.js follows the new metadata).
-  await waitFor('pins and tokens at storage version 1', async () =>
-    (await api.query.pins.palletVersion()).toNumber() === 1 && (await api.query.tokens.palletVersion()).toNumber() === 1,
+  // The migrations ran: pins at storage version 2 (through 1: hashed keys, then keys by author),
+  // tokens at 1, and the old entries read under their new keys (polkadot.js follows the new
+  // metadata).
+  await waitFor('pins at storage version 2 and tokens at 1', async () =>
+    (await api.query.pins.palletVersion()).toNumber() === 2 && (await api.query.tokens.palletVersion()).toNumber() === 1,
     { timeoutMs: 30_000, everyMs: 1000 });
-  assert.equal((await api.query.pins.batchByHash(batchHash)).unwrap().toHex(), `0x${confirmed.batch}`);
+  const author = pin.authorNode.toNumber();
+  assert.equal((await api.query.pins.pinnedHashes(batchHash, author)).unwrap().toHex(), `0x${confirmed.batch}`);
+  assert.equal((await api.query.pins.authorBatches(author, `0x${confirmed.batch}`)).unwrap().batchHash.toHex(), batchHash);
   assert.ok((await api.query.pins.acknowledgements(batchHash, providerNode)).isSome);
   assert.equal((await api.query.tokens.claims('default', claimKey)).unwrap().owner.toString(), aliceStash.address,
     'the claim reads under its new key');

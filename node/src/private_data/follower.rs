@@ -9,7 +9,7 @@ use codec::{Decode, Encode};
 use futures::StreamExt;
 use parley_offchain::{
 	tokens::{ExtrinsicOutcome, Holding, PoolKind, TokenEvent, TokenRecord},
-	ChainBlock, Exchange, FailedPin, PinnedBatch,
+	ChainBlock, Exchange, FailedPin, PinnedBatch, SkippedBatch,
 };
 use parley_runtime::{Hash, RuntimeError, RuntimeEvent};
 use sc_client_api::{BlockBackend, BlockchainEvents, StorageProvider};
@@ -110,11 +110,13 @@ fn read_block(
 				block.acknowledgements.push((batch_hash.0, node))
 			}
 			RuntimeEvent::Pins(pallet_pins::Event::BatchSkipped { batch_id, node, .. }) => {
-				block.skips.push((batch_id, Some(node)))
+				block.skips.push(SkippedBatch { author: node, batch_id, by_vote: false })
 			}
-			RuntimeEvent::Pins(pallet_pins::Event::BatchSkippedByVote { batch_id, .. }) => {
-				block.skips.push((batch_id, None))
-			}
+			RuntimeEvent::Pins(pallet_pins::Event::BatchSkippedByVote {
+				batch_id,
+				author_node,
+				..
+			}) => block.skips.push(SkippedBatch { author: author_node, batch_id, by_vote: true }),
 			RuntimeEvent::Identities(event) => {
 				use pallet_identities::{did_of, Event as E, IdentityKind};
 				let did = |kind, name: &[u8]| String::from_utf8(did_of(kind, name)).ok();

@@ -155,6 +155,8 @@ fn decision_json(
 			json!({ "code_hash": format!("0x{}", hex::encode(code_hash)) })
 		}
 		Decision::SetParameter { parameter } => json!({ "parameter": format!("{parameter:?}") }),
-		Decision::SkipBatch { batch_id } => json!({ "batch_id": hex::encode(batch_id) }),
+		Decision::SkipBatch { author, batch_id } => {
+			json!({ "author": node(*author), "batch_id": hex::encode(batch_id) })
+		}
 	}
 }

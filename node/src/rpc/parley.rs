@@ -259,6 +259,12 @@ pub trait ParleyApi {
 	#[method(name = "test_failNextPin")]
 	async fn fail_next_pin(&self) -> RpcResult<bool>;
 
+	/// Test hook: the next pin is submitted `ms` milliseconds late (at most a minute), as if a
+	/// rival had time to copy it from the pool first. Fails unless the node runs with
+	/// `--unsafe-test-hooks`.
+	#[method(name = "test_delayNextPin")]
+	async fn delay_next_pin(&self, ms: u64) -> RpcResult<bool>;
+
 	/// A message and its state. With `{"confirm": true, "timeout": ms}` it waits until this node
 	/// has confirmed or rejected the message, also if it has not arrived yet (each recipient
 	/// confirms on its own, possibly after the sender); 4008 if not in time.
@@ -538,6 +544,11 @@ impl ParleyApiServer for ParleyRpc {
 
 	async fn fail_next_pin(&self) -> RpcResult<bool> {
 		self.exchange.fail_next_pin().map_err(rpc_error)?;
+		Ok(true)
+	}
+
+	async fn delay_next_pin(&self, ms: u64) -> RpcResult<bool> {
+		self.exchange.delay_next_pin(ms).map_err(rpc_error)?;
 		Ok(true)
 	}
 

@@ -23,6 +23,13 @@
 //! the author and fails is discarded instead, and the batch fetched again. A payload that has not
 //! arrived holds back only its own contexts, and is asked for again from its author and then from
 //! the other nodes (reconciliation).
+//!
+//! A batch is its author's: the chain keys pins by (author, batch id), so a rival may pin a copy
+//! of another node's pending pin (its id, hash and contexts) and get it in first. The hash covers
+//! the payload's id and author, so once a payload verifies against a pin, every other pin of the
+//! same hash is a copy: it becomes `copied`, is never released, and holds nothing back (nor does
+//! a copy seen after the release). A masked context names its author's DID, so only that
+//! author's pins can hold back the next masked context of a group member.
 
 use super::{
 	fetch::{collect_unpinned, fetch_blob_in_background, reconcile},
@@ -30,7 +37,7 @@ use super::{
 };
 use crate::{
 	batch::{masked_context, AttachmentContent, BatchPayload},
-	chain::ChainBlock,
+	chain::{ChainBlock, SkippedBatch},
 	envelope::Envelope,
 	store::{PinRow, Recording, Release},
 	types::{now_ms, Hash, MessageKind},
@@ -79,8 +86,8 @@ pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBloc
 						// A message whose token transfer just landed may be batched now.
 						inner.batcher_wake.notify_one();
 					}
-					for (batch_id, node) in &block.skips {
-						skip(&exchange, batch_id, *node).await;
+					for skipped in &block.skips {
+						skip(&exchange, skipped).await;
 					}
 					for (id, did, what) in &block.identities {
 						let detail = serde_json::json!({ "id": id, "did": did, "event": what, "block": block.number });
@@ -119,6 +126,11 @@ enum Verdict {
 	Release(BatchPayload),
 	Reject(String),
 	Discard(String),
+	/// The pin is a copy of another node's batch (the payload verifies against its hash but
+	/// names another author).
+	Copy(String),
+	/// Other pins were found to be copies of this one: decide again with them out of the way.
+	CopiesFound(u64),
 	Wait,
 }
 
@@ -132,7 +144,7 @@ pub(crate) async fn release_ready(exchange: &Exchange) -> Result<(), String> {
 			if pin.payload_from.is_none() {
 				continue;
 			}
-			match evaluate(exchange, pin, &pins[..i]).await? {
+			match evaluate(exchange, pin, &pins[..i], &pins).await? {
 				Verdict::Wait => continue,
 				Verdict::Release(payload) => {
 					let released = store
@@ -163,8 +175,26 @@ pub(crate) async fn release_ready(exchange: &Exchange) -> Result<(), String> {
 				Verdict::Reject(reason) => {
 					log::warn!(target: LOG, "batch {} rejected: {reason}", hex::encode(pin.batch_id));
 					let skips = recognised_contexts(exchange, pin).await?;
-					store.reject(pin, &reason, &skips).await.map_err(|e| e.to_string())?;
+					let own = exchange.me().ok().map(|m| m.id) == Some(pin.author);
+					store.reject(pin, own, &reason, &skips).await.map_err(|e| e.to_string())?;
 					exchange.inner.events_wake.notify_waiters();
+				}
+				Verdict::Copy(reason) => {
+					log::warn!(
+						target: LOG,
+						"pin of batch {} by node {} is a copy ({reason}): ignored",
+						hex::encode(pin.batch_id),
+						pin.author
+					);
+					store.mark_copy(pin, &reason).await.map_err(|e| e.to_string())?;
+				}
+				Verdict::CopiesFound(n) => {
+					log::warn!(
+						target: LOG,
+						"{n} pin(s) copying batch {} of node {} ignored",
+						hex::encode(pin.batch_id),
+						pin.author
+					);
 				}
 				Verdict::Discard(reason) => {
 					log::warn!(
@@ -189,6 +219,7 @@ async fn evaluate(
 	exchange: &Exchange,
 	pin: &PinRow,
 	earlier: &[PinRow],
+	pending: &[PinRow],
 ) -> Result<Verdict, String> {
 	let store = &exchange.inner.store;
 	let from_author = pin.payload_from == Some(pin.author);
@@ -215,6 +246,20 @@ async fn evaluate(
 	if payload.batch_id != pin.batch_id {
 		return Ok(fail("payload is for another batch".into()));
 	}
+	if payload.author.node != pin.author {
+		// The hash covers the author: a payload of another node's that verifies against this
+		// pin's hash makes this pin a copy of that node's batch.
+		if payload.hash() == pin.batch_hash {
+			return Ok(Verdict::Copy(format!(
+				"its payload is node {}'s batch",
+				payload.author.node
+			)));
+		}
+		// Another node pinned this id too, and the payload may be that pin's: it decides there.
+		if pending.iter().any(|p| p.batch_id == pin.batch_id && p.author == payload.author.node) {
+			return Ok(Verdict::Wait);
+		}
+	}
 	if payload.hash() != pin.batch_hash {
 		return Ok(fail("payload hash does not match the pinned batch_hash".into()));
 	}
@@ -231,6 +276,13 @@ async fn evaluate(
 	}
 	if payload.namespace != pin.namespace {
 		return Ok(fail("payload namespace does not match the pin".into()));
+	}
+	// The payload is this pin's: any other pending pin of its hash is a copy.
+	if pending.iter().any(|p| p.batch_hash == pin.batch_hash && !same_pin(p, pin)) {
+		let copies = store.mark_copies(pin).await.map_err(|e| e.to_string())?;
+		if copies > 0 {
+			return Ok(Verdict::CopiesFound(copies));
+		}
 	}
 	// A message that declares a token transfer goes only with that transfer on-chain: made
 	// before the pin, from the author's account, carrying the message's hash. (The author
@@ -330,7 +382,11 @@ async fn evaluate(
 						.expected_nonce(&group.id, topic, *member)
 						.await
 						.map_err(|e| e.to_string())?;
-					if unreleased_earlier(&masked_context(&group.secret, topic, &node.did, next)) {
+					// Only the member's own pins can carry its next masked context (it names the
+					// member's DID): another node's pin that copies it holds nothing back.
+					let context = masked_context(&group.secret, topic, &node.did, next);
+					if earlier.iter().any(|e| e.author == *member && e.contexts.contains(&context))
+					{
 						return Ok(Verdict::Wait);
 					}
 				}
@@ -354,24 +410,31 @@ async fn evaluate(
 	Ok(Verdict::Release(payload))
 }
 
-/// A `BatchSkipped` (by its author `node`) or `BatchSkippedByVote` (`node` is `None`) on-chain:
-/// if this node still waits for that batch, it gives up on it (as every node does), and the pins
+/// Whether `a` and `b` are the same pin: a batch is its author's.
+fn same_pin(a: &PinRow, b: &PinRow) -> bool {
+	a.batch_id == b.batch_id && a.author == b.author
+}
+
+/// A `BatchSkipped` (by its author) or `BatchSkippedByVote` on-chain: if this node still waits for
+/// that batch (that author's pin of that id), it gives up on it (as every node does), and the pins
 /// behind it are released.
-async fn skip(
-	exchange: &Exchange,
-	batch_id: &crate::types::BatchId,
-	node: Option<crate::types::NodeId>,
-) {
+async fn skip(exchange: &Exchange, skipped: &SkippedBatch) {
 	let store = &exchange.inner.store;
+	let batch_id = &skipped.batch_id;
+	let node = (!skipped.by_vote).then_some(skipped.author);
 	let Ok(pins) = store.pending_pins().await else { return };
-	let Some(pin) = pins.iter().find(|p| &p.batch_id == batch_id) else { return };
+	let Some(pin) = pins.iter().find(|p| &p.batch_id == batch_id && p.author == skipped.author)
+	else {
+		return;
+	};
 	let reason = match node {
 		Some(node) => format!("skipped on-chain by its author, node {node}"),
 		None => "skipped on-chain by the members' vote".to_string(),
 	};
 	log::warn!(target: LOG, "batch {} {reason}", hex::encode(batch_id));
 	let skips = recognised_contexts(exchange, pin).await.unwrap_or_default();
-	match store.reject(pin, &reason, &skips).await {
+	let own = exchange.me().ok().map(|m| m.id) == Some(pin.author);
+	match store.reject(pin, own, &reason, &skips).await {
 		Ok(_) => {
 			let by = if node.is_some() { "author" } else { "vote" };
 			let detail =

@@ -109,7 +109,7 @@ pub(super) async fn reconcile(exchange: &Exchange) {
 				}
 				Ok(BatchResponse::NotRecipient) if i == 0 => {
 					// The author says this node is not a recipient: nothing to wait for.
-					let _ = store.mark_not_for_us(&pin.batch_id).await;
+					let _ = store.mark_not_for_us(pin).await;
 					outcome = "not for us";
 					break;
 				}
@@ -119,8 +119,7 @@ pub(super) async fn reconcile(exchange: &Exchange) {
 		if outcome == "no node had it" {
 			let attempts = pin.fetch_attempts + 1;
 			let delay = exchange.backoff(attempts).max(Duration::from_secs(2));
-			let _ =
-				store.schedule_fetch(&pin.batch_id, attempts, now + delay.as_millis() as i64).await;
+			let _ = store.schedule_fetch(pin, attempts, now + delay.as_millis() as i64).await;
 			log::debug!(target: LOG, "batch {} still missing; asking again in {delay:?}", hex::encode(pin.batch_id));
 		}
 	}

@@ -1,5 +1,5 @@
 //! Test-only hooks (`--unsafe-test-hooks`): tamper with the next delivery, withhold the next
-//! batch, make the next pin fail on-chain. Each fails unless the node runs with test hooks on.
+//! batch, make the next pin fail on-chain or come late. Each fails unless the node runs with test hooks on.
 
 use super::{Exchange, ExchangeError};
 use std::sync::atomic::Ordering;
@@ -33,6 +33,20 @@ impl Exchange {
 			return Err(ExchangeError::InvalidInput("test hooks are disabled on this node".into()));
 		}
 		self.inner.fail_next_pin.store(true, Ordering::SeqCst);
+		Ok(())
+	}
+
+	/// Test hook: the next pin this node submits waits `ms` milliseconds (at most a minute)
+	/// first, as if a rival had that long to copy it from the pool. Refused unless test hooks
+	/// are enabled.
+	pub fn delay_next_pin(&self, ms: u64) -> Result<(), ExchangeError> {
+		if !self.inner.config.test_hooks {
+			return Err(ExchangeError::InvalidInput("test hooks are disabled on this node".into()));
+		}
+		if ms == 0 || ms > 60_000 {
+			return Err(ExchangeError::InvalidInput("give 1 to 60000 ms".into()));
+		}
+		self.inner.delay_next_pin.store(ms, Ordering::SeqCst);
 		Ok(())
 	}
 

@@ -84,6 +84,8 @@ pub(crate) struct Inner {
 	pub(crate) withhold_next: AtomicBool,
 	/// Test hook: the next pin is submitted with a namespace the chain refuses.
 	pub(crate) fail_next_pin: AtomicBool,
+	/// Test hook: milliseconds the next pin waits before it is submitted (0: none).
+	pub(crate) delay_next_pin: std::sync::atomic::AtomicU64,
 	/// Test hook: batches withheld so far.
 	pub(crate) withheld: parking_lot::Mutex<std::collections::HashSet<crate::types::BatchId>>,
 	/// Blobs being fetched now, so each is fetched once.
@@ -139,6 +141,7 @@ impl Exchange {
 				events_wake: Notify::new(),
 				withhold_next: AtomicBool::new(false),
 				fail_next_pin: AtomicBool::new(false),
+				delay_next_pin: Default::default(),
 				withheld: Default::default(),
 				fetching: Default::default(),
 			}),
@@ -238,7 +241,7 @@ impl Exchange {
 	/// - this node's own batch (by its id) is skipped with `pins.skip_batch`;
 	/// - another party's batch that blocks this node is refused with [`ExchangeError::Forbidden`],
 	///   naming the governance proposal that the members vote on instead
-	///   (`governance.propose({SkipBatch: {batchId}})`).
+	///   (`governance.propose({SkipBatch: {author, batchId}})`).
 	///
 	/// Returns the batch (hex) whose skip was submitted.
 	pub async fn skip_context(&self, target: &str) -> Result<String, ExchangeError> {
@@ -274,7 +277,7 @@ impl Exchange {
 		// merely late, so the chain refuses it; say so, and how the members decide instead.
 		Err(ExchangeError::Forbidden(format!(
 			"batch 0x{batch} was pinned by node {author}: only its author may skip it; otherwise \
-			 the members vote to skip it: governance.propose({{\"SkipBatch\": {{\"batchId\": \"0x{batch}\"}}}})",
+			 the members vote to skip it: governance.propose({{\"SkipBatch\": {{\"author\": {author}, \"batchId\": \"0x{batch}\"}}}})",
 			batch = hex::encode(blocking.batch_id),
 			author = blocking.author,
 		)))

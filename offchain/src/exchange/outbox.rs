@@ -294,7 +294,9 @@ async fn pin(
 ) -> Result<Option<Duration>, String> {
 	let batch_id = op.batch_id.ok_or("pin without a batch")?;
 	let store = &exchange.inner.store;
-	if store.pin_state(&batch_id).await.map_err(|e| e.to_string())?.is_some() {
+	// Pinned by this node's own pin only: a rival's copy of it (same id) is not this pin.
+	let me = exchange.me().map_err(|e| e.to_string())?.id;
+	if store.pin_state_of(me, &batch_id).await.map_err(|e| e.to_string())?.is_some() {
 		return Ok(None);
 	}
 	let (batch_hash, contexts, _, mut namespace) = store
@@ -302,6 +304,11 @@ async fn pin(
 		.await
 		.map_err(|e| e.to_string())?
 		.ok_or("no such authored batch")?;
+	let delay = exchange.inner.delay_next_pin.swap(0, Ordering::SeqCst);
+	if delay > 0 {
+		log::warn!(target: LOG, "TEST HOOK: the pin of batch {} waits {delay} ms", hex::encode(batch_id));
+		return Ok(Some(Duration::from_millis(delay)));
+	}
 	if exchange.inner.fail_next_pin.swap(false, Ordering::SeqCst) {
 		log::warn!(target: LOG, "TEST HOOK: the pin of batch {} names a namespace the chain refuses", hex::encode(batch_id));
 		namespace.push('-');

@@ -7,6 +7,7 @@
 //! a row without its file.
 
 pub mod collections;
+mod copies;
 mod data;
 mod messages;
 mod outbox;

@@ -20,6 +20,9 @@ pub enum PinState {
 	Rejected,
 	/// Its author says this node is not a recipient.
 	NotForUs,
+	/// A copy: its hash names a payload of another author or batch id (a rival's copy of a
+	/// pending pin). Never released, and it holds nothing back.
+	Copied,
 }
 
 impl PinState {
@@ -29,6 +32,7 @@ impl PinState {
 			PinState::Released => "released",
 			PinState::Rejected => "rejected",
 			PinState::NotForUs => "not_for_us",
+			PinState::Copied => "copied",
 		}
 	}
 }
@@ -102,7 +106,7 @@ impl Store {
 			let batch_hex = hex::encode(pin.batch_id);
 			let contexts: Vec<String> = pin.contexts.iter().map(hex::encode).collect();
 			sqlx::query(
-				"INSERT INTO pins (batch_id, block, event_index, namespace, sequence, author, batch_hash, contexts, state, next_fetch, seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10) ON CONFLICT (batch_id) DO NOTHING",
+				"INSERT INTO pins (batch_id, block, event_index, namespace, sequence, author, batch_hash, contexts, state, next_fetch, seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10) ON CONFLICT (batch_id, author) DO NOTHING",
 			)
 			.bind(&batch_hex)
 			.bind(pin.block as i64)
@@ -116,6 +120,21 @@ impl Store {
 			.bind(now_ms())
 			.execute(&mut *tx)
 			.await?;
+			// A pin of a hash this node already released under another pin can only be a copy
+			// (the hash covers the batch's id and author): it waits for nothing.
+			sqlx::query(
+				"UPDATE pins SET state = 'copied', detail = 'a copy: its hash was released under another pin' WHERE batch_id = $1 AND author = $2 AND state = 'pending' AND EXISTS (SELECT 1 FROM pins o WHERE o.batch_hash = $3 AND o.state = 'released' AND NOT (o.batch_id = $1 AND o.author = $2))",
+			)
+			.bind(&batch_hex)
+			.bind(pin.author as i64)
+			.bind(hex::encode(pin.batch_hash))
+			.execute(&mut *tx)
+			.await?;
+			// This node's own batch is pinned only by its own pin: another node's copy of it
+			// (same id and hash) is not.
+			if recording.me != Some(pin.author) {
+				continue;
+			}
 			let authored =
 				sqlx::query("UPDATE batches SET pinned_block = $1 WHERE id = $2 AND hash = $3")
 					.bind(pin.block as i64)
@@ -241,25 +260,18 @@ impl Store {
 			.collect()
 	}
 
-	/// Schedules the next request for a missing payload.
-	pub async fn schedule_fetch(&self, batch_id: &BatchId, attempts: u32, next: i64) -> Result<()> {
-		sqlx::query("UPDATE pins SET fetch_attempts = $1, next_fetch = $2 WHERE batch_id = $3")
-			.bind(attempts as i64)
-			.bind(next)
-			.bind(hex::encode(batch_id))
-			.execute(self.pool())
-			.await?;
+	/// Schedules the next request for `pin`'s missing payload.
+	pub async fn schedule_fetch(&self, pin: &PinRow, attempts: u32, next: i64) -> Result<()> {
+		sqlx::query(
+			"UPDATE pins SET fetch_attempts = $1, next_fetch = $2 WHERE batch_id = $3 AND author = $4",
+		)
+		.bind(attempts as i64)
+		.bind(next)
+		.bind(hex::encode(pin.batch_id))
+		.bind(pin.author as i64)
+		.execute(self.pool())
+		.await?;
 		Ok(())
-	}
-
-	/// The state of the pin of `batch_id`, if seen.
-	pub async fn pin_state(&self, batch_id: &BatchId) -> Result<Option<String>> {
-		Ok(sqlx::query("SELECT state FROM pins WHERE batch_id = $1")
-			.bind(hex::encode(batch_id))
-			.fetch_optional(self.pool())
-			.await?
-			.map(|r| r.try_get("state"))
-			.transpose()?)
 	}
 
 	/// The next nonce expected from `author` on (group, topic).
@@ -309,8 +321,9 @@ impl Store {
 	/// Marks a pin as reported blocked (so it is reported once) and writes `context_blocked`.
 	pub async fn report_blocked(&self, pin: &PinRow, waiting: usize) -> Result<()> {
 		let mut tx = self.pool().begin().await?;
-		sqlx::query("UPDATE pins SET blocked_reported = 1 WHERE batch_id = $1")
+		sqlx::query("UPDATE pins SET blocked_reported = 1 WHERE batch_id = $1 AND author = $2")
 			.bind(hex::encode(pin.batch_id))
+			.bind(pin.author as i64)
 			.execute(&mut *tx)
 			.await?;
 		let contexts: Vec<String> = pin.contexts.iter().map(hex::encode).collect();
@@ -338,12 +351,15 @@ impl Store {
 	}
 
 	/// Marks a pin as not meant for this node (its author says so), so it is not asked for again.
-	pub async fn mark_not_for_us(&self, batch_id: &BatchId) -> Result<()> {
-		sqlx::query("UPDATE pins SET state = $1 WHERE batch_id = $2 AND state = 'pending'")
-			.bind(PinState::NotForUs.as_str())
-			.bind(hex::encode(batch_id))
-			.execute(self.pool())
-			.await?;
+	pub async fn mark_not_for_us(&self, pin: &PinRow) -> Result<()> {
+		sqlx::query(
+			"UPDATE pins SET state = $1 WHERE batch_id = $2 AND author = $3 AND state = 'pending'",
+		)
+		.bind(PinState::NotForUs.as_str())
+		.bind(hex::encode(pin.batch_id))
+		.bind(pin.author as i64)
+		.execute(self.pool())
+		.await?;
 		Ok(())
 	}
 }

@@ -29,9 +29,10 @@ impl Store {
 		let mut tx = self.pool().begin().await?;
 		let batch_hex = hex::encode(pin.batch_id);
 		let claimed = sqlx::query(
-			"UPDATE pins SET state = 'released' WHERE batch_id = $1 AND state = 'pending'",
+			"UPDATE pins SET state = 'released' WHERE batch_id = $1 AND author = $2 AND state = 'pending'",
 		)
 		.bind(&batch_hex)
+		.bind(pin.author as i64)
 		.execute(&mut *tx)
 		.await?
 		.rows_affected();
@@ -189,22 +190,25 @@ impl Store {
 	}
 
 	/// Rejects a pin atomically: it becomes `rejected` with `reason`, a `message_rejected` event
-	/// names the batch, this node's own messages in it become `rejected`, and the nonces it was
-	/// recognised to spend (`skips`: group, topic, author DID, nonce) advance so later pins on
-	/// those contexts are not blocked forever.
+	/// names the batch, this node's own messages in it become `rejected` if this node is its
+	/// author (`own`: another node's pin of the same id is not this node's batch), and the nonces
+	/// it was recognised to spend (`skips`: group, topic, author DID, nonce) advance so later pins
+	/// on those contexts are not blocked forever.
 	pub async fn reject(
 		&self,
 		pin: &PinRow,
+		own: bool,
 		reason: &str,
 		skips: &[([u8; 16], String, String, u64)],
 	) -> Result<bool> {
 		let mut tx = self.pool().begin().await?;
 		let batch_hex = hex::encode(pin.batch_id);
 		let claimed = sqlx::query(
-			"UPDATE pins SET state = 'rejected', detail = $1 WHERE batch_id = $2 AND state = 'pending'",
+			"UPDATE pins SET state = 'rejected', detail = $1 WHERE batch_id = $2 AND author = $3 AND state = 'pending'",
 		)
 		.bind(reason)
 		.bind(&batch_hex)
+		.bind(pin.author as i64)
 		.execute(&mut *tx)
 		.await?
 		.rows_affected();
@@ -212,11 +216,13 @@ impl Store {
 			tx.rollback().await?;
 			return Ok(false);
 		}
-		sqlx::query("UPDATE messages SET state = 'rejected', error = $1 WHERE batch_id = $2")
-			.bind(reason)
-			.bind(&batch_hex)
-			.execute(&mut *tx)
-			.await?;
+		if own {
+			sqlx::query("UPDATE messages SET state = 'rejected', error = $1 WHERE batch_id = $2")
+				.bind(reason)
+				.bind(&batch_hex)
+				.execute(&mut *tx)
+				.await?;
+		}
 		for (group, topic, did, nonce) in skips {
 			advance_nonce(&mut tx, &hex::encode(group), topic, pin.author, did, nonce + 1).await?;
 		}

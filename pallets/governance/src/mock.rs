@@ -177,7 +177,7 @@ pub fn skips() -> Vec<[u8; 16]> {
 pub struct RecordSkip;
 
 impl pallet_governance::SkipBatchByVote for RecordSkip {
-	fn skip(batch_id: [u8; 16]) -> frame_support::dispatch::DispatchResult {
+	fn skip(_author: u32, batch_id: [u8; 16]) -> frame_support::dispatch::DispatchResult {
 		frame_support::ensure!(batch_id != [0; 16], "batch acknowledged");
 		let mut all = skips();
 		all.push(batch_id);

@@ -513,13 +513,13 @@ fn another_partys_batch_is_skipped_by_more_than_half_and_a_refused_skip_fails_be
 		assert_noop!(
 			Governance::propose(
 				RuntimeOrigin::signed(1),
-				Decision::SkipBatch { batch_id: [0; 16] }
+				Decision::SkipBatch { author: 2, batch_id: [0; 16] }
 			),
 			DispatchError::Other("batch acknowledged")
 		);
 		assert_ok!(Governance::propose(
 			RuntimeOrigin::signed(1),
-			Decision::SkipBatch { batch_id: [7; 16] }
+			Decision::SkipBatch { author: 2, batch_id: [7; 16] }
 		));
 		assert!(governance_events().iter().any(|e| matches!(
 			e,
@@ -530,7 +530,7 @@ fn another_partys_batch_is_skipped_by_more_than_half_and_a_refused_skip_fails_be
 		assert_eq!(skips(), vec![[7; 16]]);
 		let half = pallet_collective::RawOrigin::<u64, Instance1>::Members(2, 4);
 		assert_noop!(
-			Governance::enact(half.into(), Decision::SkipBatch { batch_id: [8; 16] }),
+			Governance::enact(half.into(), Decision::SkipBatch { author: 2, batch_id: [8; 16] }),
 			DispatchError::BadOrigin
 		);
 	});

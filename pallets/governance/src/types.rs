@@ -69,6 +69,9 @@ pub enum Decision<AccountId, Keys, Hash, Parameter> {
 	/// by no node). More than half of the members, so that no recipient alone can drop another
 	/// party's batch.
 	SkipBatch {
+		/// The node that pinned it: a batch is its author's (another node's pin of the same id
+		/// is another batch).
+		author: IdentityId,
 		/// The batch's 16-byte id.
 		batch_id: [u8; 16],
 	},
@@ -147,15 +150,15 @@ impl ApplyParameter<()> for () {
 
 /// Skips a pinned batch the members voted to skip (the runtime wires the pins pallet).
 pub trait SkipBatchByVote {
-	/// Skips batch `batch_id`, or fails with the reason it cannot be skipped.
-	fn skip(batch_id: [u8; 16]) -> frame_support::dispatch::DispatchResult;
+	/// Skips node `author`'s batch `batch_id`, or fails with the reason it cannot be skipped.
+	fn skip(author: IdentityId, batch_id: [u8; 16]) -> frame_support::dispatch::DispatchResult;
 	/// The most weight [`SkipBatchByVote::skip`] takes.
 	fn weight() -> frame_support::weights::Weight;
 }
 
 /// No batches to skip: every skip fails.
 impl SkipBatchByVote for () {
-	fn skip(_: [u8; 16]) -> frame_support::dispatch::DispatchResult {
+	fn skip(_: IdentityId, _: [u8; 16]) -> frame_support::dispatch::DispatchResult {
 		Err(frame_support::pallet_prelude::DispatchError::Other("no pins pallet"))
 	}
 	fn weight() -> frame_support::weights::Weight {

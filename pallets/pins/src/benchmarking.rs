@@ -1,7 +1,6 @@
 //! Benchmarks of the pins pallet's calls at their worst case.
 
 use super::*;
-use crate::pallet::{BatchByHash, Batches};
 use alloc::vec;
 use frame_benchmarking::v2::*;
 use frame_support::traits::Get;
@@ -20,7 +19,7 @@ mod benchmarks {
 		p: Linear<0, { T::MaxPayloadRefLen::get() }>,
 	) {
 		let node: T::AccountId = whitelisted_caller();
-		T::Nodes::register_benchmark_node(&node, 0);
+		let node_id = T::Nodes::register_benchmark_node(&node, 0);
 		let namespace = vec![b'n'; T::MaxNamespaceLen::get() as usize];
 		let contexts = (0..c)
 			.map(|i| {
@@ -34,23 +33,23 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(node), namespace, [1; 16], hash, vec![b'r'; p as usize], contexts);
 
-		assert!(Batches::<T>::contains_key([1; 16]));
+		assert!(Pallet::<T>::pin_of(node_id, [1; 16]).is_some());
 	}
 
 	#[benchmark]
 	fn acknowledge() -> Result<(), BenchmarkError> {
 		let author: T::AccountId = account("author", 0, 0);
-		T::Nodes::register_benchmark_node(&author, 0);
+		let author_id = T::Nodes::register_benchmark_node(&author, 0);
 		let hash = H256::repeat_byte(1);
 		Pallet::<T>::do_pin_batch(&author, b"default".to_vec(), [1; 16], hash, vec![], vec![])?;
 		let node: T::AccountId = whitelisted_caller();
 		let node_id = T::Nodes::register_benchmark_node(&node, 1);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(node), hash);
+		_(RawOrigin::Signed(node), author_id, hash);
 
 		assert!(Pallet::<T>::is_acknowledged(hash, node_id));
-		assert!(BatchByHash::<T>::contains_key(hash));
+		assert_eq!(Pallet::<T>::batch_by_hash(author_id, hash), Some([1; 16]));
 		Ok(())
 	}
 
@@ -59,7 +58,7 @@ mod benchmarks {
 	#[benchmark]
 	fn skip_batch() -> Result<(), BenchmarkError> {
 		let author: T::AccountId = whitelisted_caller();
-		T::Nodes::register_benchmark_node(&author, 0);
+		let author_id = T::Nodes::register_benchmark_node(&author, 0);
 		let hash = H256::repeat_byte(1);
 		Pallet::<T>::do_pin_batch(&author, b"default".to_vec(), [1; 16], hash, vec![], vec![])?;
 		let later = frame_system::Pallet::<T>::block_number() + T::SkipAfter::get();
@@ -68,7 +67,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(author), [1; 16]);
 
-		assert!(crate::pallet::Skipped::<T>::contains_key([1; 16]));
+		assert_eq!(Pallet::<T>::skipped(author_id, [1; 16]), Some(author_id));
 		Ok(())
 	}
 

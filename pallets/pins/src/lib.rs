@@ -7,8 +7,11 @@
 //!
 //! - Only the account of a node identity in force (see `pallet-identities`) may pin or
 //!   acknowledge. Anyone else gets [`Error::NotARegisteredNode`].
-//! - The first pin of a `batch_id` wins; a second one fails with [`Error::BatchAlreadyPinned`].
-//!   A `batch_hash` can be pinned once too.
+//! - A batch is its author's: pins are keyed by (author node, `batch_id`). A node's second pin of
+//!   an id fails with [`Error::BatchAlreadyPinned`], of a hash with
+//!   [`Error::BatchHashAlreadyPinned`]; another node's pin of the same id or hash (a copy of a
+//!   pending pin, say) is a batch of that node's and never takes the author's place. Receivers
+//!   drop such a copy: the hash covers the payload's author, which is not the copier.
 //! - Each namespace numbers its pins from 0 with a strictly increasing `sequence`.
 //! - [`Pallet::acknowledge`] records, once per node, that a node received and verified a batch,
 //!   so receipt of a private batch can be proven on-chain.
@@ -169,7 +172,7 @@ pub mod pallet {
 	pub type CallerKeyHasher = Identity;
 
 	/// The layout of this pallet's storage, as a number (see [`crate::migrations`]).
-	pub const STORAGE_VERSION_NUMBER: u16 = if cfg!(feature = "previous-release") { 0 } else { 1 };
+	pub const STORAGE_VERSION_NUMBER: u16 = if cfg!(feature = "previous-release") { 0 } else { 2 };
 
 	/// The layout of this pallet's storage (see [`crate::migrations`]).
 	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(STORAGE_VERSION_NUMBER);
@@ -237,11 +240,30 @@ pub mod pallet {
 		}
 	}
 
-	/// Every pinned batch, by batch id.
+	/// Every pinned batch, by author node and batch id (since storage version 2): a batch is
+	/// its author's, so that another node's pin of the same id (a copy of a pending pin, say)
+	/// never takes its place.
+	#[cfg(not(feature = "previous-release"))]
+	#[pallet::storage]
+	pub type AuthorBatches<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, IdentityId, Blake2_128Concat, BatchId, PinRecord<T>>;
+
+	/// The batch id each node pinned each hash as, by hash and author node (since storage
+	/// version 2): each node pins a hash once; another node's pin of it is its own entry.
+	#[cfg(not(feature = "previous-release"))]
+	#[pallet::storage]
+	pub type PinnedHashes<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, H256, Twox64Concat, IdentityId, BatchId>;
+
+	/// Every pinned batch, by batch id: the layout before storage version 2 (the first pin of
+	/// an id won), kept by the `previous-release` build only.
+	#[cfg(feature = "previous-release")]
 	#[pallet::storage]
 	pub type Batches<T: Config> = StorageMap<_, Blake2_128Concat, BatchId, PinRecord<T>>;
 
-	/// The batch id each pinned hash belongs to.
+	/// The batch id each pinned hash belongs to: the layout before storage version 2, kept by
+	/// the `previous-release` build only.
+	#[cfg(feature = "previous-release")]
 	#[pallet::storage]
 	pub type BatchByHash<T: Config> = StorageMap<_, CallerKeyHasher, H256, BatchId>;
 
@@ -250,13 +272,23 @@ pub mod pallet {
 	pub type NextSequence<T: Config> =
 		StorageMap<_, Blake2_128Concat, NamespaceOf<T>, u64, ValueQuery>;
 
-	/// Which nodes acknowledged which batch hash, and in which block.
+	/// Which nodes acknowledged which batch hash, and in which block. An acknowledgement is of
+	/// the content: the hash covers the batch's id and author.
 	#[pallet::storage]
 	pub type Acknowledgements<T: Config> =
 		StorageDoubleMap<_, CallerKeyHasher, H256, Twox64Concat, IdentityId, BlockNumberFor<T>>;
 
-	/// Batches skipped: every node stops waiting for them. The node that skipped it (its
-	/// author), or, for a skip by the members' vote, the batch's author too.
+	/// Batches skipped, by author node and batch id (since storage version 2): every node
+	/// stops waiting for them. The value is the node that skipped it (its author), or, for a
+	/// skip by the members' vote, the batch's author too.
+	#[cfg(not(feature = "previous-release"))]
+	#[pallet::storage]
+	pub type SkippedBatches<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, IdentityId, Blake2_128Concat, BatchId, IdentityId>;
+
+	/// Batches skipped, by batch id: the layout before storage version 2, kept by the
+	/// `previous-release` build only.
+	#[cfg(feature = "previous-release")]
 	#[pallet::storage]
 	pub type Skipped<T: Config> = StorageMap<_, Blake2_128Concat, BatchId, IdentityId>;
 
@@ -290,9 +322,9 @@ pub mod pallet {
 	pub enum Error<T> {
 		/// The signer is not the account of a node identity in force.
 		NotARegisteredNode,
-		/// This batch id is already pinned: the first pin won.
+		/// This node already pinned this batch id.
 		BatchAlreadyPinned,
-		/// This batch hash is already pinned under another batch id.
+		/// This node already pinned this batch hash.
 		BatchHashAlreadyPinned,
 		/// The namespace is longer than `MaxNamespaceLen`.
 		NamespaceTooLong,
@@ -303,11 +335,12 @@ pub mod pallet {
 		PayloadRefTooLong,
 		/// The pin has more contexts than `MaxContexts`.
 		TooManyContexts,
-		/// No pin has this batch hash.
+		/// No such batch: no pin of that node has this batch hash (or, for `skip_batch`, no pin
+		/// of the signer's has this batch id).
 		UnknownBatch,
 		/// This node already acknowledged this batch.
 		AlreadyAcknowledged,
-		/// A node cannot acknowledge a batch it pinned itself.
+		/// A node cannot acknowledge a batch it pinned itself (nor a copy of it).
 		OwnBatch,
 		/// The namespace's sequence has run out.
 		SequenceOverflow,
@@ -315,9 +348,6 @@ pub mod pallet {
 		TooEarlyToSkip,
 		/// The batch was skipped already: it cannot be skipped again, nor acknowledged.
 		AlreadySkipped,
-		/// Only the node that pinned a batch may skip it; another party asks the members to
-		/// vote for it (governance `SkipBatch`).
-		NotBatchAuthor,
 		/// A node acknowledged this batch: it was delivered, and cannot be skipped.
 		BatchAcknowledged,
 	}
@@ -327,7 +357,7 @@ pub mod pallet {
 		/// Pins a batch: puts its hash in the agreed order of `namespace`.
 		///
 		/// Signed by the account of a node identity in force.
-		/// - `batch_id`: the batch's 16-byte id; the first pin of an id wins.
+		/// - `batch_id`: the batch's 16-byte id, once per author node.
 		/// - `batch_hash`: blake2-256 of the batch's SCALE-encoded manifest.
 		/// - `payload_ref`: where a broadcast payload can be fetched; empty for private batches.
 		/// - `contexts`: one per topic, `blake2_256(topic)` for broadcasts, masked for private
@@ -348,27 +378,33 @@ pub mod pallet {
 			Self::do_pin_batch(&who, namespace, batch_id, batch_hash, payload_ref, contexts)
 		}
 
-		/// Records that the signing node received and verified the batch with `batch_hash`.
+		/// Records that the signing node received and verified the batch with `batch_hash` that
+		/// node `author` pinned.
 		///
 		/// Signed by the account of a node identity in force, other than the batch's author, once
-		/// per batch, while the batch is not skipped. Emits [`Event::BatchAcknowledged`]. The
+		/// per batch hash, while that pin is not skipped. Emits [`Event::BatchAcknowledged`]. The
 		/// weight reserved covers the most escrows an acknowledgement can release; what the
 		/// escrows really released did not use is refunded.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::acknowledge().saturating_add(T::OnAcknowledged::max_weight()))]
-		pub fn acknowledge(origin: OriginFor<T>, batch_hash: H256) -> DispatchResultWithPostInfo {
+		pub fn acknowledge(
+			origin: OriginFor<T>,
+			author: IdentityId,
+			batch_hash: H256,
+		) -> DispatchResultWithPostInfo {
 			let who = ensure_signed(origin)?;
-			let released = Self::do_acknowledge(&who, batch_hash)?;
+			let released = Self::do_acknowledge(&who, author, batch_hash)?;
 			Ok(Some(T::WeightInfo::acknowledge().saturating_add(released)).into())
 		}
 
-		/// Skips batch `batch_id`, whose payload never arrived: every node stops waiting for it,
-		/// rejects it if it still holds it back, and releases the pins behind it. The same skip
-		/// applies at every party because it is on-chain.
+		/// Skips the signing node's own batch `batch_id`, whose payload never arrived: every node
+		/// stops waiting for it, rejects it if it still holds it back, and releases the pins
+		/// behind it. The same skip applies at every party because it is on-chain.
 		///
 		/// Signed by the account of the batch's author node, in force, at least `SkipAfter`
-		/// blocks after the pin, while no node has acknowledged it. Another party cannot skip
-		/// it ([`Error::NotBatchAuthor`]): the members vote for that (governance `SkipBatch`).
+		/// blocks after the pin, while no node has acknowledged it. It names a batch of the
+		/// signer's only, so another party cannot skip it ([`Error::UnknownBatch`] for it): the
+		/// members vote for that (governance `SkipBatch`).
 		/// Emits [`Event::BatchSkipped`].
 		#[pallet::call_index(3)]
 		// `weights.rs` was measured before the acknowledgements' prefix read joined the
@@ -393,7 +429,8 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			ensure_none(origin)?;
 			use sp_runtime::traits::IdentifyAccount;
-			let released = Self::do_acknowledge(&ack.public.into_account(), ack.batch_hash)?;
+			let released =
+				Self::do_acknowledge(&ack.public.into_account(), ack.author, ack.batch_hash)?;
 			Ok(Some(T::WeightInfo::acknowledge().saturating_add(released)).into())
 		}
 	}

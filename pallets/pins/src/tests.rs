@@ -2,7 +2,13 @@
 
 use crate::{mock::*, pallet::*, Error};
 use frame_support::{assert_noop, assert_ok};
+use pallet_identities::IdentityId;
 use sp_core::H256;
+
+/// The node identity of account `NODE` ("dev").
+const DEV: IdentityId = 2;
+/// The node identity of account `OTHER_NODE`, a rival's.
+const RIVAL: IdentityId = 3;
 
 fn pin(who: u64, ns: &[u8], id: u8, hash: u8) -> frame_support::dispatch::DispatchResult {
 	Pins::pin_batch(
@@ -38,9 +44,15 @@ fn a_node_pins_and_everyone_sees_the_event() {
 			}
 			.into(),
 		);
-		let record = Batches::<Test>::get([7; 16]).unwrap();
+		let record = Pins::pin_of(DEV, [7; 16]).unwrap();
 		assert_eq!((record.sequence, record.author_node, record.block), (0, 2, 1));
-		assert_eq!(BatchByHash::<Test>::get(H256::repeat_byte(1)), Some([7; 16]));
+		assert_eq!(Pins::batch_by_hash(DEV, H256::repeat_byte(1)), Some([7; 16]));
+		assert_eq!(
+			AuthorBatches::<Test>::get(DEV, [7; 16]),
+			Some(record),
+			"keyed by author and id"
+		);
+		assert_eq!(Pins::pin_of(RIVAL, [7; 16]), None);
 	});
 }
 
@@ -51,7 +63,13 @@ fn sequence_increases_strictly_within_each_namespace() {
 		assert_ok!(pin(OTHER_NODE, b"default", 2, 2));
 		assert_ok!(pin(NODE, b"claims", 3, 3));
 		assert_ok!(pin(NODE, b"default", 4, 4));
-		let seq = |id: u8| Batches::<Test>::get([id; 16]).unwrap().sequence;
+		let seq = |id: u8| {
+			AuthorBatches::<Test>::iter()
+				.find(|(_, batch, _)| *batch == [id; 16])
+				.unwrap()
+				.2
+				.sequence
+		};
 		assert_eq!((seq(1), seq(2), seq(3), seq(4)), (0, 1, 0, 2));
 		assert_eq!(
 			NextSequence::<Test>::get(NamespaceOf::<Test>::try_from(b"default".to_vec()).unwrap()),
@@ -72,12 +90,48 @@ fn only_a_node_in_force_may_pin() {
 }
 
 #[test]
-fn the_first_pin_of_a_batch_wins() {
+fn each_node_pins_an_id_and_a_hash_once() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(pin(NODE, b"default", 1, 1));
-		assert_noop!(pin(OTHER_NODE, b"default", 1, 2), Error::<Test>::BatchAlreadyPinned);
 		assert_noop!(pin(NODE, b"other", 1, 3), Error::<Test>::BatchAlreadyPinned);
-		assert_noop!(pin(OTHER_NODE, b"default", 2, 1), Error::<Test>::BatchHashAlreadyPinned);
+		assert_noop!(pin(NODE, b"default", 2, 1), Error::<Test>::BatchHashAlreadyPinned);
+	});
+}
+
+#[test]
+fn a_copied_pin_never_takes_the_authors_place() {
+	new_test_ext().execute_with(|| {
+		// A rival copies the author's pending pin (its id, hash and contexts) and gets it into
+		// a block first.
+		assert_ok!(pin(OTHER_NODE, b"default", 1, 1));
+		// The author's pin still goes through: a batch is its author's.
+		assert_ok!(pin(NODE, b"default", 1, 1));
+		assert_eq!(Pins::pin_of(DEV, [1; 16]).unwrap().author_node, DEV);
+		assert_eq!(Pins::pin_of(RIVAL, [1; 16]).unwrap().author_node, RIVAL);
+		assert_eq!(Pins::batch_by_hash(DEV, H256::repeat_byte(1)), Some([1; 16]));
+		// A copy of the hash under another id does not block the author either.
+		assert_ok!(pin(OTHER_NODE, b"default", 5, 2));
+		assert_ok!(pin(NODE, b"default", 6, 2));
+		assert_eq!(Pins::batch_by_hash(DEV, H256::repeat_byte(2)), Some([6; 16]));
+		assert_eq!(Pins::batch_by_hash(RIVAL, H256::repeat_byte(2)), Some([5; 16]));
+		// The copier cannot acknowledge the content it copied, under either pin.
+		let hash = H256::repeat_byte(1);
+		assert_noop!(
+			Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), DEV, hash),
+			Error::<Test>::OwnBatch
+		);
+		assert_noop!(
+			Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), RIVAL, hash),
+			Error::<Test>::OwnBatch
+		);
+		// Skipping its copy skips its own pin, never the author's, whose batch stays open.
+		System::set_block_number(60);
+		assert_ok!(Pins::skip_batch(RuntimeOrigin::signed(OTHER_NODE), [1; 16]));
+		assert_eq!(Pins::skipped(RIVAL, [1; 16]), Some(RIVAL));
+		assert_eq!(Pins::skipped(DEV, [1; 16]), None);
+		assert_noop!(Pins::skip_by_vote(RIVAL, [1; 16]), Error::<Test>::AlreadySkipped);
+		assert_ok!(Pins::skip_by_vote(DEV, [6; 16]));
+		assert_eq!(Pins::skipped(RIVAL, [5; 16]), None, "the copy of that hash is not skipped");
 	});
 }
 
@@ -164,11 +218,11 @@ fn nodes_acknowledge_a_batch_once() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(pin(NODE, b"default", 1, 1));
 		let hash = H256::repeat_byte(1);
-		assert_ok!(Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), hash));
+		assert_ok!(Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), DEV, hash));
 		System::assert_last_event(Event::BatchAcknowledged { batch_hash: hash, node: 3 }.into());
 		assert!(Pins::is_acknowledged(hash, 3));
 		assert_noop!(
-			Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), hash),
+			Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), DEV, hash),
 			Error::<Test>::AlreadyAcknowledged
 		);
 	});
@@ -180,14 +234,17 @@ fn acknowledge_errors() {
 		assert_ok!(pin(NODE, b"default", 1, 1));
 		let hash = H256::repeat_byte(1);
 		assert_noop!(
-			Pins::acknowledge(RuntimeOrigin::signed(STRANGER), hash),
+			Pins::acknowledge(RuntimeOrigin::signed(STRANGER), DEV, hash),
 			Error::<Test>::NotARegisteredNode
 		);
 		assert_noop!(
-			Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), H256::repeat_byte(9)),
+			Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), DEV, H256::repeat_byte(9)),
 			Error::<Test>::UnknownBatch
 		);
-		assert_noop!(Pins::acknowledge(RuntimeOrigin::signed(NODE), hash), Error::<Test>::OwnBatch);
+		assert_noop!(
+			Pins::acknowledge(RuntimeOrigin::signed(NODE), DEV, hash),
+			Error::<Test>::OwnBatch
+		);
 	});
 }
 
@@ -208,6 +265,7 @@ mod offchain_acknowledgements {
 		let mut payload = AckPayload {
 			domain: crate::ACK_DOMAIN,
 			genesis: System::block_hash(0),
+			author: DEV,
 			batch_hash: hash,
 			expires: System::block_number() as u32 + 10,
 			public: UintAuthorityId(node),
@@ -337,7 +395,7 @@ fn a_stale_batch_is_skipped_once_by_its_author() {
 			Event::BatchSkipped { batch_id: [1; 16], batch_hash: H256::repeat_byte(1), node: 2 }
 				.into(),
 		);
-		assert_eq!(Skipped::<Test>::get([1; 16]), Some(2));
+		assert_eq!(SkippedBatches::<Test>::get(DEV, [1; 16]), Some(2));
 		assert_noop!(
 			Pins::skip_batch(RuntimeOrigin::signed(NODE), [1; 16]),
 			Error::<Test>::AlreadySkipped
@@ -350,14 +408,15 @@ fn a_rival_cannot_skip_another_nodes_batch_alone() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(pin(NODE, b"default", 1, 1));
 		System::set_block_number(60);
-		// A recipient that would rather the batch were never seen: refused, and nothing changes.
+		// A recipient that would rather the batch were never seen: its skip names a batch of its
+		// own, which does not exist, and nothing changes.
 		assert_noop!(
 			Pins::skip_batch(RuntimeOrigin::signed(OTHER_NODE), [1; 16]),
-			Error::<Test>::NotBatchAuthor
+			Error::<Test>::UnknownBatch
 		);
-		assert_eq!(Skipped::<Test>::get([1; 16]), None);
+		assert_eq!(Pins::skipped(DEV, [1; 16]), None);
 		// The batch is still open: the recipient can acknowledge it.
-		assert_ok!(Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), H256::repeat_byte(1)));
+		assert_ok!(Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), DEV, H256::repeat_byte(1)));
 	});
 }
 
@@ -365,14 +424,14 @@ fn a_rival_cannot_skip_another_nodes_batch_alone() {
 fn an_acknowledged_batch_cannot_be_skipped_by_anyone() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(pin(NODE, b"default", 1, 1));
-		assert_ok!(Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), H256::repeat_byte(1)));
+		assert_ok!(Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), DEV, H256::repeat_byte(1)));
 		System::set_block_number(60);
 		assert_noop!(
 			Pins::skip_batch(RuntimeOrigin::signed(NODE), [1; 16]),
 			Error::<Test>::BatchAcknowledged
 		);
-		assert_noop!(Pins::skip_by_vote([1; 16]), Error::<Test>::BatchAcknowledged);
-		assert_eq!(Pins::skipped([1; 16]), None);
+		assert_noop!(Pins::skip_by_vote(DEV, [1; 16]), Error::<Test>::BatchAcknowledged);
+		assert_eq!(Pins::skipped(DEV, [1; 16]), None);
 	});
 }
 
@@ -383,7 +442,7 @@ fn a_skipped_batch_cannot_be_acknowledged() {
 		System::set_block_number(6);
 		assert_ok!(Pins::skip_batch(RuntimeOrigin::signed(NODE), [1; 16]));
 		assert_noop!(
-			Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), H256::repeat_byte(1)),
+			Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), DEV, H256::repeat_byte(1)),
 			Error::<Test>::AlreadySkipped
 		);
 	});
@@ -393,10 +452,12 @@ fn a_skipped_batch_cannot_be_acknowledged() {
 fn the_members_vote_skips_a_batch_with_the_same_rules() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(pin(NODE, b"default", 1, 1));
-		assert_noop!(Pins::skip_by_vote([1; 16]), Error::<Test>::TooEarlyToSkip);
+		assert_noop!(Pins::skip_by_vote(DEV, [1; 16]), Error::<Test>::TooEarlyToSkip);
 		System::set_block_number(6);
-		assert_noop!(Pins::skip_by_vote([9; 16]), Error::<Test>::UnknownBatch);
-		assert_ok!(Pins::skip_by_vote([1; 16]));
+		assert_noop!(Pins::skip_by_vote(DEV, [9; 16]), Error::<Test>::UnknownBatch);
+		// Not the rival's batch: it has no pin of that id.
+		assert_noop!(Pins::skip_by_vote(RIVAL, [1; 16]), Error::<Test>::UnknownBatch);
+		assert_ok!(Pins::skip_by_vote(DEV, [1; 16]));
 		System::assert_last_event(
 			Event::BatchSkippedByVote {
 				batch_id: [1; 16],
@@ -405,8 +466,8 @@ fn the_members_vote_skips_a_batch_with_the_same_rules() {
 			}
 			.into(),
 		);
-		assert_eq!(Pins::skipped([1; 16]), Some(2), "recorded for its author");
-		assert_noop!(Pins::skip_by_vote([1; 16]), Error::<Test>::AlreadySkipped);
+		assert_eq!(Pins::skipped(DEV, [1; 16]), Some(2), "recorded for its author");
+		assert_noop!(Pins::skip_by_vote(DEV, [1; 16]), Error::<Test>::AlreadySkipped);
 		assert_noop!(
 			Pins::skip_batch(RuntimeOrigin::signed(NODE), [1; 16]),
 			Error::<Test>::AlreadySkipped
@@ -416,7 +477,10 @@ fn the_members_vote_skips_a_batch_with_the_same_rules() {
 
 #[test]
 fn the_v1_migration_moves_batch_hash_keys_to_blake2_once() {
-	use crate::migrations::v1::{v0, MigrateToV1};
+	use crate::migrations::{
+		v1::{v0, MigrateToV1},
+		v2::v1::BatchByHash,
+	};
 	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 	new_test_ext().execute_with(|| {
 		// A chain at version 0, with entries in the old layout.
@@ -450,5 +514,55 @@ fn the_v1_migration_moves_batch_hash_keys_to_blake2_once() {
 		MigrateToV1::<Test>::on_runtime_upgrade();
 		assert_eq!(BatchByHash::<Test>::iter().count(), 2);
 		assert_eq!(Acknowledgements::<Test>::iter().count(), 2);
+	});
+}
+
+#[test]
+fn the_v2_migration_keys_pins_hashes_and_skips_by_author() {
+	use crate::migrations::v2::{v1, MigrateToV2};
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext().execute_with(|| {
+		// A chain at version 1, with two pins (one skipped) in the old layout.
+		StorageVersion::new(1).put::<Pins>();
+		let record = |author: IdentityId, hash: u8| PinRecord::<Test> {
+			namespace: b"default".to_vec().try_into().unwrap(),
+			sequence: hash as u64,
+			author_node: author,
+			batch_hash: H256::repeat_byte(hash),
+			block: 1,
+		};
+		v1::Batches::<Test>::insert([1; 16], record(DEV, 1));
+		v1::Batches::<Test>::insert([2; 16], record(RIVAL, 2));
+		v1::BatchByHash::<Test>::insert(H256::repeat_byte(1), [1; 16]);
+		v1::BatchByHash::<Test>::insert(H256::repeat_byte(2), [2; 16]);
+		v1::Skipped::<Test>::insert([2; 16], RIVAL);
+		#[cfg(feature = "try-runtime")]
+		MigrateToV2::<Test>::try_on_runtime_upgrade(true)
+			.expect("pre- and post-upgrade checks hold");
+		#[cfg(not(feature = "try-runtime"))]
+		MigrateToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(Pins::on_chain_storage_version(), 2);
+		assert_eq!(Pins::pin_of(DEV, [1; 16]), Some(record(DEV, 1)));
+		assert_eq!(Pins::pin_of(RIVAL, [2; 16]), Some(record(RIVAL, 2)));
+		assert_eq!(Pins::pin_of(DEV, [2; 16]), None, "only under its author");
+		assert_eq!(Pins::batch_by_hash(DEV, H256::repeat_byte(1)), Some([1; 16]));
+		assert_eq!(Pins::batch_by_hash(RIVAL, H256::repeat_byte(2)), Some([2; 16]));
+		assert_eq!(Pins::skipped(RIVAL, [2; 16]), Some(RIVAL));
+		assert_eq!(Pins::skipped(DEV, [1; 16]), None);
+		for key in [
+			v1::Batches::<Test>::hashed_key_for([1; 16]),
+			v1::BatchByHash::<Test>::hashed_key_for(H256::repeat_byte(1)),
+			v1::Skipped::<Test>::hashed_key_for([2; 16]),
+		] {
+			assert!(!frame_support::storage::unhashed::exists(&key), "old keys are gone");
+		}
+		// The migrated pins follow the new rules: the rival's id is free for the author.
+		assert_ok!(pin(NODE, b"default", 2, 9));
+		// At version 2, running it again changes nothing.
+		MigrateToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(AuthorBatches::<Test>::iter().count(), 3);
+		assert_eq!(PinnedHashes::<Test>::iter().count(), 3);
+		assert_eq!(SkippedBatches::<Test>::iter().count(), 1);
+		assert_eq!(v1::Batches::<Test>::iter().count(), 0);
 	});
 }

@@ -626,7 +626,7 @@ fn an_escrow_is_released_when_the_payers_node_acknowledges_the_batch() {
 		assert_eq!(balance(coin, Tokens::account_id()), 40);
 		assert_eq!(Escrows::<Test>::get(escrow).unwrap().state, EscrowState::Locked);
 
-		assert_ok!(Pins::acknowledge(signed(INSURER_NODE), batch));
+		assert_ok!(Pins::acknowledge(signed(INSURER_NODE), PROVIDER_NODE_ID, batch));
 		assert_eq!(balance(coin, PROVIDER), 40);
 		assert_eq!(balance(coin, Tokens::account_id()), 0);
 		assert_eq!(Escrows::<Test>::get(escrow).unwrap().state, EscrowState::Released);
@@ -672,7 +672,7 @@ fn an_escrow_is_refunded_after_its_timeout_and_never_released_after() {
 
 		// A release after the refund: the late acknowledgement pays nobody.
 		let released_before = tokens_events().len();
-		assert_ok!(Pins::acknowledge(signed(INSURER_NODE), batch));
+		assert_ok!(Pins::acknowledge(signed(INSURER_NODE), PROVIDER_NODE_ID, batch));
 		assert_eq!(balance(coin, PROVIDER), 0);
 		assert_eq!(tokens_events().len(), released_before);
 		assert_noop!(Tokens::release_escrow(signed(PROVIDER), escrow), E::EscrowNotLocked);
@@ -689,10 +689,14 @@ fn an_acknowledgement_pays_for_the_escrows_it_releases_not_for_the_most_it_could
 		let batch = H256::repeat_byte(0xb9);
 		pin(batch);
 		lock(coin, batch, 40, 10);
-		let reserved = pallet_pins::Call::<Test>::acknowledge { batch_hash: batch }
-			.get_dispatch_info()
-			.call_weight;
-		let used = Pins::acknowledge(signed(INSURER_NODE), batch).unwrap().actual_weight.unwrap();
+		let reserved =
+			pallet_pins::Call::<Test>::acknowledge { author: PROVIDER_NODE_ID, batch_hash: batch }
+				.get_dispatch_info()
+				.call_weight;
+		let used = Pins::acknowledge(signed(INSURER_NODE), PROVIDER_NODE_ID, batch)
+			.unwrap()
+			.actual_weight
+			.unwrap();
 		// The acknowledgement, the batch's escrow list, the one escrow read and released.
 		let db = <<Test as frame_system::Config>::DbWeight as Get<
 			frame_support::weights::RuntimeDbWeight,
@@ -713,13 +717,13 @@ fn an_acknowledgement_from_the_wrong_node_releases_nothing() {
 		let batch = H256::repeat_byte(0xb3);
 		pin(batch);
 		let escrow = lock(coin, batch, 40, 10);
-		assert_ok!(Pins::acknowledge(signed(OTHER_NODE), batch));
+		assert_ok!(Pins::acknowledge(signed(OTHER_NODE), PROVIDER_NODE_ID, batch));
 		assert!(pallet_pins::Acknowledgements::<Test>::contains_key(batch, OTHER_NODE_ID));
 		assert_eq!(Escrows::<Test>::get(escrow).unwrap().state, EscrowState::Locked);
 		assert_eq!(balance(coin, PROVIDER), 0);
 		assert_noop!(Tokens::release_escrow(signed(PROVIDER), escrow), E::NotAcknowledged);
 		// The payer's own node acknowledges: now it is released.
-		assert_ok!(Pins::acknowledge(signed(INSURER_NODE), batch));
+		assert_ok!(Pins::acknowledge(signed(INSURER_NODE), PROVIDER_NODE_ID, batch));
 		assert_eq!(balance(coin, PROVIDER), 40);
 	});
 }
@@ -730,7 +734,7 @@ fn an_escrow_locked_after_the_acknowledgement_is_released_at_once() {
 		let coin = funded_pool(100);
 		let batch = H256::repeat_byte(0xb4);
 		pin(batch);
-		assert_ok!(Pins::acknowledge(signed(INSURER_NODE), batch));
+		assert_ok!(Pins::acknowledge(signed(INSURER_NODE), PROVIDER_NODE_ID, batch));
 		let escrow = lock(coin, batch, 25, 10);
 		assert_eq!(Escrows::<Test>::get(escrow).unwrap().state, EscrowState::Released);
 		assert_eq!(balance(coin, PROVIDER), 25);
@@ -902,7 +906,7 @@ fn a_rival_cannot_crowd_a_payer_off_a_batch_with_dust_escrows() {
 		// The insurer still locks its payment, and its node's acknowledgement releases it.
 		let paid = lock(coin, batch, 30, 10);
 		assert_eq!(EscrowsByBatch::<Test>::get((batch, INSURER_NODE_ID)).into_inner(), vec![paid]);
-		assert_ok!(Pins::acknowledge(signed(INSURER_NODE), batch));
+		assert_ok!(Pins::acknowledge(signed(INSURER_NODE), PROVIDER_NODE_ID, batch));
 		assert_eq!(Escrows::<Test>::get(paid).unwrap().state, EscrowState::Released);
 		assert_eq!(balance(coin, PROVIDER), 30);
 		assert_eq!(
@@ -947,7 +951,7 @@ fn the_v1_migration_moves_claims_and_waiting_escrows_to_their_new_keys_once() {
 			&v0::EscrowsByBatch::<Test>::hashed_key_for(batch)
 		));
 		// The moved escrows are released by the acknowledgement, as before the upgrade.
-		assert_ok!(Pins::acknowledge(signed(INSURER_NODE), batch));
+		assert_ok!(Pins::acknowledge(signed(INSURER_NODE), PROVIDER_NODE_ID, batch));
 		assert_eq!(balance(coin, PROVIDER), 30);
 		// At version 1, running it again changes nothing.
 		MigrateToV1::<Test>::on_runtime_upgrade();

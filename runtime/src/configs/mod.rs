@@ -258,8 +258,11 @@ impl pallet_governance::ApplyParameter<RuntimeParameters> for SetRuntimeParamete
 pub struct SkipPinnedBatch;
 
 impl pallet_governance::SkipBatchByVote for SkipPinnedBatch {
-	fn skip(batch_id: [u8; 16]) -> frame_support::dispatch::DispatchResult {
-		pallet_pins::Pallet::<Runtime>::skip_by_vote(batch_id)
+	fn skip(
+		author: pallet_identities::IdentityId,
+		batch_id: [u8; 16],
+	) -> frame_support::dispatch::DispatchResult {
+		pallet_pins::Pallet::<Runtime>::skip_by_vote(author, batch_id)
 	}
 
 	fn weight() -> Weight {

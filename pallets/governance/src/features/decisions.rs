@@ -83,7 +83,7 @@ impl<T: Config> Pallet<T> {
 				Self::deposit_event(Event::ParameterSet);
 			}
 			// The pins pallet's `BatchSkippedByVote` says what happened.
-			Decision::SkipBatch { batch_id } => T::SkipBatch::skip(*batch_id)?,
+			Decision::SkipBatch { author, batch_id } => T::SkipBatch::skip(*author, *batch_id)?,
 		}
 		Ok(())
 	}

@@ -7,17 +7,24 @@ use pallet_identities::NodeRegistry;
 use sp_core::H256;
 
 impl<T: Config> Pallet<T> {
-	/// Records that the node whose account is `who` acknowledged `batch_hash`. Returns the
-	/// weight [`OnAcknowledged`] took (the escrows it released).
+	/// Records that the node whose account is `who` acknowledged `batch_hash`, as pinned by node
+	/// `author`. Returns the weight [`OnAcknowledged`] took (the escrows it released).
+	///
+	/// What is acknowledged is the content: the hash covers the batch's id and author, so a
+	/// copy of the pin by another node names the same payload, and the record is per hash.
 	pub(crate) fn do_acknowledge(
 		who: &T::AccountId,
+		author: pallet_identities::IdentityId,
 		batch_hash: H256,
 	) -> Result<Weight, DispatchError> {
 		let node = T::Nodes::active_node(who).ok_or(Error::<T>::NotARegisteredNode)?;
-		let batch_id = BatchByHash::<T>::get(batch_hash).ok_or(Error::<T>::UnknownBatch)?;
-		let pin = Batches::<T>::get(batch_id).ok_or(Error::<T>::UnknownBatch)?;
-		ensure!(pin.author_node != node, Error::<T>::OwnBatch);
-		ensure!(!Skipped::<T>::contains_key(batch_id), Error::<T>::AlreadySkipped);
+		let batch_id = Self::batch_by_hash(author, batch_hash).ok_or(Error::<T>::UnknownBatch)?;
+		// Neither under its own pin nor under another node's copy of it.
+		ensure!(
+			author != node && Self::batch_by_hash(node, batch_hash).is_none(),
+			Error::<T>::OwnBatch
+		);
+		ensure!(Self::skipped(author, batch_id).is_none(), Error::<T>::AlreadySkipped);
 		ensure!(
 			!Acknowledgements::<T>::contains_key(batch_hash, node),
 			Error::<T>::AlreadyAcknowledged

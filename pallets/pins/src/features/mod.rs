@@ -3,4 +3,5 @@
 mod acknowledge;
 pub mod offchain;
 mod pin;
+mod records;
 mod skip;

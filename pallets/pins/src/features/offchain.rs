@@ -52,6 +52,9 @@ pub struct AckPayload<Public, Hash> {
 	pub domain: [u8; 8],
 	/// The genesis hash of the chain it is for.
 	pub genesis: Hash,
+	/// The node that pinned the batch (the hash covers the batch's true author; a copy's pin
+	/// names the same content).
+	pub author: pallet_identities::IdentityId,
 	/// The batch acknowledged.
 	pub batch_hash: H256,
 	/// The last block it may be included in (at most [`ACK_LIFETIME`] blocks after the block it
@@ -80,7 +83,7 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		let queue = StorageValueRef::persistent(ACK_QUEUE_KEY);
-		let mut to_send: Vec<H256> = Vec::new();
+		let mut to_send: Vec<(pallet_identities::IdentityId, H256)> = Vec::new();
 		let result =
 			queue.mutate(|stored: Result<Option<Vec<(H256, u32)>>, StorageRetrievalError>| {
 				let mut entries = stored.ok().flatten().unwrap_or_default();
@@ -89,7 +92,11 @@ impl<T: Config> Pallet<T> {
 					if to_send.len() < MAX_PER_BLOCK
 						&& (*last == 0 || block >= last.saturating_add(RESUBMIT_AFTER))
 					{
-						to_send.push(*hash);
+						// Not pinned yet: it stays queued until it is.
+						let Some(author) = Self::pin_to_acknowledge(hash, &my_nodes) else {
+							continue;
+						};
+						to_send.push((author, *hash));
 						*last = block;
 					}
 				}
@@ -101,11 +108,12 @@ impl<T: Config> Pallet<T> {
 		}
 		let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
 		let expires = block.saturating_add(ACK_LIFETIME);
-		for hash in to_send {
+		for (author, hash) in to_send {
 			let sent = signer.send_unsigned_transaction(
 				|account| AckPayload {
 					domain: ACK_DOMAIN,
 					genesis,
+					author,
 					batch_hash: hash,
 					expires,
 					public: account.public.clone(),
@@ -118,14 +126,32 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Whether one of `my_nodes` still has to acknowledge `hash`: the batch is pinned (or not
-	/// yet seen), not by that node, and not yet acknowledged by it.
+	/// Whether one of `my_nodes` still has to acknowledge `hash`: not yet pinned (it may be
+	/// soon), or pinned by another node under a pin that can still be acknowledged, and not yet
+	/// acknowledged by it.
 	fn still_to_acknowledge(hash: &H256, my_nodes: &[pallet_identities::IdentityId]) -> bool {
-		let Some(batch_id) = BatchByHash::<T>::get(hash) else { return true };
-		let Some(pin) = Batches::<T>::get(batch_id) else { return false };
-		my_nodes.iter().any(|node| {
-			*node != pin.author_node && !Acknowledgements::<T>::contains_key(hash, node)
-		})
+		let pins = Self::pins_of_hash(*hash);
+		pins.is_empty() || Self::pin_to_acknowledge(hash, my_nodes).is_some()
+	}
+
+	/// The author under whose pin one of `my_nodes` acknowledges `hash`: a pin of another node's
+	/// that is not skipped, while that node has not acknowledged the hash. Any such pin names
+	/// the same content (a copier's pin of the hash too), so which one does not matter; there is
+	/// at most one per node.
+	fn pin_to_acknowledge(
+		hash: &H256,
+		my_nodes: &[pallet_identities::IdentityId],
+	) -> Option<pallet_identities::IdentityId> {
+		if my_nodes.iter().any(|node| Self::batch_by_hash(*node, *hash).is_some()) {
+			return None;
+		}
+		let pending = my_nodes.iter().any(|node| !Acknowledgements::<T>::contains_key(hash, node));
+		Self::pins_of_hash(*hash)
+			.into_iter()
+			.find(|(author, id)| {
+				pending && !my_nodes.contains(author) && Self::skipped(*author, *id).is_none()
+			})
+			.map(|(author, _)| author)
 	}
 
 	/// Checks an unsigned acknowledgement before it enters the pool.
@@ -151,11 +177,12 @@ impl<T: Config> Pallet<T> {
 		}
 		let who = ack.public.clone().into_account();
 		let node = T::Nodes::active_node(&who).ok_or(InvalidTransaction::BadSigner)?;
-		let batch_id = BatchByHash::<T>::get(ack.batch_hash).ok_or(InvalidTransaction::Stale)?;
-		let pin = Batches::<T>::get(batch_id).ok_or(InvalidTransaction::Stale)?;
-		if pin.author_node == node
+		let batch_id =
+			Self::batch_by_hash(ack.author, ack.batch_hash).ok_or(InvalidTransaction::Stale)?;
+		if ack.author == node
+			|| Self::batch_by_hash(node, ack.batch_hash).is_some()
 			|| Acknowledgements::<T>::contains_key(ack.batch_hash, node)
-			|| Skipped::<T>::contains_key(batch_id)
+			|| Self::skipped(ack.author, batch_id).is_some()
 		{
 			return InvalidTransaction::Stale.into();
 		}

@@ -25,15 +25,20 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::PayloadRefTooLong
 		);
 		ensure!(contexts.len() as u32 <= T::MaxContexts::get(), Error::<T>::TooManyContexts);
-		ensure!(!Batches::<T>::contains_key(batch_id), Error::<T>::BatchAlreadyPinned);
-		ensure!(!BatchByHash::<T>::contains_key(batch_hash), Error::<T>::BatchHashAlreadyPinned);
+		// A batch is its author's: another node's pin of the same id or hash (a copy of this
+		// one, pending in the pool) neither blocks it nor is blocked by it.
+		ensure!(!Self::batch_id_taken(author_node, batch_id), Error::<T>::BatchAlreadyPinned);
+		ensure!(
+			!Self::batch_hash_taken(author_node, batch_hash),
+			Error::<T>::BatchHashAlreadyPinned
+		);
 
 		let sequence = NextSequence::<T>::try_mutate(&namespace, |next| {
 			let sequence = *next;
 			*next = next.checked_add(1).ok_or(Error::<T>::SequenceOverflow)?;
 			Ok::<_, Error<T>>(sequence)
 		})?;
-		Batches::<T>::insert(
+		Self::record_pin(
 			batch_id,
 			PinRecord {
 				namespace: namespace.clone(),
@@ -43,7 +48,6 @@ impl<T: Config> Pallet<T> {
 				block: frame_system::Pallet::<T>::block_number(),
 			},
 		);
-		BatchByHash::<T>::insert(batch_hash, batch_id);
 		Self::deposit_event(Event::BatchPinned {
 			namespace: namespace.into_inner(),
 			sequence,
