@@ -110,6 +110,13 @@ test('the members upgrade the runtime by vote, every party runs it without a res
   const author = pin.authorNode.toNumber();
   assert.equal((await api.query.pins.pinnedHashes(batchHash, author)).unwrap().toHex(), `0x${confirmed.batch}`);
   assert.equal((await api.query.pins.authorBatches(author, `0x${confirmed.batch}`)).unwrap().batchHash.toHex(), batchHash);
+  // Every pin made before the upgrade joined the log of pins to forget after the retention window.
+  const [head, next] = (await api.query.pins.pinLogBounds()).map((n) => n.toNumber());
+  assert.equal(head, 0);
+  assert.ok(next >= 1, 'the pins made before the upgrade are logged');
+  const logged = [];
+  for (let i = 0; i < next; i += 1) logged.push((await api.query.pins.pinLog(i)).unwrap()[2].toHex());
+  assert.ok(logged.includes(`0x${confirmed.batch}`), 'the pin made before the upgrade is among them');
   assert.ok((await api.query.pins.acknowledgements(batchHash, providerNode)).isSome);
   assert.equal((await api.query.tokens.claims('default', claimKey)).unwrap().owner.toString(), aliceStash.address,
     'the claim reads under its new key');

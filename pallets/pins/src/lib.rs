@@ -202,6 +202,11 @@ pub mod pallet {
 		/// Blocks a pin must be old before a node may skip it.
 		#[pallet::constant]
 		type SkipAfter: Get<BlockNumberFor<Self>>;
+		/// Blocks the chain keeps a pin, its skip and its acknowledgements; older ones are
+		/// forgotten in the blocks' idle time (see `features/retention.rs`). Far longer than
+		/// `SkipAfter` and an acknowledgement's lifetime.
+		#[pallet::constant]
+		type RetainFor: Get<BlockNumberFor<Self>>;
 		/// Told of every acknowledgement (releases escrowed payments).
 		type OnAcknowledged: OnAcknowledged;
 		/// The key the offchain worker signs acknowledgements with.
@@ -219,6 +224,23 @@ pub mod pallet {
 		/// [`crate::ACK_QUEUE_KEY`]).
 		fn offchain_worker(block: BlockNumberFor<T>) {
 			Self::acknowledge_queued(block);
+		}
+
+		/// Forgets pins older than `RetainFor`, with the weight the block has left.
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::prune_old_pins(now, remaining)
+		}
+
+		/// The window outlives everything that may still refer to a pin: the skip delay and a
+		/// signed acknowledgement's lifetime.
+		fn integrity_test() {
+			use sp_runtime::SaturatedConversion;
+			let retain: u64 = T::RetainFor::get().saturated_into();
+			let skip: u64 = T::SkipAfter::get().saturated_into();
+			assert!(
+				retain > skip.saturating_add(u64::from(crate::ACK_LIFETIME)),
+				"RetainFor must be longer than SkipAfter and an acknowledgement's lifetime"
+			);
 		}
 	}
 
@@ -266,6 +288,16 @@ pub mod pallet {
 	#[cfg(feature = "previous-release")]
 	#[pallet::storage]
 	pub type BatchByHash<T: Config> = StorageMap<_, CallerKeyHasher, H256, BatchId>;
+
+	/// Every pin in the order it was made, by a counter: (block, author, batch id), for
+	/// forgetting it once `RetainFor` blocks old.
+	#[pallet::storage]
+	pub type PinLog<T: Config> =
+		StorageMap<_, Twox64Concat, u64, (BlockNumberFor<T>, IdentityId, BatchId)>;
+
+	/// [`PinLog`]'s oldest entry still kept, and the counter its next entry gets.
+	#[pallet::storage]
+	pub type PinLogBounds<T: Config> = StorageValue<_, (u64, u64), ValueQuery>;
 
 	/// The sequence the next pin in each namespace gets.
 	#[pallet::storage]
@@ -365,7 +397,10 @@ pub mod pallet {
 		///
 		/// Emits [`Event::BatchPinned`] with the namespace's next `sequence`.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::pin_batch(contexts.len() as u32, payload_ref.len() as u32))]
+		// `weights.rs` was measured before pins joined the log of pins to forget; its read and
+		// two writes are added here until the benchmark (which now covers them) reruns.
+		#[pallet::weight(T::WeightInfo::pin_batch(contexts.len() as u32, payload_ref.len() as u32)
+			.saturating_add(T::DbWeight::get().reads_writes(1, 2)))]
 		pub fn pin_batch(
 			origin: OriginFor<T>,
 			namespace: Vec<u8>,

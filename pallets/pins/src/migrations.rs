@@ -130,6 +130,7 @@ pub mod v2 {
 		migrations::VersionedMigration, pallet_prelude::*, storage_alias,
 		traits::UncheckedOnRuntimeUpgrade,
 	};
+	use frame_system::pallet_prelude::BlockNumberFor;
 	use pallet_identities::IdentityId;
 	use sp_core::H256;
 
@@ -164,6 +165,15 @@ pub mod v2 {
 			for (id, pin) in &batches {
 				AuthorBatches::<T>::insert(pin.author_node, id, pin);
 			}
+			// Every pin joins the log of pins to forget once old, in the order they were made.
+			let mut made: Vec<(BlockNumberFor<T>, u64, IdentityId, BatchId)> = batches
+				.iter()
+				.map(|(id, pin)| (pin.block, pin.sequence, pin.author_node, *id))
+				.collect();
+			made.sort();
+			for (block, _, author, id) in made {
+				Pallet::<T>::log_pin(block, author, id);
+			}
 			for (hash, id) in &by_hash {
 				match batches.get(id) {
 					Some(pin) => PinnedHashes::<T>::insert(hash, pin.author_node, id),
@@ -181,7 +191,7 @@ pub mod v2 {
 				target: "runtime::pins",
 				"v2: moved {moved} entries to keys by author ({dropped} without a pin dropped)"
 			);
-			T::DbWeight::get().reads_writes(moved, moved.saturating_mul(2))
+			T::DbWeight::get().reads_writes(moved, moved.saturating_mul(3))
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -201,6 +211,10 @@ pub mod v2 {
 			frame_support::ensure!(
 				AuthorBatches::<T>::iter().count() == batches.len(),
 				"every pin moved, none lost or added"
+			);
+			frame_support::ensure!(
+				PinLog::<T>::iter().count() == batches.len(),
+				"every pin is in the log of pins to forget"
 			);
 			for (id, pin) in &batches {
 				frame_support::ensure!(

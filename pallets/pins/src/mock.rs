@@ -43,6 +43,8 @@ mod runtime {
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	/// Real database weights, so that forgetting old pins keeps to a block's weight.
+	type DbWeight = frame_support::weights::constants::RocksDbWeight;
 }
 
 impl pallet_identities::Config for Test {
@@ -96,6 +98,7 @@ impl pallet_pins::Config for Test {
 	type MaxPayloadRefLen = ConstU32<256>;
 	type MaxContexts = ConstU32<8>;
 	type SkipAfter = ConstU64<5>;
+	type RetainFor = ConstU64<50>;
 	type WeightInfo = ();
 }
 

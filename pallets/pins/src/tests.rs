@@ -549,6 +549,10 @@ fn the_v2_migration_keys_pins_hashes_and_skips_by_author() {
 		assert_eq!(Pins::batch_by_hash(RIVAL, H256::repeat_byte(2)), Some([2; 16]));
 		assert_eq!(Pins::skipped(RIVAL, [2; 16]), Some(RIVAL));
 		assert_eq!(Pins::skipped(DEV, [1; 16]), None);
+		// Both joined the log of pins to forget, in the order they were made.
+		assert_eq!(PinLogBounds::<Test>::get(), (0, 2));
+		assert_eq!(PinLog::<Test>::get(0), Some((1, DEV, [1; 16])));
+		assert_eq!(PinLog::<Test>::get(1), Some((1, RIVAL, [2; 16])));
 		for key in [
 			v1::Batches::<Test>::hashed_key_for([1; 16]),
 			v1::BatchByHash::<Test>::hashed_key_for(H256::repeat_byte(1)),
@@ -565,4 +569,102 @@ fn the_v2_migration_keys_pins_hashes_and_skips_by_author() {
 		assert_eq!(SkippedBatches::<Test>::iter().count(), 1);
 		assert_eq!(v1::Batches::<Test>::iter().count(), 0);
 	});
+}
+
+mod retention {
+	use super::*;
+	use frame_support::{traits::Hooks, weights::Weight};
+
+	fn idle(now: u64, limit: Weight) -> Weight {
+		<Pins as Hooks<u64>>::on_idle(now, limit)
+	}
+
+	#[test]
+	fn pins_older_than_the_window_are_forgotten_in_idle_time() {
+		new_test_ext().execute_with(|| {
+			// Block 1: a pin, acknowledged; block 3: another, skipped by its author at 10.
+			assert_ok!(pin(NODE, b"default", 1, 1));
+			assert_ok!(Pins::acknowledge(
+				RuntimeOrigin::signed(OTHER_NODE),
+				DEV,
+				H256::repeat_byte(1)
+			));
+			System::set_block_number(3);
+			assert_ok!(pin(NODE, b"default", 2, 2));
+			System::set_block_number(10);
+			assert_ok!(Pins::skip_batch(RuntimeOrigin::signed(NODE), [2; 16]));
+			// Within the window (kept 50 blocks: through block 50): everything stays.
+			idle(50, Weight::MAX);
+			assert!(Pins::pin_of(DEV, [1; 16]).is_some());
+			// Past it: the first pin goes, with its hash and acknowledgement; the second stays.
+			idle(51, Weight::MAX);
+			assert_eq!(Pins::pin_of(DEV, [1; 16]), None);
+			assert_eq!(Pins::batch_by_hash(DEV, H256::repeat_byte(1)), None);
+			assert!(!Pins::is_acknowledged(H256::repeat_byte(1), RIVAL));
+			assert!(Pins::pin_of(DEV, [2; 16]).is_some());
+			assert_eq!(Pins::skipped(DEV, [2; 16]), Some(DEV));
+			// Then the second, with its skip; the log is empty.
+			idle(52, Weight::MAX);
+			assert!(Pins::pin_of(DEV, [2; 16]).is_some());
+			idle(53, Weight::MAX);
+			assert_eq!(Pins::pin_of(DEV, [2; 16]), None);
+			assert_eq!(Pins::skipped(DEV, [2; 16]), None);
+			assert_eq!(PinLog::<Test>::iter().count(), 0);
+			assert_eq!(PinLogBounds::<Test>::get(), (2, 2));
+			assert_eq!(AuthorBatches::<Test>::iter().count(), 0);
+			assert_eq!(PinnedHashes::<Test>::iter().count(), 0);
+			assert_eq!(SkippedBatches::<Test>::iter().count(), 0);
+			assert_eq!(Acknowledgements::<Test>::iter().count(), 0);
+			// A forgotten batch can no longer be acknowledged nor skipped on-chain.
+			assert_noop!(
+				Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), DEV, H256::repeat_byte(1)),
+				Error::<Test>::UnknownBatch
+			);
+			assert_noop!(
+				Pins::skip_batch(RuntimeOrigin::signed(NODE), [1; 16]),
+				Error::<Test>::UnknownBatch
+			);
+		});
+	}
+
+	#[test]
+	fn forgetting_keeps_to_the_weight_the_block_has_left() {
+		new_test_ext().execute_with(|| {
+			for id in 1..=3 {
+				assert_ok!(pin(NODE, b"default", id, id));
+			}
+			let bounds = <Test as frame_system::Config>::DbWeight::get().reads_writes(1, 1);
+			let one = Pins::forget_one_weight().saturating_add(bounds);
+			// Not even one pin's worth: nothing is done, and nothing is charged.
+			assert_eq!(idle(100, one.saturating_sub(Weight::from_parts(1, 0))), Weight::zero());
+			assert_eq!(AuthorBatches::<Test>::iter().count(), 3);
+			// One pin's worth: one pin goes, and no more weight than allowed is used.
+			let used = idle(100, one);
+			assert!(used.all_lte(one), "{used:?} within {one:?}");
+			assert_ne!(used, Weight::zero());
+			assert_eq!(AuthorBatches::<Test>::iter().count(), 2);
+			assert_eq!(Pins::pin_of(DEV, [1; 16]), None, "the oldest first");
+			// With room, the rest.
+			idle(100, Weight::MAX);
+			assert_eq!(AuthorBatches::<Test>::iter().count(), 0);
+		});
+	}
+
+	#[test]
+	fn a_hashs_acknowledgements_go_with_its_last_pin() {
+		new_test_ext().execute_with(|| {
+			let hash = H256::repeat_byte(1);
+			assert_ok!(pin(NODE, b"default", 1, 1));
+			assert_ok!(Pins::acknowledge(RuntimeOrigin::signed(OTHER_NODE), DEV, hash));
+			// A later pin of the same hash by another node (a copy) keeps the hash pinned.
+			System::set_block_number(20);
+			assert_ok!(pin(OTHER_NODE, b"default", 1, 1));
+			idle(60, Weight::MAX);
+			assert_eq!(Pins::pin_of(DEV, [1; 16]), None);
+			assert!(Pins::is_acknowledged(hash, RIVAL), "kept while a pin of its hash is");
+			idle(71, Weight::MAX);
+			assert_eq!(Pins::pin_of(RIVAL, [1; 16]), None);
+			assert!(!Pins::is_acknowledged(hash, RIVAL));
+		});
+	}
 }

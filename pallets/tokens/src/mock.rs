@@ -119,6 +119,7 @@ impl pallet_pins::Config for Test {
 	type MaxPayloadRefLen = ConstU32<256>;
 	type MaxContexts = ConstU32<16>;
 	type SkipAfter = ConstU64<10>;
+	type RetainFor = ConstU64<1000>;
 	type WeightInfo = ();
 }
 

@@ -345,6 +345,9 @@ impl pallet_pins::Config for Runtime {
 	type MaxContexts = ConstU32<256>;
 	/// A pin may be skipped 10 blocks (20 s) after it was made, unless the members changed it.
 	type SkipAfter = dynamic_params::pins::SkipAfter;
+	/// Pins, their skips and acknowledgements are kept 90 days, then forgotten in idle time
+	/// (every node keeps its own record of what it received).
+	type RetainFor = ConstU32<{ 90 * crate::DAYS }>;
 	type WeightInfo = pallet_pins::weights::SubstrateWeight<Runtime>;
 }
 

@@ -4,4 +4,5 @@ mod acknowledge;
 pub mod offchain;
 mod pin;
 mod records;
+mod retention;
 mod skip;

@@ -38,16 +38,12 @@ impl<T: Config> Pallet<T> {
 			*next = next.checked_add(1).ok_or(Error::<T>::SequenceOverflow)?;
 			Ok::<_, Error<T>>(sequence)
 		})?;
+		let block = frame_system::Pallet::<T>::block_number();
 		Self::record_pin(
 			batch_id,
-			PinRecord {
-				namespace: namespace.clone(),
-				sequence,
-				author_node,
-				batch_hash,
-				block: frame_system::Pallet::<T>::block_number(),
-			},
+			PinRecord { namespace: namespace.clone(), sequence, author_node, batch_hash, block },
 		);
+		Self::log_pin(block, author_node, batch_id);
 		Self::deposit_event(Event::BatchPinned {
 			namespace: namespace.into_inner(),
 			sequence,

@@ -91,6 +91,34 @@ impl<T: Config> Pallet<T> {
 		return Skipped::<T>::get(batch_id).filter(|_| Self::pin_of(author, batch_id).is_some());
 	}
 
+	/// Forgets `author`'s pin of `batch_id`, its skip, and, if no other node pinned its hash,
+	/// the hash's acknowledgements (at most [`super::retention::MAX_ACKS_PER_PIN`]). Returns how
+	/// many acknowledgements went.
+	pub(crate) fn forget_pin(author: IdentityId, batch_id: BatchId) -> u32 {
+		let Some(pin) = Self::pin_of(author, batch_id) else { return 0 };
+		#[cfg(not(feature = "previous-release"))]
+		{
+			AuthorBatches::<T>::remove(author, batch_id);
+			PinnedHashes::<T>::remove(pin.batch_hash, author);
+			SkippedBatches::<T>::remove(author, batch_id);
+		}
+		#[cfg(feature = "previous-release")]
+		{
+			Batches::<T>::remove(batch_id);
+			BatchByHash::<T>::remove(pin.batch_hash);
+			Skipped::<T>::remove(batch_id);
+		}
+		if !Self::pins_of_hash(pin.batch_hash).is_empty() {
+			return 0;
+		}
+		let removed = Acknowledgements::<T>::clear_prefix(
+			pin.batch_hash,
+			super::retention::MAX_ACKS_PER_PIN,
+			None,
+		);
+		removed.unique
+	}
+
 	/// Records that `author`'s batch `batch_id` was skipped by `node`.
 	pub(crate) fn record_skip(author: IdentityId, batch_id: BatchId, node: IdentityId) {
 		#[cfg(not(feature = "previous-release"))]
