@@ -176,6 +176,10 @@ pub mod pallet {
 		/// Longest escrow timeout, in blocks.
 		#[pallet::constant]
 		type MaxEscrowTimeout: Get<BlockNumberFor<Self>>;
+		/// Blocks the chain keeps an escrow that was released or refunded, counted from its
+		/// timeout; older ones are forgotten in the blocks' idle time (`features/retention.rs`).
+		#[pallet::constant]
+		type RetainEndedFor: Get<BlockNumberFor<Self>>;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -212,9 +216,15 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextEscrowId<T: Config> = StorageValue<_, EscrowId, ValueQuery>;
 
-	/// Every escrow, by id, with its final state once released or refunded.
+	/// Every escrow, by id, with its final state once released or refunded (until forgotten,
+	/// `RetainEndedFor` blocks after its timeout).
 	#[pallet::storage]
 	pub type Escrows<T: Config> = StorageMap<_, Twox64Concat, EscrowId, EscrowOf<T>>;
+
+	/// Every escrow below this id ended and was forgotten (or is forgotten when the cursor
+	/// passes it).
+	#[pallet::storage]
+	pub type EscrowsForgottenBelow<T: Config> = StorageValue<_, EscrowId, ValueQuery>;
 
 	/// The locked escrows waiting on a batch's acknowledgement, by batch and acknowledging node
 	/// ([`EscrowWaitKey`]): at most `MaxEscrowsPerBatch` for each payer's node.
@@ -407,6 +417,11 @@ pub mod pallet {
 		/// Refunds the escrows whose timeout ends at this block.
 		fn on_initialize(block: BlockNumberFor<T>) -> Weight {
 			Self::refund_expired(block)
+		}
+
+		/// Forgets escrows that ended long ago, with the weight the block has left.
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::forget_ended_escrows(now, remaining)
 		}
 	}
 

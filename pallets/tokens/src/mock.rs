@@ -219,6 +219,7 @@ impl pallet_tokens::Config for Test {
 	type MaxEscrowsPerBatch = ConstU32<4>;
 	type MaxExpiriesPerBlock = ConstU32<2>;
 	type MaxEscrowTimeout = ConstU64<1000>;
+	type RetainEndedFor = ConstU64<100>;
 	type WeightInfo = ();
 }
 

@@ -958,3 +958,49 @@ fn the_v1_migration_moves_claims_and_waiting_escrows_to_their_new_keys_once() {
 		assert_eq!(Claims::<Test>::iter().count(), 1);
 	});
 }
+
+#[test]
+fn ended_escrows_are_forgotten_after_the_window_in_id_order() {
+	use frame_support::{traits::Hooks, weights::Weight};
+	let idle = |now: u64| <Tokens as Hooks<u64>>::on_idle(now, Weight::MAX);
+	new_test_ext().execute_with(|| {
+		let coin = funded_pool(100);
+		let (b1, b2) = (H256::repeat_byte(0xd1), H256::repeat_byte(0xd2));
+		pin(b1);
+		pin(b2);
+		// On a batch never acknowledged, escrow 0 times out at block 6 (refunded) and escrow 1
+		// at 51; escrow 2 is released at once (its batch acknowledged), its timeout at 11.
+		let refunded = lock(coin, b2, 10, 5);
+		let waiting = lock(coin, b2, 10, 50);
+		assert_ok!(Pins::acknowledge(signed(INSURER_NODE), PROVIDER_NODE_ID, b1));
+		let released = lock(coin, b1, 10, 10);
+		assert_eq!(Escrows::<Test>::get(released).unwrap().state, EscrowState::Released);
+		run_to_block(6);
+		assert_eq!(Escrows::<Test>::get(refunded).unwrap().state, EscrowState::Refunded);
+		// Within the window (100 blocks after its timeout) the refunded one stays.
+		idle(105);
+		assert!(Escrows::<Test>::get(refunded).is_some());
+		// After it, it goes; the one still locked stops the cursor, so the released one after
+		// it stays too.
+		idle(106);
+		assert!(Escrows::<Test>::get(refunded).is_none());
+		assert!(Escrows::<Test>::get(waiting).is_some());
+		assert!(Escrows::<Test>::get(released).is_some());
+		assert_eq!(EscrowsForgottenBelow::<Test>::get(), 1);
+		// A forgotten escrow cannot be released nor refunded again.
+		assert_noop!(Tokens::refund_escrow(signed(INSURER), refunded), E::UnknownEscrow);
+		assert_noop!(Tokens::release_escrow(signed(PROVIDER), refunded), E::UnknownEscrow);
+		// Once the waiting one ends (refunded at 51) and both windows pass, both go.
+		run_to_block(51);
+		assert_eq!(Escrows::<Test>::get(waiting).unwrap().state, EscrowState::Refunded);
+		idle(150);
+		assert!(Escrows::<Test>::get(waiting).is_some(), "ended at 51: kept through 150");
+		idle(151);
+		assert!(Escrows::<Test>::get(waiting).is_none());
+		assert!(Escrows::<Test>::get(released).is_none());
+		assert_eq!(EscrowsForgottenBelow::<Test>::get(), 3);
+		assert_eq!(Escrows::<Test>::iter().count(), 0);
+		// New escrows get new ids.
+		assert_eq!(lock(coin, b2, 10, 5), 3);
+	});
+}

@@ -463,5 +463,7 @@ impl pallet_tokens::Config for Runtime {
 	type MaxEscrowsPerBatch = ConstU32<16>;
 	type MaxExpiriesPerBlock = ConstU32<64>;
 	type MaxEscrowTimeout = ConstU32<{ 7 * 24 * 3600 / 2 }>;
+	/// An ended escrow is kept 90 days after its timeout, then forgotten in idle time.
+	type RetainEndedFor = ConstU32<{ 90 * crate::DAYS }>;
 	type WeightInfo = pallet_tokens::weights::SubstrateWeight<Runtime>;
 }

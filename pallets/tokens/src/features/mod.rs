@@ -5,4 +5,5 @@ pub(crate) mod escrow;
 mod ledger;
 mod parties;
 mod pools;
+mod retention;
 mod tokens;
