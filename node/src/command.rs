@@ -132,7 +132,22 @@ pub fn run() -> sc_cli::Result<()> {
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			let private_data = cli.private_data.clone();
-			runner.run_node_until_exit(|config| async move {
+			let cors_given = cli.run.rpc_params.rpc_cors.is_some();
+			runner.run_node_until_exit(|mut config| async move {
+				// Substrate trusts every web origin on a `--dev` node unless told otherwise; a
+				// Parley node serves private data there, so it keeps the list it uses on any other
+				// chain (local pages and polkadot.js.org) until the operator passes `--rpc-cors`.
+				if !cors_given && config.rpc.cors.is_none() {
+					let list: Vec<String> =
+						DEFAULT_RPC_CORS.iter().map(|o| o.to_string()).collect();
+					// Each listening address carries its own copy of the list.
+					for endpoint in config.rpc.addr.iter_mut().flatten() {
+						if endpoint.cors.is_none() {
+							endpoint.cors = Some(list.clone());
+						}
+					}
+					config.rpc.cors = Some(list);
+				}
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
 						sc_network::NetworkWorker<
@@ -152,3 +167,14 @@ pub fn run() -> sc_cli::Result<()> {
 		}
 	}
 }
+
+/// The web origins whose pages may call JSON-RPC on 9944 when the operator does not pass
+/// `--rpc-cors`: Substrate's list for a chain that is not `--dev`. A page of any other origin is
+/// refused (403) over HTTP and WebSocket alike (Parley's `sc-rpc-server`, `vendor/README.md`).
+const DEFAULT_RPC_CORS: &[&str] = &[
+	"http://localhost:*",
+	"http://127.0.0.1:*",
+	"https://localhost:*",
+	"https://127.0.0.1:*",
+	"https://polkadot.js.org",
+];

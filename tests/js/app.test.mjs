@@ -395,6 +395,26 @@ test('a web page of another site cannot use the node: its WebSocket, form posts 
     method: 'OPTIONS', headers: { origin: evil, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
   });
   assert.equal(preflight.headers['access-control-allow-origin'], undefined);
+  // JSON-RPC's WebSocket and HTTP on 9944 refuse another site's page outright (Parley's
+  // sc-rpc-server, vendor/README.md): a browser applies no CORS to a WebSocket, so without this
+  // any page could call every method there. Programs (no Origin), local pages on any port and
+  // polkadot.js.org (the default --rpc-cors list) are served.
+  const rpcWs = `ws://127.0.0.1:${provider.rpc_port}`;
+  assert.equal(await openWebSocket(rpcWs, { origin: evil }), 403);
+  assert.equal(await openWebSocket(rpcWs, { origin: 'https://polkadot.js.org.evil.example' }), 403);
+  assert.equal(await openWebSocket(rpcWs, {}), 'open');
+  assert.equal(await openWebSocket(rpcWs, { origin: 'http://localhost:3000' }), 'open');
+  assert.equal(await openWebSocket(rpcWs, { origin: 'https://polkadot.js.org' }), 'open');
+  const rpcPost = (origin) => rawRequest(provider.rpc_port, {
+    method: 'POST', headers: { 'content-type': 'application/json', ...(origin ? { origin } : {}) }, body: call,
+  });
+  const refused = await rpcPost(evil);
+  assert.equal(refused.status, 403);
+  assert.match(refused.body, /--rpc-cors/);
+  const local = await rpcPost('http://127.0.0.1:8080');
+  assert.equal(local.status, 200);
+  assert.equal(local.headers['access-control-allow-origin'], 'http://127.0.0.1:8080', 'a local page may read the answer');
+  assert.equal((await rpcPost(undefined)).status, 200);
 });
 
 test('bad input on each route gets a 4xx with a message', async () => {

@@ -200,6 +200,21 @@ test('a key does what its scope allows and gets 403 beyond it', async () => {
   rpcSocket.socket.close();
 });
 
+test("a --dev node's JSON-RPC (9944) refuses another site's page too, over WebSocket and HTTP", async () => {
+  // Substrate trusts every origin on --dev; a Parley node keeps its list unless told otherwise.
+  assert.equal((await openSocket(`ws://127.0.0.1:${node.rpcPort}`, { origin: 'http://evil.example' })).status, 403);
+  const fine = await openSocket(`ws://127.0.0.1:${node.rpcPort}`, { origin: 'http://localhost:5173' });
+  assert.ok(fine.socket, 'a local page is served');
+  const answer = await exchange(fine.socket, { id: 1, jsonrpc: '2.0', method: 'chain_getHeader', params: [] });
+  assert.ok(answer.result?.number, JSON.stringify(answer));
+  fine.socket.close();
+  const res = await fetch(`http://127.0.0.1:${node.rpcPort}`, {
+    method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
+    body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'author_rotateKeys', params: [] }), signal: AbortSignal.timeout(30_000),
+  });
+  assert.equal(res.status, 403);
+});
+
 test('a key made or revoked with `parley-node api-key` takes effect on the running node', async () => {
   const made = await apiKey('create', '--file', file, '--name', 'temp', '--scope', 'write');
   await waitFor('the new key to work', async () => (await rest(made.key, 'GET', '/api/v1/status')).status === 200, { timeoutMs: 10_000 });
