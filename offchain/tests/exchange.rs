@@ -387,9 +387,42 @@ async fn a_private_message_reaches_only_its_group_and_is_confirmed_after_its_pin
 		b.exchange.store().pin_state(&batch).await.unwrap().as_deref() == Some("not_for_us")
 	})
 	.await;
-	// The provider acknowledged it (through the offchain worker), and the sender has a receipt.
-	assert!(!chain.acknowledged.lock().unwrap().is_empty());
+	// The sender holds the provider's signed receipt; nobody asked for an on-chain
+	// acknowledgement (it would show the chain who is in the group), so there is none.
 	assert_eq!(a.exchange.store().receipts(&batch).await.unwrap(), vec![p.node.did.clone()]);
+	assert!(chain.acknowledged.lock().unwrap().is_empty());
+
+	// A message that asks for proof of receipt: the provider acknowledges its batch on-chain.
+	let proved = a
+		.exchange
+		.send_private_message(
+			&group,
+			parley_offchain::exchange::MessageRequest {
+				namespace: "default".into(),
+				topics: vec!["claim-42".into()],
+				data: serde_json::json!({"amount": 1300}),
+				proof_of_receipt: true,
+				..Default::default()
+			},
+		)
+		.await
+		.unwrap();
+	eventually(&chain, &all, "the provider confirms the message that asks for proof", || async {
+		state_of(&p, &proved).await == Some(MessageState::Confirmed)
+	})
+	.await;
+	let proved_batch = p.exchange.store().message(&proved).await.unwrap().unwrap().batch.unwrap();
+	let pinned: Vec<[u8; 32]> = chain
+		.blocks
+		.lock()
+		.unwrap()
+		.iter()
+		.flat_map(|b| &b.pins)
+		.filter(|pin| hex::encode(pin.batch_id) == proved_batch)
+		.map(|pin| pin.batch_hash)
+		.collect();
+	assert_eq!(pinned.len(), 1);
+	assert_eq!(*chain.acknowledged.lock().unwrap(), pinned, "acknowledged once, that batch only");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -463,6 +496,7 @@ fn private_batch(
 			attachments: vec![],
 			transfer: None,
 		}],
+		proof_of_receipt: false,
 	}
 }
 

@@ -51,6 +51,7 @@ fn message(n: usize, topics: &[&str], tag: &str, key: Option<&str>) -> NewMessag
 		cid: None,
 		idempotency_key: key.map(str::to_string),
 		transfer: None,
+		proof_of_receipt: false,
 	}
 }
 
@@ -385,7 +386,7 @@ async fn a_database_migrated_by_an_earlier_release_keeps_its_rows_and_gets_only_
 				.unwrap();
 		assert_eq!(
 			versions,
-			(1..=10).collect::<Vec<i64>>(),
+			(1..=11).collect::<Vec<i64>>(),
 			"{backend}: sqlx tracks every migration once"
 		);
 		let kept: String = sqlx::query_scalar("SELECT name FROM groups WHERE id = 'aa'")
@@ -418,6 +419,13 @@ async fn a_database_migrated_by_an_earlier_release_keeps_its_rows_and_gets_only_
 			.await
 			.unwrap();
 		assert_eq!(void, 0, "{backend}");
+		// Migration 11 ran: messages say whether they ask for proof of receipt.
+		let asking: i64 =
+			sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE proof_of_receipt <> 0")
+				.fetch_one(&pool)
+				.await
+				.unwrap();
+		assert_eq!(asking, 0, "{backend}");
 		// Migration 6 ran: sealed payloads have a size.
 		let sized: i64 =
 			sqlx::query_scalar("SELECT COUNT(size) FROM sealed").fetch_one(&pool).await.unwrap();
@@ -588,5 +596,33 @@ async fn a_private_batch_names_its_readers_without_being_opened_on_every_backend
 		// The group's members, from the store: a node outside it is answered without a decryption.
 		assert_eq!(store.batch_readers(&batch.0).await.unwrap(), Some(vec![1, 2]), "{backend}");
 		assert_eq!(store.batch_readers(&[0xee; 16]).await.unwrap(), None, "{backend}");
+	}
+}
+
+#[tokio::test]
+async fn messages_that_ask_for_proof_of_receipt_never_share_a_batch_with_those_that_do_not() {
+	for (backend, store, _dir) in stores().await {
+		// Broadcasts in `default`, accepted in turn: plain, asking, plain, asking.
+		for (n, asks) in [(0, false), (2, true), (6, false), (8, true)] {
+			let mut m = message(n, &["t"], "", None);
+			m.proof_of_receipt = asks;
+			store.insert_message(&m).await.unwrap();
+		}
+		let plans = store.pending_batches(100).await.unwrap();
+		let shape: Vec<(bool, usize)> =
+			plans.iter().map(|p| (p.proof_of_receipt, p.messages.len())).collect();
+		assert_eq!(shape, vec![(false, 2), (true, 2)], "{backend}");
+		// The request travels in the batch and is covered by its hash.
+		let author = Author { node: 1, did: "did:parley:node/a".into() };
+		let mut plans = plans.into_iter();
+		let plain = plans.next().unwrap();
+		let asking = plans.next().unwrap();
+		let plain = store.commit_batch(plain, [1; 16], author.clone(), &[2], |p| p.encode()).await;
+		let asking = store.commit_batch(asking, [2; 16], author, &[2], |p| p.encode()).await;
+		let (plain, asking) = (plain.unwrap(), asking.unwrap());
+		assert!(!plain.proof_of_receipt && asking.proof_of_receipt, "{backend}");
+		let mut stripped = asking.clone();
+		stripped.proof_of_receipt = false;
+		assert_ne!(stripped.hash(), asking.hash(), "{backend}");
 	}
 }

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady } from '@polkadot/util-crypto';
+import { cryptoWaitReady, signatureVerify } from '@polkadot/util-crypto';
 import { startNetwork, call, waitFor, nodeBinary, rest, submit } from './harness.mjs';
 
 let net;
@@ -66,12 +66,47 @@ test('insurer-a sends privately to the provider, who gets it confirmed after the
   const listed = await ok(insurerB.rpc_port, 'parley_listMessages', [{ topic: 'claim-1001' }]);
   assert.equal(listed.length, 0);
 
-  // The provider acknowledges the batch on-chain within a few blocks.
+  // The proof of delivery is the provider's signed receipt, kept by insurer-a: the chain does
+  // not show who received the batch (and so who is in the group).
   const providerNode = (await apiB.call.identitiesApi.identityByDid(provider.node_did)).unwrap().id;
+  // (A delivery is done only once the recipient's receipt verified and was stored.)
+  await waitFor('the delivery to the provider, with its receipt, at insurer-a', async () => {
+    const r = await rest(insurerA, 'GET', `/namespaces/default/operations?batch=${got.batch}&kind=deliver&target=${providerNode.toNumber()}`);
+    return r.status === 200 && r.body.length === 1 && r.body[0].state === 'done';
+  });
+
+  // The receipt is there for the sender's apps, and anyone can check it against the provider's
+  // registered account: SCALE("parley/receipt/v1", batch id, batch hash, node DID), sr25519.
+  const sentBatch = await rest(insurerA, 'GET', `/namespaces/default/batches/${got.batch}`);
+  assert.equal(sentBatch.status, 200, JSON.stringify(sentBatch.body));
+  const receipt = sentBatch.body.receipts.find((r) => r.node === provider.node_did);
+  assert.ok(receipt, JSON.stringify(sentBatch.body));
+  assert.equal(`0x${receipt.batch_hash}`, pin.batchHash.toHex());
+  const scaleStr = (s) => { const b = Buffer.from(s); assert.ok(b.length < 64); return Buffer.concat([Buffer.from([b.length << 2]), b]); };
+  const signed = Buffer.concat([scaleStr('parley/receipt/v1'), Buffer.from(got.batch, 'hex'), Buffer.from(receipt.batch_hash, 'hex'), scaleStr(provider.node_did)]);
+  await cryptoWaitReady();
+  const accountOf = async (party) => (await rest(party, 'GET', `/identities/${encodeURIComponent(party.node_did)}`)).body.account;
+  assert.ok(signatureVerify(signed, `0x${receipt.signature}`, `0x${await accountOf(provider)}`).isValid, 'the receipt verifies');
+  assert.ok(!signatureVerify(signed, `0x${receipt.signature}`, `0x${await accountOf(insurerB)}`).isValid, 'and only for the provider');
+  assert.equal((await rest(insurerB, 'GET', `/namespaces/default/batches/${got.batch}`)).status, 404, 'only the sender keeps it');
+
+  // A message that asks for proof of receipt is acknowledged on-chain by its recipient.
+  const proved = await ok(insurerA.rpc_port, 'parley_sendPrivate', [group, 'claim-1001', { n: 2 }, { proofOfReceipt: true }]);
+  const provedBatch = `0x${(await confirmedAt(provider, proved)).batch}`;
+  const provedPin = (await apiB.query.pins.authorBatches(author, provedBatch)).unwrap();
+  assert.notEqual(provedPin.batchHash.toHex(), pin.batchHash.toHex(), 'the request is part of the batch hash');
   await waitFor('the provider to acknowledge on-chain', async () => {
-    const ack = await apiB.query.pins.acknowledgements(pin.batchHash, providerNode);
+    const ack = await apiB.query.pins.acknowledgements(provedPin.batchHash, providerNode);
     return ack.isSome;
   }, { timeoutMs: 60_000, everyMs: 1000 });
+  // By then the first batch, released earlier, would have been acknowledged too if it were.
+  assert.ok((await apiB.query.pins.acknowledgements(pin.batchHash, providerNode)).isNone, 'no on-chain ack without a request');
+  // The sender's events say the same: its second batch acknowledged by the provider, its first not.
+  const events = await waitFor('batch_acknowledged at insurer-a', async () => {
+    const r = await rest(insurerA, 'GET', '/namespaces/default/events?type=batch_acknowledged&limit=1000');
+    return r.status === 200 && r.body.some((e) => e.reference === provedBatch.slice(2)) ? r.body : null;
+  });
+  assert.ok(!events.some((e) => e.reference === got.batch), JSON.stringify(events));
 });
 
 test('a broadcast from the provider reaches both insurers', async () => {

@@ -110,7 +110,7 @@ pub struct Author {
 }
 
 /// Everything a batch carries; this is what is sealed.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode)]
 pub struct BatchPayload {
 	/// Batch id.
 	pub batch_id: BatchId,
@@ -124,7 +124,35 @@ pub struct BatchPayload {
 	pub group: Option<Group>,
 	/// The messages, in order.
 	pub messages: Vec<BatchMessage>,
+	/// Whether the author asked each recipient to acknowledge the batch on-chain (proof of
+	/// receipt that anyone can read, at the cost of showing who received it). Without it a
+	/// recipient acknowledges on-chain only when a payment waits on its acknowledgement; the
+	/// author keeps each recipient's signed receipt off-chain either way.
+	pub proof_of_receipt: bool,
 }
+
+impl Decode for BatchPayload {
+	fn decode<I: codec::Input>(input: &mut I) -> Result<Self, codec::Error> {
+		Ok(Self {
+			batch_id: Decode::decode(input)?,
+			namespace: Decode::decode(input)?,
+			kind: Decode::decode(input)?,
+			author: Decode::decode(input)?,
+			group: Decode::decode(input)?,
+			messages: Decode::decode(input)?,
+			// Last, and added after the first release: a payload sealed before it ends here
+			// and asked for no proof. (A payload is only ever decoded whole, from its bytes.)
+			proof_of_receipt: match input.remaining_len()? {
+				Some(0) => false,
+				_ => Decode::decode(input)?,
+			},
+		})
+	}
+}
+
+/// Appended to the manifest's encoding when the batch asks for proof of receipt, so that the
+/// request is covered by the pinned hash (and a batch that asks none hashes as it always did).
+const PROOF_OF_RECEIPT_TAG: &[u8] = b"prly/proof-of-receipt";
 
 /// What is hashed and pinned: the batch's identity and, per message, the hash of its data.
 #[derive(Encode)]
@@ -150,9 +178,18 @@ struct ManifestEntry<'a> {
 }
 
 impl BatchPayload {
-	/// `blake2_256` of the SCALE-encoded manifest.
+	/// `blake2_256` of the SCALE-encoded manifest (followed by [`PROOF_OF_RECEIPT_TAG`] when
+	/// the batch asks for proof of receipt).
 	pub fn hash(&self) -> Hash {
-		let manifest = Manifest {
+		let mut bytes = self.manifest().encode();
+		if self.proof_of_receipt {
+			bytes.extend_from_slice(PROOF_OF_RECEIPT_TAG);
+		}
+		blake2_256(&bytes)
+	}
+
+	fn manifest(&self) -> Manifest<'_> {
+		Manifest {
 			batch_id: &self.batch_id,
 			namespace: &self.namespace,
 			kind: self.kind,
@@ -176,8 +213,7 @@ impl BatchPayload {
 					transfer: m.transfer.as_ref(),
 				})
 				.collect(),
-		};
-		blake2_256(&manifest.encode())
+		}
 	}
 
 	/// The contexts its pin must carry, in order.
@@ -220,6 +256,7 @@ pub fn masked_context(group_secret: &[u8; 32], topic: &str, author_did: &str, no
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use codec::DecodeAll;
 
 	fn payload(kind: MessageKind) -> BatchPayload {
 		BatchPayload {
@@ -263,7 +300,31 @@ mod tests {
 					transfer: None,
 				},
 			],
+			proof_of_receipt: false,
 		}
+	}
+
+	#[test]
+	fn a_payload_sealed_before_proof_of_receipt_decodes_and_hashes_as_before() {
+		let base = payload(MessageKind::Private);
+		// The first release's layout: the same fields, without the trailing flag.
+		let old =
+			(&base.batch_id, &base.namespace, base.kind, &base.author, &base.group, &base.messages)
+				.encode();
+		assert_eq!(base.encode(), [old.clone(), vec![0]].concat());
+		assert_eq!(BatchPayload::decode_all(&mut &old[..]).unwrap(), base);
+		assert_eq!(BatchPayload::decode_all(&mut &base.encode()[..]).unwrap(), base);
+		let mut asking = base.clone();
+		asking.proof_of_receipt = true;
+		assert_eq!(BatchPayload::decode_all(&mut &asking.encode()[..]).unwrap(), asking);
+		// A flag byte that is not a bool, and a trailing byte after it, are refused.
+		assert!(BatchPayload::decode_all(&mut &[old.clone(), vec![2]].concat()[..]).is_err());
+		assert!(BatchPayload::decode_all(&mut &[old, vec![1, 0]].concat()[..]).is_err());
+		// The request is covered by the hash; a batch without it hashes as it always did.
+		assert_ne!(asking.hash(), base.hash());
+		assert_eq!(base.hash(), blake2_256(&base.manifest().encode()), "the first release's hash");
+		let tagged = [base.manifest().encode(), PROOF_OF_RECEIPT_TAG.to_vec()].concat();
+		assert_eq!(asking.hash(), blake2_256(&tagged));
 	}
 
 	#[test]

@@ -81,6 +81,9 @@ pub struct SendOptions {
 	/// A token transfer from this node that goes with the message: `{"pool", "to", "amount"}`
 	/// or with `"index"`. The message is confirmed together with the transfer.
 	pub transfer: Option<parley_offchain::exchange::MessageTransferRequest>,
+	/// Ask each recipient to acknowledge the batch on-chain, as proof of receipt that anyone can
+	/// read (and that shows who received it). Default: the signed receipts stay off-chain.
+	pub proof_of_receipt: bool,
 }
 
 /// Optional settings of `parley_getMessage`: wait until this node has confirmed or rejected the
@@ -332,6 +335,7 @@ impl ParleyRpc {
 			cid: options.cid.clone(),
 			idempotency_key: options.idempotency_key.clone(),
 			transfer: options.transfer.clone(),
+			proof_of_receipt: options.proof_of_receipt,
 		};
 		let id = match group {
 			Some(group) => self.exchange.send_private_message(&group, send).await,

@@ -28,6 +28,11 @@ pub struct MessageRequest {
 	/// submitted first, carrying the message's hash, and the message is batched only once the
 	/// transfer is on-chain.
 	pub transfer: Option<MessageTransferRequest>,
+	/// Asks each recipient to acknowledge the message's batch on-chain, as proof of receipt
+	/// that anyone can read (and that shows who received it). Without it the proof is each
+	/// recipient's signed receipt, kept off-chain by this node, unless a payment waits on an
+	/// acknowledgement.
+	pub proof_of_receipt: bool,
 }
 
 impl Exchange {
@@ -155,6 +160,7 @@ impl Exchange {
 			cid,
 			idempotency_key,
 			transfer,
+			proof_of_receipt,
 		} = send;
 		check_name("namespace", &namespace)?;
 		// Every topic is a context of the message's pin: never more than the chain takes in one.
@@ -224,6 +230,7 @@ impl Exchange {
 			cid,
 			idempotency_key,
 			transfer,
+			proof_of_receipt,
 		};
 		self.inner.store.insert_message(&message).await.map_err(store_error)?;
 		if let Some(transfer) = &message.transfer {

@@ -10,7 +10,8 @@
 //!    or while the next expected masked context of another group member is pinned earlier and
 //!    unreleased;
 //! 4. release (atomically: messages confirmed, nonces advanced, events written), then
-//!    acknowledge on-chain through the offchain worker.
+//!    acknowledge on-chain through the offchain worker where that is needed
+//!    (`acknowledge.rs`: the author asked for proof of receipt, or an escrow waits on it).
 //!
 //! A pin that failed on-chain (a `pins.pin_batch` extrinsic with an error) never comes: the
 //! contexts it named are void for its signer, so later pins of that author on those contexts pass
@@ -85,6 +86,7 @@ pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBloc
 					if !block.tokens.is_empty() {
 						// A message whose token transfer just landed may be batched now.
 						inner.batcher_wake.notify_one();
+						super::acknowledge::after_block(&exchange, &block.tokens).await;
 					}
 					for skipped in &block.skips {
 						skip(&exchange, skipped).await;
@@ -166,10 +168,7 @@ pub(crate) async fn release_ready(exchange: &Exchange) -> Result<(), String> {
 							hex::encode(pin.batch_id),
 							released.len()
 						);
-						let me = exchange.me().ok().map(|m| m.id);
-						if me != Some(pin.author) {
-							exchange.inner.submitter.acknowledge(pin.batch_hash);
-						}
+						super::acknowledge::after_release(exchange, pin, &payload).await;
 					}
 				}
 				Verdict::Reject(reason) => {

@@ -130,7 +130,7 @@ fn contexts_added(kind: MessageKind, topics: &[String], message: &BatchMessage) 
 /// messages, more than `bounds.contexts` contexts, or (past its first message) more than
 /// `bounds.bytes` bytes of data.
 fn split(plan: BatchPlan, bounds: Bounds) -> Vec<BatchPlan> {
-	let BatchPlan { namespace, kind, group, messages } = plan;
+	let BatchPlan { namespace, kind, group, messages, proof_of_receipt } = plan;
 	let mut parts: Vec<BatchPlan> = Vec::new();
 	let (mut bytes, mut contexts) = (0usize, 0usize);
 	let mut topics: Vec<String> = Vec::new();
@@ -150,6 +150,7 @@ fn split(plan: BatchPlan, bounds: Bounds) -> Vec<BatchPlan> {
 				kind,
 				group: group.clone(),
 				messages: Vec::new(),
+				proof_of_receipt,
 			});
 			(bytes, contexts) = (0, 0);
 			topics.clear();
@@ -196,7 +197,7 @@ mod tests {
 			members: vec![1, 2],
 			secret: [7; 32],
 		});
-		BatchPlan { namespace: "default".into(), kind, group, messages }
+		BatchPlan { namespace: "default".into(), kind, group, messages, proof_of_receipt: false }
 	}
 
 	fn sizes(parts: &[BatchPlan]) -> Vec<usize> {
@@ -213,6 +214,7 @@ mod tests {
 			author: Author { node: 1, did: "did:parley:node/a".into() },
 			group: part.group.clone(),
 			messages: part.messages.clone(),
+			proof_of_receipt: part.proof_of_receipt,
 		};
 		if part.kind == MessageKind::Private {
 			for (n, m) in payload.messages.iter_mut().enumerate() {

@@ -18,6 +18,7 @@
 //! - `channel`: the libp2p event loop.
 
 pub mod accept;
+mod acknowledge;
 mod aggregator;
 mod approvals;
 mod batcher;

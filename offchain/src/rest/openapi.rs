@@ -220,6 +220,8 @@ fn base_document() -> Value {
 			"/api/v1/namespaces/{ns}/groups/{id}": { "get": { "summary": "One group and its members.", "parameters": [ns_param(), path_param("id", "Group id (hex).")],
 				"responses": { "200": ok_json("The group.", json!({ "$ref": "#/components/schemas/Group" })), "400": error_response("Bad namespace."), "404": error_response("No such group.") } } },
 			"/api/v1/namespaces/{ns}/batches": { "get": list_op("Batches this node sent.", "Batch", &["id", "kind", "group", "hash", "pinned_block", "created"]) },
+			"/api/v1/namespaces/{ns}/batches/{id}": { "get": { "summary": "One batch this node sent, with the signed receipts its recipients returned (the proof of delivery that stays off-chain).", "parameters": [ns_param(), path_param("id", "Batch id (hex).")],
+				"responses": { "200": ok_json("The batch and its receipts.", json!({ "$ref": "#/components/schemas/BatchWithReceipts" })), "400": error_response("Bad namespace."), "404": error_response("No such batch sent from here.") } } },
 			"/api/v1/namespaces/{ns}/pins": { "get": list_op("Pins seen on-chain.", "Pin", &["batch", "block", "sequence", "author", "hash", "state"]) },
 			"/api/v1/namespaces/{ns}/events": { "get": list_op("Events, in this node's order.", "Event", &["sequence", "type", "reference", "topics", "tag", "author", "group", "created"]) },
 			"/api/v1/namespaces/{ns}/subscriptions": {
@@ -256,7 +258,8 @@ fn base_document() -> Value {
 				"topic": { "type": "string", "minLength": 1, "maxLength": 128 }, "tag": { "type": "string", "maxLength": 128 }, "data": {},
 				"attachments": { "type": "array", "maxItems": 64, "items": { "type": "string" } }, "cid": { "type": "string", "format": "uuid" },
 				"idempotencyKey": { "type": "string", "minLength": 1, "maxLength": 256 }, "group": { "type": "string", "pattern": "^(0x)?[0-9a-f]{32}$" },
-				"transfer": { "$ref": "#/components/schemas/MessageTransferInput" } } },
+				"transfer": { "$ref": "#/components/schemas/MessageTransferInput" },
+				"proofOfReceipt": { "type": "boolean", "description": "Ask each recipient to acknowledge the batch on-chain: proof of receipt that anyone can read, and that shows who received it. Default false: each recipient's signed receipt stays with the sender (see the message's operations), and a recipient acknowledges on-chain only when an escrow waits on it." } } },
 			"MessageTransferInput": { "type": "object", "additionalProperties": false, "required": ["pool", "to"],
 				"description": "A token transfer from this node that goes with the message (delivery with payment): the transfer is submitted first, carrying the message's hash, and the message is confirmed only when its pin and the transfer are both on-chain.",
 				"properties": { "pool": { "$ref": "#/components/schemas/PoolRef" }, "to": { "$ref": "#/components/schemas/AccountRef" }, "amount": { "$ref": "#/components/schemas/Amount" }, "index": { "$ref": "#/components/schemas/ItemIndex" } } },
@@ -270,7 +273,9 @@ fn base_document() -> Value {
 			"DefinitionInput": { "type": "object", "additionalProperties": false, "required": ["kind", "name", "version", "value"], "properties": { "kind": { "type": "string", "enum": ["datatype", "topic"] }, "name": { "type": "string" }, "version": { "type": "string" }, "value": {} } },
 			"Group": { "type": "object", "properties": { "id": { "type": "string" }, "name": { "type": "string" }, "members": { "type": "array", "items": { "type": "integer" } }, "created": { "type": "integer" } } },
 			"GroupInput": { "type": "object", "additionalProperties": false, "required": ["name", "members"], "properties": { "name": { "type": "string", "minLength": 1, "maxLength": 64 }, "members": { "type": "array", "items": { "type": "string" } } } },
-			"Batch": { "type": "object" }, "Pin": { "type": "object" }, "Operation": { "type": "object" }, "Identity": { "type": "object" },
+			"Batch": { "type": "object" }, "Pin": { "type": "object" },
+			"BatchWithReceipts": { "type": "object", "required": ["receipts"], "properties": { "receipts": { "type": "array", "items": { "type": "object", "required": ["node", "batch_hash", "signature", "received"], "properties": {
+				"node": { "type": "string" }, "batch_hash": { "type": "string" }, "signature": { "type": "string" }, "received": { "type": "integer" } } } } } }, "Operation": { "type": "object" }, "Identity": { "type": "object" },
 			"Governance": { "type": "object", "required": ["best_block", "members", "motions"], "properties": {
 				"best_block": { "type": "integer" },
 				"members": { "type": "array", "items": { "type": "object", "properties": {

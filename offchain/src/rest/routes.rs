@@ -41,6 +41,7 @@ pub(crate) fn routes() -> Router<AppState> {
 		.route("/groups", list_of(&collections::GROUPS).post(create_group))
 		.route("/groups/{id}", get(get_group))
 		.route("/batches", list_of(&collections::BATCHES))
+		.route("/batches/{id}", get(get_batch))
 		.route("/pins", list_of(&collections::PINS))
 		.route("/events", list_of(&collections::EVENTS))
 		.route("/subscriptions", list_of(&collections::SUBSCRIPTIONS).post(create_subscription))
@@ -69,6 +70,8 @@ pub(crate) struct SendBody {
 	group: Option<String>,
 	/// A token transfer from this node that goes with the message (confirmed together).
 	transfer: Option<crate::exchange::MessageTransferRequest>,
+	/// Ask each recipient to acknowledge the batch on-chain (default false).
+	proof_of_receipt: Option<bool>,
 }
 
 impl SendBody {
@@ -91,6 +94,7 @@ impl SendBody {
 				cid: self.cid,
 				idempotency_key: self.idempotency_key,
 				transfer: self.transfer,
+				proof_of_receipt: self.proof_of_receipt.unwrap_or(false),
 			},
 			self.group,
 		))
@@ -373,6 +377,22 @@ async fn create_group(
 	let id = state.exchange.create_group(&ns, &body.name, &body.members).await?;
 	let group = one_in(&state, &collections::GROUPS, &ns, "id", &id, "group").await?;
 	Ok((StatusCode::CREATED, group))
+}
+
+/// One batch this node sent, with the signed receipts its recipients returned: the proof of
+/// delivery that stays off-chain.
+async fn get_batch(
+	State(state): State<AppState>,
+	Segments((ns, id)): Segments<(String, String)>,
+) -> ApiResult<Json<Value>> {
+	let Json(mut batch) = one_in(&state, &collections::BATCHES, &ns, "id", &id, "batch").await?;
+	let batch_id: crate::types::BatchId = hex::decode(&id)
+		.ok()
+		.and_then(|b| b.try_into().ok())
+		.ok_or_else(|| ApiError::not_found(format!("no batch {id}")))?;
+	let receipts = state.exchange.store().receipt_records(&batch_id).await?;
+	batch["receipts"] = serde_json::json!(receipts);
+	Ok(Json(batch))
 }
 
 async fn get_group(

@@ -1,4 +1,4 @@
-//! Groups, messages, and authored batches with their nonces.
+//! Groups, messages, and the batches they are cut into (with their nonces).
 
 use super::{id_col, json_col, Result, Store, StoreError};
 use crate::{
@@ -38,6 +38,8 @@ pub struct NewMessage {
 	/// The token transfer it goes with: the message waits (`awaiting_transfer`) until that
 	/// transfer, carrying the message's hash, is on-chain.
 	pub transfer: Option<TransferRef>,
+	/// Whether its recipients are asked to acknowledge its batch on-chain.
+	pub proof_of_receipt: bool,
 }
 
 impl NewMessage {
@@ -117,6 +119,9 @@ pub struct BatchPlan {
 	pub group: Option<Group>,
 	/// The messages (ids and contents), oldest first.
 	pub messages: Vec<BatchMessage>,
+	/// Whether its recipients are asked to acknowledge it on-chain (messages that ask and
+	/// messages that do not never share a batch).
+	pub proof_of_receipt: bool,
 }
 
 impl Store {
@@ -186,7 +191,7 @@ impl Store {
 			None => MessageState::Pending,
 		};
 		let inserted = sqlx::query(
-			"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, attachments, cid, idempotency_key, state, created, hash, transfer, accept_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+			"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, attachments, cid, idempotency_key, state, created, hash, transfer, accept_seq, proof_of_receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
 		)
 		.bind(&message.id)
 		.bind(&message.namespace)
@@ -205,6 +210,7 @@ impl Store {
 		.bind(&hash)
 		.bind(message.transfer.as_ref().map(|t| t.to_json().to_string()))
 		.bind(self.next_local_seq())
+		.bind(message.proof_of_receipt as i64)
 		.execute(self.pool())
 		.await;
 		match inserted {
@@ -246,10 +252,11 @@ impl Store {
 	}
 
 	/// The oldest pending messages (in the order they were accepted), at most `limit`, as batch
-	/// plans grouped by (namespace, kind, group) in order of their oldest message.
+	/// plans grouped by (namespace, kind, group, proof of receipt) in order of their oldest
+	/// message.
 	pub async fn pending_batches(&self, limit: i64) -> Result<Vec<BatchPlan>> {
 		let rows = sqlx::query(
-			"SELECT id, namespace, kind, group_id, topics, tag, data, attachments, cid, created, transfer FROM messages WHERE state = 'pending' AND batch_id IS NULL ORDER BY accept_seq LIMIT $1",
+			"SELECT id, namespace, kind, group_id, topics, tag, data, attachments, cid, created, transfer, proof_of_receipt FROM messages WHERE state = 'pending' AND batch_id IS NULL ORDER BY accept_seq LIMIT $1",
 		)
 		.bind(limit)
 		.fetch_all(self.pool())
@@ -269,6 +276,7 @@ impl Store {
 				),
 				None => None,
 			};
+			let proof_of_receipt = row.try_get::<i64, _>("proof_of_receipt")? != 0;
 			let id: String = row.try_get("id")?;
 			let message = BatchMessage {
 				id: uuid_bytes(&id).ok_or(StoreError::Corrupt("id"))?,
@@ -299,6 +307,7 @@ impl Store {
 				p.namespace == namespace
 					&& p.kind == kind
 					&& p.group.as_ref().map(|g| g.id) == group_id
+					&& p.proof_of_receipt == proof_of_receipt
 			});
 			match existing {
 				Some(plan) => plan.messages.push(message),
@@ -309,7 +318,13 @@ impl Store {
 						}
 						None => None,
 					};
-					plans.push(BatchPlan { namespace, kind, group, messages: vec![message] });
+					plans.push(BatchPlan {
+						namespace,
+						kind,
+						group,
+						messages: vec![message],
+						proof_of_receipt,
+					});
 				}
 			}
 		}
@@ -363,6 +378,7 @@ impl Store {
 			author,
 			group: plan.group,
 			messages,
+			proof_of_receipt: plan.proof_of_receipt,
 		};
 		let hash = payload.hash();
 		let sealed = seal_for_self(&payload);
@@ -413,41 +429,6 @@ impl Store {
 		}
 		tx.commit().await?;
 		Ok(payload)
-	}
-
-	/// For a batch this node authored: the block its pin landed in (`None` while not pinned).
-	/// `None` if this node did not author `batch_id`.
-	pub async fn authored_pin_block(&self, batch_id: &BatchId) -> Result<Option<Option<u64>>> {
-		let row = sqlx::query("SELECT pinned_block FROM batches WHERE id = $1")
-			.bind(hex::encode(batch_id))
-			.fetch_optional(self.pool())
-			.await?;
-		row.map(|r| Ok(r.try_get::<Option<i64>, _>("pinned_block")?.map(|b| b as u64))).transpose()
-	}
-
-	/// What this node recorded about a batch it authored: (hash, contexts, recipients, namespace).
-	pub async fn authored_batch(
-		&self,
-		batch_id: &BatchId,
-	) -> Result<Option<(crate::types::Hash, Vec<crate::types::Hash>, Vec<NodeId>, String)>> {
-		let row =
-			sqlx::query("SELECT hash, contexts, recipients, namespace FROM batches WHERE id = $1")
-				.bind(hex::encode(batch_id))
-				.fetch_optional(self.pool())
-				.await?;
-		let Some(row) = row else { return Ok(None) };
-		let contexts: Vec<String> = json_col(&row, "contexts")?;
-		let contexts = contexts
-			.iter()
-			.map(|c| hex::decode(c).ok().and_then(|b| b.try_into().ok()))
-			.collect::<Option<Vec<_>>>()
-			.ok_or(StoreError::Corrupt("contexts"))?;
-		Ok(Some((
-			super::hash_col(&row, "hash")?,
-			contexts,
-			json_col(&row, "recipients")?,
-			row.try_get("namespace")?,
-		)))
 	}
 }
 

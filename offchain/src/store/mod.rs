@@ -6,6 +6,7 @@
 //! written and synced before the row that points at them is committed, so a crash never leaves
 //! a row without its file.
 
+mod acknowledgements;
 pub mod collections;
 mod copies;
 mod data;
@@ -27,6 +28,7 @@ pub use messages::{
 };
 pub use outbox::{OutboxKind, OutboxOp, RetryOutcome};
 pub use pins::{PinRow, PinState, Recording};
+pub use receipts::ReceiptRecord;
 pub use release::Release;
 pub use subscriptions::{EventFilter, Subscription, Transport};
 pub use summary::{MinuteOfConfirmations, Summary};
