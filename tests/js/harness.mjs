@@ -79,16 +79,16 @@ export async function rpc(port, method, params = []) {
 
 /**
  * Starts `parley-node --dev --tmp` on free loopback ports and waits (bounded) until it has made
- * `minBlocks` blocks. Returns { rpcPort, stop(), log() }.
+ * `minBlocks` blocks (with `basePath`, there instead of a temporary one). Returns { rpcPort, stop(), log() }.
  */
-export async function startDevNode({ minBlocks = 2, timeoutMs = 90_000, extraArgs = [] } = {}) {
+export async function startDevNode({ minBlocks = 2, timeoutMs = 90_000, extraArgs = [], basePath = null } = {}) {
   const [rpcPort, p2pPort, promPort, restPort, channelPort] =
     [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const dir = mkdtempSync(join(tmpdir(), 'parley-e2e-'));
   const logPath = join(dir, 'node.log');
   const out = openSync(logPath, 'w');
   const child = spawn(nodeBinary(), [
-    '--dev', '--tmp',
+    '--dev', ...(basePath ? ['--base-path', basePath] : ['--tmp']),
     '--rpc-port', String(rpcPort),
     '--listen-addr', `/ip4/127.0.0.1/tcp/${p2pPort}`,
     '--prometheus-port', String(promPort),

@@ -17,7 +17,10 @@ pub enum ExchangeError {
 	NotRegistered(String),
 	/// The private store failed.
 	#[error(transparent)]
-	Store(#[from] StoreError),
+	Store(StoreError),
+	/// The disk under the private store is full: nothing new is accepted until there is space.
+	#[error("the node's private store is full (no space left on its disk), so it accepts nothing new until its operator frees space; what it accepted before is kept: {0}")]
+	StoreFull(StoreError),
 	/// Reading the chain failed.
 	#[error("chain: {0}")]
 	Chain(String),
@@ -37,7 +40,7 @@ pub enum ExchangeError {
 
 impl ExchangeError {
 	/// The JSON-RPC error code: -32602 for bad input, 4004 not found, 4030 not registered,
-	/// 4022 refused by the chain, 4003 not allowed, -32603 internal.
+	/// 4022 refused by the chain, 4003 not allowed, 5070 store full, -32603 internal.
 	pub fn code(&self) -> i32 {
 		match self {
 			ExchangeError::InvalidInput(_) => -32602,
@@ -48,6 +51,7 @@ impl ExchangeError {
 			ExchangeError::Timeout(_) => 4008,
 			ExchangeError::Rejected(_) => 4022,
 			ExchangeError::Forbidden(_) => 4003,
+			ExchangeError::StoreFull(_) => 5070,
 			ExchangeError::Store(_) | ExchangeError::Chain(_) => -32603,
 		}
 	}
@@ -62,7 +66,18 @@ impl ExchangeError {
 			ExchangeError::Timeout(_) => 408,
 			ExchangeError::Rejected(_) => 422,
 			ExchangeError::Forbidden(_) => 403,
+			ExchangeError::StoreFull(_) => 507,
 			ExchangeError::Store(_) | ExchangeError::Chain(_) => 500,
+		}
+	}
+}
+
+impl From<StoreError> for ExchangeError {
+	fn from(e: StoreError) -> Self {
+		if e.is_full() {
+			ExchangeError::StoreFull(e)
+		} else {
+			ExchangeError::Store(e)
 		}
 	}
 }
@@ -71,7 +86,7 @@ impl ExchangeError {
 pub(crate) fn store_error(e: StoreError) -> ExchangeError {
 	match e {
 		StoreError::Duplicate(id) => ExchangeError::Conflict(id),
-		other => ExchangeError::Store(other),
+		other => other.into(),
 	}
 }
 

@@ -65,7 +65,8 @@ fn send_op(summary: &str, private: bool) -> Value {
 			"400": error_response("Bad input."),
 			"404": error_response("Unknown group."),
 			"408": error_response("Not confirmed in time (the body has the message id)."),
-			"409": error_response("The idempotency key was used before (the body has the first message's id), or this node is not a registered node.")
+			"409": error_response("The idempotency key was used before (the body has the first message's id), or this node is not a registered node."),
+			"507": error_response("The disk under the node's private store is full: nothing new is accepted until there is space (what was accepted before is kept).")
 		}
 	})
 }

@@ -64,6 +64,26 @@ pub enum StoreError {
 	Duplicate(String),
 }
 
+impl StoreError {
+	/// Whether the disk under the store is full (SQLite's `SQLITE_FULL`, PostgreSQL's
+	/// `disk_full`, or `ENOSPC` from a payload or blob file): the write can succeed once there
+	/// is space again, and nothing written before is lost.
+	pub fn is_full(&self) -> bool {
+		let io_full = |e: &std::io::Error| {
+			e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28)
+		};
+		match self {
+			StoreError::Io(e) => io_full(e),
+			StoreError::Database(sqlx::Error::Io(e)) => io_full(e),
+			StoreError::Database(sqlx::Error::Database(e)) => {
+				matches!(e.code().as_deref(), Some("13") | Some("53100"))
+					|| e.message().contains("database or disk is full")
+			}
+			_ => false,
+		}
+	}
+}
+
 /// Store results.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
