@@ -217,3 +217,33 @@ test('a message sent while the provider is down (kill -9) arrives once it is bac
     assert.equal(events.filter((e) => e.type === 'message_confirmed' && e.reference === m).length, 1);
   }
 });
+
+test('the sender crashes after sealing, after a delivery, after submitting the pin: each batch is delivered and pinned once, never half', async () => {
+  const pidOf = () => Number(readFileSync(`${net.dir}/insurer-a/pid`, 'utf8'));
+  const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+  for (const step of ['sealed', 'delivered', 'pin_submitted']) {
+    const topic = `crash-${step}`;
+    assert.equal(await ok(insurerA.rpc_port, 'parley_test_crashAt', [step]), true);
+    const pid = pidOf();
+    const id = await ok(insurerA.rpc_port, 'parley_sendPrivate', [group, topic, { step }]);
+    await waitFor(`insurer-a to crash at ${step}`, async () => !alive(pid), { timeoutMs: 60_000, everyMs: 200 });
+    await net.startParty('insurer-a');
+    const got = await confirmedAt(provider, id);
+    assert.deepEqual(got.data, { step });
+    await confirmedAt(insurerA, id);
+    // Once at the recipient, in one batch, pinned once by its author, every operation done.
+    const listed = await ok(provider.rpc_port, 'parley_listMessages', [{ topic }]);
+    assert.deepEqual(listed.map((m) => m.id), [id], `${step}: the message once`);
+    const pins = await rest(provider, 'GET', `/namespaces/default/pins?batch=${got.batch}`);
+    assert.equal(pins.status, 200, JSON.stringify(pins.body));
+    assert.deepEqual(pins.body.map((p) => p.state), ['released'], `${step}: one pin of the batch, released`);
+    const sender = await ok(insurerA.rpc_port, 'parley_getMessage', [id]);
+    assert.equal(sender.batch, got.batch, `${step}: the sender's batch is the one confirmed`);
+    await waitFor(`${step}: the batch's operations done at insurer-a`, async () => {
+      const ops = await rest(insurerA, 'GET', `/namespaces/default/operations?batch=${got.batch}`);
+      return ops.status === 200 && ops.body.length >= 2 && ops.body.every((o) => o.state === 'done') ? ops.body : null;
+    }, { timeoutMs: 60_000 });
+    const failed = await rest(insurerA, 'GET', `/namespaces/default/events?type=operation_failed&limit=1000`);
+    assert.ok(!JSON.stringify(failed.body).includes(got.batch), `${step}: no operation of the batch failed`);
+  }
+});

@@ -268,6 +268,13 @@ pub trait ParleyApi {
 	#[method(name = "test_delayNextPin")]
 	async fn delay_next_pin(&self, ms: u64) -> RpcResult<bool>;
 
+	/// Test hook: the node aborts, as a crash would, the next time a batch of its own reaches
+	/// `step`: `sealed` (cut, sealed and queued), `delivered` (a receipt stored) or
+	/// `pin_submitted` (the pin in the pool). Fails unless the node runs with
+	/// `--unsafe-test-hooks`.
+	#[method(name = "test_crashAt")]
+	async fn crash_at(&self, step: String) -> RpcResult<bool>;
+
 	/// A message and its state. With `{"confirm": true, "timeout": ms}` it waits until this node
 	/// has confirmed or rejected the message, also if it has not arrived yet (each recipient
 	/// confirms on its own, possibly after the sender); 4008 if not in time.
@@ -553,6 +560,11 @@ impl ParleyApiServer for ParleyRpc {
 
 	async fn delay_next_pin(&self, ms: u64) -> RpcResult<bool> {
 		self.exchange.delay_next_pin(ms).map_err(rpc_error)?;
+		Ok(true)
+	}
+
+	async fn crash_at(&self, step: String) -> RpcResult<bool> {
+		self.exchange.crash_at(&step).map_err(rpc_error)?;
 		Ok(true)
 	}
 

@@ -90,6 +90,7 @@ pub(crate) async fn cut_batches(exchange: &Exchange) -> Result<usize, super::Exc
 					payload.messages.len(),
 					recipients.len()
 				);
+				exchange.crash_point(super::hooks::CrashStep::Sealed, &batch_id);
 				cut += 1;
 			}
 		}

@@ -1,5 +1,6 @@
 //! Test-only hooks (`--unsafe-test-hooks`): tamper with the next delivery, withhold the next
-//! batch, make the next pin fail on-chain or come late. Each fails unless the node runs with test hooks on.
+//! batch, make the next pin fail on-chain or come late, crash at a step of a batch's life. Each
+//! fails unless the node runs with test hooks on.
 
 use super::{Exchange, ExchangeError};
 use std::sync::atomic::Ordering;
@@ -50,7 +51,55 @@ impl Exchange {
 		Ok(())
 	}
 
+	/// Test hook: the node aborts (as `kill -9` would stop it: no clean shutdown) the next time
+	/// a batch of its own reaches `step`. Refused unless test hooks are enabled.
+	pub fn crash_at(&self, step: &str) -> Result<(), ExchangeError> {
+		if !self.inner.config.test_hooks {
+			return Err(ExchangeError::InvalidInput("test hooks are disabled on this node".into()));
+		}
+		let step = CrashStep::parse(step).ok_or_else(|| {
+			ExchangeError::InvalidInput("give sealed, delivered or pin_submitted".into())
+		})?;
+		self.inner.crash_at.store(step as u8, Ordering::SeqCst);
+		Ok(())
+	}
+
+	/// Aborts the node if a test asked it to crash at `step` (see [`Exchange::crash_at`]).
+	pub(crate) fn crash_point(&self, step: CrashStep, batch_id: &crate::types::BatchId) {
+		if self
+			.inner
+			.crash_at
+			.compare_exchange(step as u8, 0, Ordering::SeqCst, Ordering::SeqCst)
+			.is_ok()
+		{
+			log::warn!(target: "parley::exchange", "TEST HOOK: aborting at {step:?} of batch {}", hex::encode(batch_id));
+			std::process::abort();
+		}
+	}
+
 	pub(crate) fn is_withheld(&self, batch_id: &crate::types::BatchId) -> bool {
 		self.inner.withheld.lock().contains(batch_id)
+	}
+}
+
+/// The steps of a batch's life at which a test can make its author crash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrashStep {
+	/// The batch is cut and sealed, its deliveries and pin queued; nothing sent yet.
+	Sealed = 1,
+	/// A recipient's receipt is stored; the delivery is not marked done.
+	Delivered = 2,
+	/// The pin was handed to the transaction pool; its operation is not marked.
+	PinSubmitted = 3,
+}
+
+impl CrashStep {
+	fn parse(name: &str) -> Option<Self> {
+		match name {
+			"sealed" => Some(Self::Sealed),
+			"delivered" => Some(Self::Delivered),
+			"pin_submitted" => Some(Self::PinSubmitted),
+			_ => None,
+		}
 	}
 }

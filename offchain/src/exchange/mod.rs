@@ -87,6 +87,9 @@ pub(crate) struct Inner {
 	pub(crate) fail_next_pin: AtomicBool,
 	/// Test hook: milliseconds the next pin waits before it is submitted (0: none).
 	pub(crate) delay_next_pin: std::sync::atomic::AtomicU64,
+	/// Test hook: the step of a batch's life at which the node aborts, as a crash would
+	/// ([`hooks::CrashStep`] as a number; 0: none).
+	pub(crate) crash_at: std::sync::atomic::AtomicU8,
 	/// Test hook: batches withheld so far.
 	pub(crate) withheld: parking_lot::Mutex<std::collections::HashSet<crate::types::BatchId>>,
 	/// Blobs being fetched now, so each is fetched once.
@@ -143,6 +146,7 @@ impl Exchange {
 				withhold_next: AtomicBool::new(false),
 				fail_next_pin: AtomicBool::new(false),
 				delay_next_pin: Default::default(),
+				crash_at: Default::default(),
 				withheld: Default::default(),
 				fetching: Default::default(),
 			}),

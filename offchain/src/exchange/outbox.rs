@@ -279,6 +279,7 @@ async fn deliver(exchange: &Exchange, op: &OutboxOp) -> Result<Outcome, String> 
 			receipt.verify(&node.account).map_err(|e| e.to_string())?;
 			exchange.inner.store.insert_receipt(&receipt).await.map_err(|e| e.to_string())?;
 			log::info!(target: LOG, "batch {} delivered to {}; receipt stored", hex::encode(batch_id), node.did);
+			exchange.crash_point(super::hooks::CrashStep::Delivered, &batch_id);
 			Ok(Outcome::Done)
 		}
 		Ok(other) => Err(format!("recipient answered {other:?}")),
@@ -319,6 +320,7 @@ async fn pin(
 		.submit_pin(PinSubmission { namespace, batch_id, batch_hash, contexts })
 		.await?;
 	log::info!(target: LOG, "pin of batch {} submitted", hex::encode(batch_id));
+	exchange.crash_point(super::hooks::CrashStep::PinSubmitted, &batch_id);
 	Ok(Some(recheck))
 }
 
