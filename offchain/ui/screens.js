@@ -204,7 +204,7 @@ async function message(id) {
         ...pins.flatMap((p) => [['Pin', h('span', {}, `block #${p.block}, event ${p.event_index}, sequence ${p.sequence ?? ''} `, badge(p.state))],
           ['Pin contexts', p.contexts.map((c) => code(short(c), c)).flatMap((c) => [c, ' '])]]),
       ]) : h('p', { class: 'empty' }, 'Not batched yet.'),
-      deliveries.length ? [h('h3', {}, 'Deliveries and receipts'), table('Operations of its batch (a private delivery is done when its recipient acknowledged it)', [
+      deliveries.length ? [h('h3', {}, 'Deliveries and receipts'), table('Operations of its batch (a delivery is done when the recipient returned its signed receipt; GET …/batches/{id} lists them)', [
         ['Kind', (o) => o.kind], ['Recipient', (o) => nodeName(o.target)], ['State', (o) => badge(o.state)],
         ['Attempts', (o) => o.attempts], ['Error', (o) => o.error ?? ''], ['Updated', (o) => time(o.updated)],
       ], deliveries)] : null,

@@ -182,7 +182,7 @@ test('messages: a private message sent through the API appears and turns confirm
   await shot(page, 'message');
   await page.close();
 
-  // At the sender, the message's page lists its delivery to the provider, acknowledged.
+  // At the sender, the message's page lists its delivery to the provider, done (its receipt came back).
   const sender = await open(insurerA, `#/default/messages/${id}`);
   await sender.getByRole('table', { name: /Operations of its batch/ }).getByText('done').first().waitFor();
   await shot(sender, 'message-sender');
