@@ -96,6 +96,7 @@ fn locked<T: Config>() -> (EscrowId, H256, IdentityId) {
 		batch,
 		node,
 		timeout,
+		None,
 	)
 	.expect("lock");
 	(escrow, batch, node)
@@ -400,6 +401,55 @@ mod benchmarks {
 		_(RawOrigin::Signed(caller), escrow);
 
 		assert_eq!(Escrows::<T>::get(escrow).map(|e| e.state), Some(EscrowState::Refunded));
+	}
+
+	#[benchmark]
+	fn lock_keyed_escrow() {
+		let (who, node) = party::<T>();
+		let pool = funded::<T>(&who);
+		let timeout: BlockNumberFor<T> = 10u32.into();
+		// The expiry queues crowded; a keyed escrow joins no batch's list.
+		crowd_queues::<T>(H256::repeat_byte(8), node, timeout);
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(who),
+			pool,
+			account("payee", 0, 0),
+			100u32.into(),
+			H256::repeat_byte(7),
+			<sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(&[5; 32]),
+			node,
+			timeout,
+		);
+
+		assert!(EscrowKeys::<T>::contains_key(0));
+	}
+
+	#[benchmark]
+	fn reveal_key() {
+		let (payer, node) = party::<T>();
+		let pool = funded::<T>(&payer);
+		let timeout: BlockNumberFor<T> = 10u32.into();
+		crowd_queues::<T>(H256::repeat_byte(8), node, timeout);
+		let key = [5u8; 32];
+		let escrow = Pallet::<T>::do_lock_escrow(
+			&payer,
+			pool,
+			account("payee", 0, 0),
+			100u32.into(),
+			H256::repeat_byte(7),
+			node,
+			timeout,
+			Some(<sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(&key)),
+		)
+		.expect("lock");
+		let caller: T::AccountId = account("anyone", 0, 0);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), escrow, key);
+
+		assert_eq!(Escrows::<T>::get(escrow).map(|e| e.state), Some(EscrowState::Released));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

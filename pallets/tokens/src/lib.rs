@@ -13,7 +13,9 @@
 //! - **delivery versus payment**: a transfer can carry the hash of a private message, so the
 //!   transfer and the message are reported together; and [`Pallet::lock_escrow`] holds a payment
 //!   until the payer's node acknowledges a batch on-chain (released to the payee) or a timeout
-//!   passes (refunded to the payer).
+//!   passes (refunded to the payer); [`Pallet::lock_keyed_escrow`] holds one until the payee
+//!   reveals the key the batch was sealed under ([`Pallet::reveal_key`]), so that neither side
+//!   has to trust the other.
 //!
 //! The runtime must keep accounts from calling `pallet-assets` and `pallet-nfts` directly, so
 //! that every token movement goes through this pallet's checks and events.
@@ -237,6 +239,12 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// The hash of the key that releases a hash-locked escrow ([`Pallet::lock_keyed_escrow`]):
+	/// its payee is paid by revealing the key ([`Pallet::reveal_key`]), and only so. An escrow
+	/// with no entry here is released by its node's acknowledgement instead.
+	#[pallet::storage]
+	pub type EscrowKeys<T: Config> = StorageMap<_, Twox64Concat, EscrowId, H256>;
+
 	/// The escrows to refund at the start of each block.
 	#[pallet::storage]
 	pub type EscrowExpiries<T: Config> = StorageMap<
@@ -316,6 +324,14 @@ pub mod pallet {
 			amount: T::Balance,
 			batch_hash: H256,
 		},
+		/// The escrow just locked (its [`Event::EscrowLocked`] came first) is hash-locked: it pays
+		/// its payee only when the key whose blake2-256 hash is `key_hash` is revealed, and no
+		/// acknowledgement releases it.
+		EscrowKeyLocked { escrow: EscrowId, key_hash: H256 },
+		/// The payee revealed the key of a hash-locked escrow (paid by the
+		/// [`Event::EscrowReleased`] that follows): whoever holds the batch sealed under it can
+		/// open it now.
+		EscrowKeyRevealed { escrow: EscrowId, batch_hash: H256, key: [u8; 32] },
 		/// No acknowledgement came in time: the payment went back to the payer.
 		EscrowRefunded {
 			escrow: EscrowId,
@@ -410,6 +426,14 @@ pub mod pallet {
 		NotAcknowledged,
 		/// The escrow's timeout has not passed yet.
 		EscrowNotExpired,
+		/// The escrow is hash-locked: only revealing its key releases it.
+		EscrowIsKeyed,
+		/// The escrow is not hash-locked: its node's acknowledgement releases it.
+		EscrowNotKeyed,
+		/// The key does not hash to the escrow's key hash.
+		WrongKey,
+		/// The escrow's timeout has passed: it is refunded, its key no longer pays.
+		EscrowExpired,
 	}
 
 	#[pallet::hooks]
@@ -617,7 +641,8 @@ pub mod pallet {
 			timeout: BlockNumberFor<T>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_lock_escrow(&who, pool, payee, amount, batch_hash, node, timeout).map(|_| ())
+			Self::do_lock_escrow(&who, pool, payee, amount, batch_hash, node, timeout, None)
+				.map(|_| ())
 		}
 
 		/// Releases a locked escrow whose batch its node has acknowledged. The pallet does this
@@ -676,6 +701,63 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_revoke_approval(&who, pool, delegate, item)
+		}
+
+		/// Locks `amount` of the signer's tokens in fungible `pool` as payment to `payee` for
+		/// the batch with `batch_hash`, released only by the key whose blake2-256 hash is
+		/// `key_hash` (a hash-locked delivery versus payment, as in an HTLC).
+		///
+		/// The seller sealed the batch to the buyer under a one-time key; revealing that key
+		/// ([`Pallet::reveal_key`]) pays the seller and lets the buyer's node open the batch, so
+		/// neither side has to trust the other: the buyer cannot take the data and withhold the
+		/// payment, and the seller is paid only by handing over the key. After `timeout` blocks
+		/// without the key the payment goes back to the payer. No acknowledgement releases it.
+		///
+		/// - `node`: the payer's node, the one that holds the sealed batch.
+		///
+		/// Emits [`Event::EscrowLocked`] then [`Event::EscrowKeyLocked`].
+		#[pallet::call_index(14)]
+		// Until `scripts/bench-weights.sh` measures its own benchmark (`lock_keyed_escrow`
+		// below): an acknowledged escrow's lock and release, bounded from above (a keyed lock
+		// writes the key hash instead of the batch's escrow list, and releases nothing).
+		#[pallet::weight(T::WeightInfo::lock_escrow().saturating_add(T::WeightInfo::release_escrow()))]
+		pub fn lock_keyed_escrow(
+			origin: OriginFor<T>,
+			pool: PoolId,
+			payee: T::AccountId,
+			amount: T::Balance,
+			batch_hash: H256,
+			key_hash: H256,
+			node: IdentityId,
+			timeout: BlockNumberFor<T>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_lock_escrow(
+				&who,
+				pool,
+				payee,
+				amount,
+				batch_hash,
+				node,
+				timeout,
+				Some(key_hash),
+			)
+			.map(|_| ())
+		}
+
+		/// Pays a hash-locked escrow to its payee by revealing its `key`, before its timeout.
+		///
+		/// Anyone holding the key may submit it (the payee is paid either way); the key is then
+		/// public, in [`Event::EscrowKeyRevealed`], for the payer's node to open the batch.
+		/// Fails with [`Error::WrongKey`] if `blake2_256(key)` is not the escrow's key hash, and
+		/// with [`Error::EscrowExpired`] from its expiry block on.
+		#[pallet::call_index(15)]
+		// Until `scripts/bench-weights.sh` measures its own benchmark (`reveal_key` below): a
+		// release, plus the read of the key hash and the hashing of 32 bytes.
+		#[pallet::weight(T::WeightInfo::release_escrow().saturating_add(T::DbWeight::get().reads(1)))]
+		pub fn reveal_key(origin: OriginFor<T>, escrow: EscrowId, key: [u8; 32]) -> DispatchResult {
+			ensure_signed(origin)?;
+			Self::do_reveal_key(escrow, key)
 		}
 	}
 }

@@ -1004,3 +1004,138 @@ fn ended_escrows_are_forgotten_after_the_window_in_id_order() {
 		assert_eq!(lock(coin, b2, 10, 5), 3);
 	});
 }
+
+// ---- hash-locked delivery versus payment ----
+
+fn key_of(n: u8) -> ([u8; 32], H256) {
+	let key = [n; 32];
+	(key, <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(&key))
+}
+
+fn lock_keyed(coin: u32, batch: H256, key_hash: H256, amount: u64, timeout: u64) -> u64 {
+	let id = NextEscrowId::<Test>::get();
+	assert_ok!(Tokens::lock_keyed_escrow(
+		signed(INSURER_NODE),
+		coin,
+		PROVIDER,
+		amount,
+		batch,
+		key_hash,
+		INSURER_NODE_ID,
+		timeout
+	));
+	id
+}
+
+#[test]
+fn a_keyed_escrow_pays_the_payee_on_the_key_and_publishes_it() {
+	new_test_ext().execute_with(|| {
+		let coin = funded_pool(100);
+		let batch = H256::repeat_byte(0xe1);
+		pin(batch);
+		let (key, key_hash) = key_of(7);
+		let escrow = lock_keyed(coin, batch, key_hash, 40, 10);
+		assert_eq!(balance(coin, INSURER_NODE), 60);
+		assert!(tokens_events().contains(&Event::EscrowKeyLocked { escrow, key_hash }));
+		// No acknowledgement list: the payer's node acknowledging releases nothing.
+		assert!(EscrowsByBatch::<Test>::get((batch, INSURER_NODE_ID)).is_empty());
+		assert_ok!(Pins::acknowledge(signed(INSURER_NODE), PROVIDER_NODE_ID, batch));
+		assert_eq!(Escrows::<Test>::get(escrow).unwrap().state, EscrowState::Locked);
+		assert_noop!(Tokens::release_escrow(signed(PROVIDER), escrow), E::EscrowIsKeyed);
+		// A wrong key pays nobody.
+		assert_noop!(Tokens::reveal_key(signed(PROVIDER), escrow, [8; 32]), E::WrongKey);
+		assert_eq!(balance(coin, PROVIDER), 0);
+		// The key pays the payee, and is public from now on.
+		assert_ok!(Tokens::reveal_key(signed(PROVIDER), escrow, key));
+		assert_eq!(balance(coin, PROVIDER), 40);
+		assert_eq!(balance(coin, Tokens::account_id()), 0);
+		assert_eq!(Escrows::<Test>::get(escrow).unwrap().state, EscrowState::Released);
+		let events = tokens_events();
+		let revealed = Event::EscrowKeyRevealed { escrow, batch_hash: batch, key };
+		let paid = Event::EscrowReleased { escrow, payee: PROVIDER, amount: 40, batch_hash: batch };
+		let at = events.iter().position(|e| *e == revealed).expect("key revealed");
+		assert_eq!(events.get(at + 1), Some(&paid));
+		// Paid once: no second reveal, no refund at the timeout.
+		assert_noop!(Tokens::reveal_key(signed(PROVIDER), escrow, key), E::EscrowNotLocked);
+		run_to_block(20);
+		assert_eq!(balance(coin, INSURER_NODE), 60);
+		assert_eq!(Escrows::<Test>::get(escrow).unwrap().state, EscrowState::Released);
+	});
+}
+
+#[test]
+fn a_keyed_escrow_is_refunded_at_its_timeout_and_a_late_key_pays_nobody() {
+	new_test_ext().execute_with(|| {
+		let coin = funded_pool(100);
+		let batch = H256::repeat_byte(0xe2);
+		pin(batch);
+		let (key, key_hash) = key_of(9);
+		let escrow = lock_keyed(coin, batch, key_hash, 40, 5);
+		run_to_block(6);
+		assert_eq!(Escrows::<Test>::get(escrow).unwrap().state, EscrowState::Refunded);
+		assert_eq!(balance(coin, INSURER_NODE), 100);
+		assert_noop!(Tokens::reveal_key(signed(PROVIDER), escrow, key), E::EscrowNotLocked);
+		assert_eq!(balance(coin, PROVIDER), 0);
+	});
+}
+
+#[test]
+fn a_key_cannot_be_revealed_from_the_expiry_block_nor_on_an_acknowledged_escrow() {
+	new_test_ext().execute_with(|| {
+		let coin = funded_pool(100);
+		let batch = H256::repeat_byte(0xe3);
+		pin(batch);
+		let (key, key_hash) = key_of(3);
+		let keyed = lock_keyed(coin, batch, key_hash, 10, 5);
+		// The expiry block's refund has not run (as if its queue had failed): still too late.
+		frame_system::Pallet::<Test>::set_block_number(6);
+		assert_noop!(Tokens::reveal_key(signed(PROVIDER), keyed, key), E::EscrowExpired);
+		// An escrow released by acknowledgement has no key to reveal.
+		let plain = lock(coin, batch, 10, 10);
+		assert_noop!(Tokens::reveal_key(signed(PROVIDER), plain, key), E::EscrowNotKeyed);
+		assert_noop!(Tokens::reveal_key(signed(PROVIDER), 99, key), E::UnknownEscrow);
+		// The same checks as an acknowledged escrow's lock.
+		assert_noop!(
+			Tokens::lock_keyed_escrow(
+				signed(INSURER_NODE),
+				coin,
+				INSURER_NODE,
+				10,
+				batch,
+				key_hash,
+				INSURER_NODE_ID,
+				5
+			),
+			E::PayeeIsPayer
+		);
+		assert_noop!(
+			Tokens::lock_keyed_escrow(
+				signed(INSURER_NODE),
+				coin,
+				PROVIDER,
+				10,
+				batch,
+				key_hash,
+				PROVIDER_NODE_ID,
+				5
+			),
+			E::NotPayersNode
+		);
+	});
+}
+
+#[test]
+fn a_forgotten_keyed_escrow_forgets_its_key_hash() {
+	use frame_support::{traits::Hooks, weights::Weight};
+	new_test_ext().execute_with(|| {
+		let coin = funded_pool(100);
+		let batch = H256::repeat_byte(0xe4);
+		pin(batch);
+		let (_, key_hash) = key_of(4);
+		let escrow = lock_keyed(coin, batch, key_hash, 10, 5);
+		run_to_block(6);
+		<Tokens as Hooks<u64>>::on_idle(106, Weight::MAX);
+		assert!(Escrows::<Test>::get(escrow).is_none());
+		assert!(EscrowKeys::<Test>::get(escrow).is_none());
+	});
+}

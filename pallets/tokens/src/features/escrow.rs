@@ -1,6 +1,8 @@
 //! Delivery versus payment: payments held until the payer's node acknowledges a batch on-chain
-//! (released to the payee) or a timeout passes (refunded to the payer). Each escrow ends exactly
-//! once: its state moves from `Locked` to `Released` or `Refunded` and never back.
+//! (released to the payee) or a timeout passes (refunded to the payer). A hash-locked escrow is
+//! released instead by revealing the key its batch was sealed under (an HTLC), never by an
+//! acknowledgement. Each escrow ends exactly once: its state moves from `Locked` to `Released`
+//! or `Refunded` and never back.
 
 use crate::{pallet::*, Escrow, EscrowId, EscrowState, Holding, PoolId, PoolKind, WeightInfo};
 use frame_support::{pallet_prelude::*, storage::with_storage_layer, weights::Weight};
@@ -24,6 +26,7 @@ impl<T: Config> Pallet<T> {
 		batch_hash: H256,
 		node: IdentityId,
 		timeout: BlockNumberFor<T>,
+		key_hash: Option<H256>,
 	) -> Result<EscrowId, DispatchError> {
 		let org = Self::party_org(payer)?;
 		let record = Pools::<T>::get(pool).ok_or(Error::<T>::UnknownPool)?;
@@ -40,10 +43,13 @@ impl<T: Config> Pallet<T> {
 		let escrow = NextEscrowId::<T>::get();
 		let next = escrow.checked_add(1).ok_or(Error::<T>::EscrowIdsExhausted)?;
 		let expires_at = Self::queue_expiry(escrow, timeout)?;
-		EscrowsByBatch::<T>::try_mutate(escrow_wait_key(batch_hash, node), |waiting| {
-			waiting.try_push(escrow)
-		})
-		.map_err(|_| Error::<T>::TooManyEscrowsForBatch)?;
+		match key_hash {
+			Some(key_hash) => EscrowKeys::<T>::insert(escrow, key_hash),
+			None => EscrowsByBatch::<T>::try_mutate(escrow_wait_key(batch_hash, node), |waiting| {
+				waiting.try_push(escrow)
+			})
+			.map_err(|_| Error::<T>::TooManyEscrowsForBatch)?,
+		}
 		Self::move_tokens(pool, payer, &Self::account_id(), &tokens)?;
 		NextEscrowId::<T>::put(next);
 		Escrows::<T>::insert(
@@ -69,8 +75,12 @@ impl<T: Config> Pallet<T> {
 			node,
 			expires_at,
 		});
-		if T::Acknowledgements::is_acknowledged(batch_hash, node) {
-			Self::do_release_escrow(escrow)?;
+		match key_hash {
+			Some(key_hash) => Self::deposit_event(Event::EscrowKeyLocked { escrow, key_hash }),
+			None if T::Acknowledgements::is_acknowledged(batch_hash, node) => {
+				Self::do_release_escrow(escrow)?
+			}
+			None => {}
 		}
 		Ok(escrow)
 	}
@@ -92,12 +102,39 @@ impl<T: Config> Pallet<T> {
 
 	/// Pays a locked escrow to its payee, once its node has acknowledged its batch.
 	pub(crate) fn do_release_escrow(escrow: EscrowId) -> DispatchResult {
-		let mut record = Escrows::<T>::get(escrow).ok_or(Error::<T>::UnknownEscrow)?;
+		let record = Escrows::<T>::get(escrow).ok_or(Error::<T>::UnknownEscrow)?;
 		ensure!(record.state == EscrowState::Locked, Error::<T>::EscrowNotLocked);
+		ensure!(!EscrowKeys::<T>::contains_key(escrow), Error::<T>::EscrowIsKeyed);
 		ensure!(
 			T::Acknowledgements::is_acknowledged(record.batch_hash, record.acknowledger),
 			Error::<T>::NotAcknowledged
 		);
+		Self::pay_payee(escrow, record)
+	}
+
+	/// Pays a hash-locked escrow to its payee on its key, before its timeout.
+	pub(crate) fn do_reveal_key(escrow: EscrowId, key: [u8; 32]) -> DispatchResult {
+		let record = Escrows::<T>::get(escrow).ok_or(Error::<T>::UnknownEscrow)?;
+		ensure!(record.state == EscrowState::Locked, Error::<T>::EscrowNotLocked);
+		let key_hash = EscrowKeys::<T>::get(escrow).ok_or(Error::<T>::EscrowNotKeyed)?;
+		ensure!(
+			frame_system::Pallet::<T>::block_number() < record.expires_at,
+			Error::<T>::EscrowExpired
+		);
+		ensure!(
+			<sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash(&key) == key_hash,
+			Error::<T>::WrongKey
+		);
+		Self::deposit_event(Event::EscrowKeyRevealed {
+			escrow,
+			batch_hash: record.batch_hash,
+			key,
+		});
+		Self::pay_payee(escrow, record)
+	}
+
+	/// Moves a locked escrow's payment to its payee and ends it.
+	fn pay_payee(escrow: EscrowId, mut record: EscrowOf<T>) -> DispatchResult {
 		Self::move_tokens(
 			record.pool,
 			&Self::account_id(),

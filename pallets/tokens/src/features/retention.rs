@@ -19,7 +19,8 @@ impl<T: Config> Pallet<T> {
 		let db = T::DbWeight::get();
 		// The cursor and the next id, read; the cursor written back.
 		let mut used = db.reads_writes(2, 1);
-		let step = db.reads_writes(1, 1);
+		// Per escrow: its record read; it and its key hash (if hash-locked) removed.
+		let step = db.reads_writes(1, 2);
 		if limit.any_lt(used.saturating_add(step)) {
 			return Weight::zero();
 		}
@@ -35,7 +36,10 @@ impl<T: Config> Pallet<T> {
 				{
 					break
 				}
-				Some(_) => Escrows::<T>::remove(cursor),
+				Some(_) => {
+					Escrows::<T>::remove(cursor);
+					EscrowKeys::<T>::remove(cursor);
+				}
 			}
 			cursor += 1;
 		}
