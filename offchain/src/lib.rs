@@ -52,7 +52,7 @@ pub mod tokens;
 
 /// The formats decoded from other parties' bytes live in `parley-wire` (fuzzed there); they keep
 /// their places in this crate's module tree.
-pub use parley_wire::{batch, envelope, types};
+pub use parley_wire::{batch, envelope, sale, types};
 
 pub use chain::{
 	ChainBlock, ChainView, FailedPin, Governance, Member, Motion, PinLimits, PinSubmission,

@@ -1474,3 +1474,125 @@ async fn governance_names_each_voter_by_its_org_and_counts_the_blocks_left_to_vo
 	// A motion past its end (not yet closed on-chain) has no blocks left, never a negative count.
 	assert_eq!(view["motions"][1]["ends_in_blocks"], 0);
 }
+
+/// A batch for sale (hash-locked delivery versus payment) at its buyer: held unopened, its
+/// offer recorded once, until the sale key is on-chain; then opened and released. A locked copy
+/// whose price pays anyone but the batch's author is rejected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_for_sale_is_held_until_its_key_is_on_chain_and_pays_only_its_author() {
+	use codec::Encode;
+	use parley_offchain::{
+		sale::{self, SaleTerms},
+		tokens::{PoolKind, TokenEvent, TokenRecord},
+	};
+	let (chain, a, p, b) = three_parties().await;
+	let store = p.exchange.store();
+	let provider_key =
+		NodeKeys::load_or_create(tempfile::tempdir().unwrap().path(), Some("//provider")).unwrap();
+	let group = Group::new("default".into(), "g".into(), vec![a.node.id, p.node.id], [7; 32]);
+	let author = Author { node: a.node.id, did: a.node.did.clone() };
+	let batches =
+		[private_batch(&author, &group, 1, "x", 0), private_batch(&author, &group, 2, "y", 0)];
+	let key = [9u8; 32];
+	// Batch 1 is sold by its author; batch 2's locked copy says the price goes to insurer-b.
+	for (batch, payee) in batches.iter().zip([a.node.account, b.node.account]) {
+		let terms = SaleTerms { pool: 0, amount: 300, payee };
+		let locked =
+			sale::lock(&key, batch.batch_id, batch.hash(), &batch.encode(), terms).unwrap();
+		let sealed = envelope::seal(
+			&provider_key.encryption.public(),
+			batch.batch_id,
+			batch.hash(),
+			&locked,
+		)
+		.unwrap();
+		store
+			.store_sealed(&batch.batch_id, a.node.id, &batch.hash(), &sealed.encode())
+			.await
+			.unwrap();
+	}
+	let pins = pins_of(a.node.id, &batches);
+	p.exchange.on_block(ChainBlock { number: 1, hash: [1; 32], pins, ..Default::default() }).await;
+	let offers = || async {
+		store
+			.events_after(0, 1000)
+			.await
+			.unwrap()
+			.into_iter()
+			.filter(|e| e.kind == "batch_offered")
+			.collect::<Vec<_>>()
+	};
+	eventually(&chain, &[&b], "the sale is offered and the misdirected copy rejected", || async {
+		store.pin_state(&batches[1].batch_id).await.unwrap().as_deref() == Some("rejected")
+			&& !offers().await.is_empty()
+	})
+	.await;
+	let id_of = |n: u8| parley_offchain::store::uuid_string(&[n; 16]);
+	assert_eq!(state_of(&p, &id_of(1)).await, None, "not readable before the key");
+	let offered = offers().await;
+	assert_eq!(offered.len(), 1, "offered once: {offered:?}");
+	let detail = offered[0].detail.clone().unwrap();
+	assert_eq!(detail["batch"], hex::encode(batches[0].batch_id));
+	assert_eq!(detail["key_hash"], hex::encode(sale::key_hash(&key)));
+	assert_eq!(detail["amount"], "300");
+
+	// The seller reveals the key to take the payment: the buyer's node opens the batch.
+	let record = |event_index: u32, event: TokenEvent| TokenRecord {
+		event_index,
+		extrinsic: Some(1),
+		event,
+	};
+	let batch_hash = batches[0].hash();
+	let tokens = vec![
+		record(
+			0,
+			TokenEvent::PoolCreated {
+				pool: 0,
+				kind: PoolKind::Fungible,
+				org: 1,
+				namespace: "default".into(),
+				name: "coin".into(),
+				symbol: "C".into(),
+				decimals: 0,
+				metadata_uri: String::new(),
+				metadata_hash: None,
+				creator: p.node.account,
+			},
+		),
+		record(
+			1,
+			TokenEvent::EscrowLocked {
+				escrow: 0,
+				payer: p.node.account,
+				payee: a.node.account,
+				pool: 0,
+				amount: 300,
+				batch_hash,
+				node: p.node.id,
+				expires_at: 100,
+			},
+		),
+		record(2, TokenEvent::EscrowKeyLocked { escrow: 0, key_hash: sale::key_hash(&key) }),
+		record(3, TokenEvent::EscrowKeyRevealed { escrow: 0, batch_hash, key }),
+		record(
+			4,
+			TokenEvent::EscrowReleased {
+				escrow: 0,
+				payee: a.node.account,
+				amount: 300,
+				batch_hash,
+			},
+		),
+	];
+	p.exchange
+		.on_block(ChainBlock { number: 2, hash: [2; 32], tokens, ..Default::default() })
+		.await;
+	eventually(&chain, &[&b], "the sold batch is opened and released", || async {
+		state_of(&p, &id_of(1)).await == Some(MessageState::Confirmed)
+	})
+	.await;
+	let message = store.message(&id_of(1)).await.unwrap().unwrap();
+	assert_eq!(message.data, serde_json::json!(1));
+	assert_eq!(offers().await.len(), 1, "no second offer");
+	assert_eq!(state_of(&p, &id_of(2)).await, None, "the misdirected copy stays rejected");
+}

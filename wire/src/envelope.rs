@@ -73,6 +73,11 @@ impl EncryptionKey {
 		(Self::from_secret(secret).expect("any 32 bytes are an X25519 secret"), secret)
 	}
 
+	/// The secret's 32 bytes (to derive per-batch keys from; never sent).
+	pub(crate) fn secret_bytes(&self) -> [u8; 32] {
+		self.secret.to_bytes().into()
+	}
+
 	/// The public key to register on-chain.
 	pub fn public(&self) -> [u8; 32] {
 		self.public

@@ -11,6 +11,7 @@
 //! - [`envelope`]: HPKE sealing to a node's X25519 key, and signed receipts;
 //! - [`holding`]: token words a batch carries (which tokens move, the transfer a message
 //!   declares);
+//! - [`sale`]: a batch locked under a one-time key for hash-locked delivery versus payment;
 //! - [`channel`]: the data channel's requests and responses, and their bounded framing;
 //! - [`query`]: the list filter syntax of the REST and JSON-RPC APIs, and the SQL it becomes.
 
@@ -19,4 +20,5 @@ pub mod channel;
 pub mod envelope;
 pub mod holding;
 pub mod query;
+pub mod sale;
 pub mod types;

@@ -293,6 +293,12 @@ fn token_event(event: pallet_tokens::Event<parley_runtime::Runtime>) -> Option<T
 				expires_at: expires_at as u64,
 			}
 		}
+		E::EscrowKeyLocked { escrow, key_hash } => {
+			TokenEvent::EscrowKeyLocked { escrow, key_hash: key_hash.0 }
+		}
+		E::EscrowKeyRevealed { escrow, batch_hash, key } => {
+			TokenEvent::EscrowKeyRevealed { escrow, batch_hash: batch_hash.0, key }
+		}
 		E::EscrowReleased { escrow, payee, amount, batch_hash } => TokenEvent::EscrowReleased {
 			escrow,
 			payee: account(payee),

@@ -281,16 +281,40 @@ fn tokens_call(call: TokenCall) -> pallet_tokens::Call<Runtime> {
 		TokenCall::ReleaseClaim { namespace, key_hash } => {
 			C::release_claim { namespace: namespace.into_bytes(), key_hash: H256(key_hash) }
 		}
-		TokenCall::LockEscrow { pool, payee, amount, batch_hash, node, timeout } => {
-			C::lock_escrow {
-				pool,
-				payee: account(payee),
-				amount,
-				batch_hash: H256(batch_hash),
-				node,
-				timeout,
-			}
-		}
+		TokenCall::LockEscrow {
+			pool,
+			payee,
+			amount,
+			batch_hash,
+			node,
+			timeout,
+			key_hash: None,
+		} => C::lock_escrow {
+			pool,
+			payee: account(payee),
+			amount,
+			batch_hash: H256(batch_hash),
+			node,
+			timeout,
+		},
+		TokenCall::LockEscrow {
+			pool,
+			payee,
+			amount,
+			batch_hash,
+			node,
+			timeout,
+			key_hash: Some(key_hash),
+		} => C::lock_keyed_escrow {
+			pool,
+			payee: account(payee),
+			amount,
+			batch_hash: H256(batch_hash),
+			key_hash: H256(key_hash),
+			node,
+			timeout,
+		},
+		TokenCall::RevealKey { escrow, key } => C::reveal_key { escrow, key },
 		TokenCall::ReleaseEscrow { escrow } => C::release_escrow { escrow },
 		TokenCall::RefundEscrow { escrow } => C::refund_escrow { escrow },
 	}

@@ -84,6 +84,10 @@ pub struct SendOptions {
 	/// Ask each recipient to acknowledge the batch on-chain, as proof of receipt that anyone can
 	/// read (and that shows who received it). Default: the signed receipts stay off-chain.
 	pub proof_of_receipt: bool,
+	/// For a private message to a group of this node and one other: its price,
+	/// `{"pool", "amount"}`. The recipient's node opens it only once the recipient paid it into a
+	/// hash-locked escrow and this node revealed the key (hash-locked delivery versus payment).
+	pub sale: Option<parley_offchain::exchange::SaleRequest>,
 }
 
 /// Optional settings of `parley_getMessage`: wait until this node has confirmed or rejected the
@@ -343,6 +347,7 @@ impl ParleyRpc {
 			idempotency_key: options.idempotency_key.clone(),
 			transfer: options.transfer.clone(),
 			proof_of_receipt: options.proof_of_receipt,
+			sale: options.sale.clone(),
 		};
 		let id = match group {
 			Some(group) => self.exchange.send_private_message(&group, send).await,

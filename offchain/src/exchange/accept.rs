@@ -33,6 +33,11 @@ pub struct MessageRequest {
 	/// recipient's signed receipt, kept off-chain by this node, unless a payment waits on an
 	/// acknowledgement.
 	pub proof_of_receipt: bool,
+	/// Sells the message to the one other member of its group (hash-locked delivery versus
+	/// payment): it travels in a batch of its own, locked under a one-time key; the recipient's
+	/// node opens it once the recipient paid the price into a hash-locked escrow and this node
+	/// revealed the key on-chain to take the payment.
+	pub sale: Option<super::SaleRequest>,
 }
 
 impl Exchange {
@@ -161,6 +166,7 @@ impl Exchange {
 			idempotency_key,
 			transfer,
 			proof_of_receipt,
+			sale,
 		} = send;
 		check_name("namespace", &namespace)?;
 		// Every topic is a context of the message's pin: never more than the chain takes in one.
@@ -212,6 +218,27 @@ impl Exchange {
 			)));
 		}
 		let me = self.me()?;
+		let sale = match &sale {
+			Some(request) => {
+				let members = match group {
+					Some(id) => self.inner.store.group(&id).await?.map(|g| g.members.len()),
+					None => None,
+				};
+				if members != Some(2) {
+					return Err(ExchangeError::InvalidInput(
+						"a message for sale goes privately to a group of this node and one other"
+							.into(),
+					));
+				}
+				if transfer.is_some() {
+					return Err(ExchangeError::InvalidInput(
+						"a message for sale cannot also carry a transfer".into(),
+					));
+				}
+				Some(self.sale_price(&namespace, request).await?)
+			}
+			None => None,
+		};
 		let transfer = match &transfer {
 			Some(request) => Some(self.message_transfer(&namespace, request).await?),
 			None => None,
@@ -231,6 +258,7 @@ impl Exchange {
 			idempotency_key,
 			transfer,
 			proof_of_receipt,
+			sale,
 		};
 		self.inner.store.insert_message(&message).await.map_err(store_error)?;
 		if let Some(transfer) = &message.transfer {

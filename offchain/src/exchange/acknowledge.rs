@@ -48,7 +48,11 @@ pub(crate) async fn after_block(exchange: &Exchange, tokens: &[TokenRecord]) {
 		let TokenEvent::EscrowLocked { batch_hash, node, escrow, .. } = &record.event else {
 			continue;
 		};
-		if *node != me {
+		// A hash-locked escrow is released by its key, never by an acknowledgement.
+		let keyed = tokens.iter().any(
+			|r| matches!(r.event, TokenEvent::EscrowKeyLocked { escrow: e, .. } if e == *escrow),
+		);
+		if *node != me || keyed {
 			continue;
 		}
 		match exchange.inner.store.released_by_other(batch_hash, me).await {

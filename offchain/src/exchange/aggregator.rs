@@ -2,7 +2,8 @@
 //! releases confirmed messages in pin order per context.
 //!
 //! For each pending pin that has a payload, in chain order:
-//! 1. open the sealed payload with this node's key;
+//! 1. open the sealed payload with this node's key (and a batch for sale with its sale key,
+//!    once revealed on-chain; until then it waits: `sales.rs`);
 //! 2. check the batch id, that `blake2_256(manifest)` equals the pinned `batch_hash`, that the
 //!    payload's author is the pin's signer, and that the contexts it implies are the pinned ones;
 //! 3. check order: a broadcast waits while an earlier unreleased pin shares one of its contexts;
@@ -87,6 +88,7 @@ pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBloc
 						// A message whose token transfer just landed may be batched now.
 						inner.batcher_wake.notify_one();
 						super::acknowledge::after_block(&exchange, &block.tokens).await;
+						super::sales::after_block(&exchange, &block.tokens).await;
 					}
 					for skipped in &block.skips {
 						skip(&exchange, skipped).await;
@@ -238,6 +240,16 @@ async fn evaluate(
 	let bytes = match exchange.inner.encryption.open(&envelope) {
 		Ok(bytes) => bytes,
 		Err(e) => return Ok(fail(format!("payload {e}"))),
+	};
+	// A batch for sale opens only with its sale key, once revealed on-chain.
+	let bytes = match crate::sale::locked(&bytes) {
+		None => bytes,
+		Some(Err(e)) => return Ok(fail(e.to_string())),
+		Some(Ok(locked)) => match super::sales::unlock(exchange, pin, &locked).await? {
+			super::sales::Unlocked::Opened(bytes) => bytes,
+			super::sales::Unlocked::Held => return Ok(Verdict::Wait),
+			super::sales::Unlocked::Refused(reason) => return Ok(fail(reason)),
+		},
 	};
 	let Ok(payload) = BatchPayload::decode_all(&mut &bytes[..]) else {
 		return Ok(fail("payload does not decode".into()));

@@ -131,7 +131,7 @@ fn contexts_added(kind: MessageKind, topics: &[String], message: &BatchMessage) 
 /// messages, more than `bounds.contexts` contexts, or (past its first message) more than
 /// `bounds.bytes` bytes of data.
 fn split(plan: BatchPlan, bounds: Bounds) -> Vec<BatchPlan> {
-	let BatchPlan { namespace, kind, group, messages, proof_of_receipt } = plan;
+	let BatchPlan { namespace, kind, group, messages, proof_of_receipt, for_sale } = plan;
 	let mut parts: Vec<BatchPlan> = Vec::new();
 	let (mut bytes, mut contexts) = (0usize, 0usize);
 	let mut topics: Vec<String> = Vec::new();
@@ -152,6 +152,7 @@ fn split(plan: BatchPlan, bounds: Bounds) -> Vec<BatchPlan> {
 				group: group.clone(),
 				messages: Vec::new(),
 				proof_of_receipt,
+				for_sale,
 			});
 			(bytes, contexts) = (0, 0);
 			topics.clear();
@@ -198,7 +199,14 @@ mod tests {
 			members: vec![1, 2],
 			secret: [7; 32],
 		});
-		BatchPlan { namespace: "default".into(), kind, group, messages, proof_of_receipt: false }
+		BatchPlan {
+			namespace: "default".into(),
+			kind,
+			group,
+			messages,
+			proof_of_receipt: false,
+			for_sale: false,
+		}
 	}
 
 	fn sizes(parts: &[BatchPlan]) -> Vec<usize> {

@@ -148,6 +148,10 @@ async fn on_fetch(exchange: &Exchange, asker: &NodeIdentity, batch_id: [u8; 16])
 		.encryption
 		.open(&envelope)
 		.map_err(|e| (Refusal::Internal, e.to_string()))?;
+	// A batch for sale this node bought is kept locked as it came; only its seller sends it.
+	if crate::sale::locked(&bytes).is_some() {
+		return Ok(BatchResponse::NotFound);
+	}
 	let payload = BatchPayload::decode_all(&mut &bytes[..])
 		.map_err(|e| (Refusal::Internal, e.to_string()))?;
 	let recipient = match (&payload.kind, &payload.group) {
@@ -157,6 +161,10 @@ async fn on_fetch(exchange: &Exchange, asker: &NodeIdentity, batch_id: [u8; 16])
 	if !recipient || asker.id == payload.author.node {
 		return Ok(BatchResponse::NotRecipient);
 	}
+	// The seller sends a batch for sale again locked, as it delivered it.
+	let bytes = super::sales::delivery_bytes(exchange, &batch_id, envelope.claimed_hash, bytes)
+		.await
+		.map_err(|e| (Refusal::Internal, e))?;
 	let resealed = envelope::seal(&asker.encryption_key, batch_id, envelope.claimed_hash, &bytes)
 		.map_err(|e| (Refusal::Internal, e.to_string()))?;
 	log::info!(target: LOG, "sent batch {} again to {} (reconciliation)", hex::encode(batch_id), asker.did);

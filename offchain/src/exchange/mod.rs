@@ -16,6 +16,10 @@
 //! - `inbound`: answers the channel's requests (deliveries, fetches, group announcements, blob
 //!   chunks);
 //! - `channel`: the libp2p event loop.
+//!
+//! Beside them, `acknowledge` decides when this node acknowledges a batch on-chain, and `sales`
+//! carries a message for sale (hash-locked delivery versus payment) through delivery, holding
+//! and opening at the buyer, and the seller's key reveal.
 
 pub mod accept;
 mod acknowledge;
@@ -29,6 +33,7 @@ mod fetch;
 pub mod hooks;
 pub mod inbound;
 mod outbox;
+mod sales;
 pub mod token_requests;
 pub mod tokens;
 pub mod waits;
@@ -42,7 +47,7 @@ pub(crate) use waits::Waited;
 
 pub use token_requests::{
 	ApproveRequest, BurnRequest, ClaimRequest, ClaimTransferRequest, CreatePoolRequest,
-	EscrowRequest, MessageTransferRequest, MintRequest, PoolRef, TransferRequest,
+	EscrowRequest, MessageTransferRequest, MintRequest, PoolRef, SaleRequest, TransferRequest,
 };
 
 use crate::{

@@ -260,6 +260,8 @@ async fn deliver(exchange: &Exchange, op: &OutboxOp) -> Result<Outcome, String> 
 	};
 	let peer = Exchange::peer_of(&node).ok_or("recipient has a malformed PeerId on-chain")?;
 	let (own, payload) = own_payload(exchange, &batch_id).await?;
+	let payload =
+		super::sales::delivery_bytes(exchange, &batch_id, own.claimed_hash, payload).await?;
 	let mut envelope = envelope::seal(&node.encryption_key, batch_id, own.claimed_hash, &payload)
 		.map_err(|e| e.to_string())?;
 	if exchange.inner.tamper_next.swap(false, Ordering::SeqCst) {

@@ -138,6 +138,21 @@ pub struct EscrowRequest {
 	pub batch_hash: Option<String>,
 	/// Blocks until the payment is refunded if no acknowledgement came.
 	pub timeout: u32,
+	/// For a batch bought under a sale key (hash-locked delivery versus payment): the key's
+	/// hash, from the `batch_offered` event. The payment is then released only by the seller
+	/// revealing the key that opens the batch, never by this node's acknowledgement.
+	pub key_hash: Option<String>,
+}
+
+/// The price of a private message for sale: the recipient's node holds it unopened until the
+/// recipient pays at least `amount` into a hash-locked escrow and the seller reveals its key.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SaleRequest {
+	/// The fungible pool the price is paid in.
+	pub pool: PoolRef,
+	/// The least amount.
+	pub amount: Value,
 }
 
 /// The token transfer a message goes with.

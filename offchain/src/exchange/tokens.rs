@@ -396,7 +396,9 @@ impl Exchange {
 	}
 
 	/// Locks a payment from this node's account to `payee` until this node acknowledges the
-	/// batch on-chain (delivery versus payment), refunded after `timeout` blocks otherwise.
+	/// batch on-chain (delivery versus payment), or, with a key hash, until the payee reveals
+	/// the sale key that opens the batch (hash-locked); refunded after `timeout` blocks
+	/// otherwise.
 	pub async fn lock_escrow(
 		&self,
 		namespace: &str,
@@ -432,11 +434,19 @@ impl Exchange {
 			(None, Some(hash)) => parse_hash("batchHash", hash).map_err(bad)?,
 			_ => return Err(bad("give batch (a pinned batch id) or batchHash")),
 		};
+		let key_hash = request
+			.key_hash
+			.as_deref()
+			.map(|h| parse_hash("keyHash", h).map_err(bad))
+			.transpose()?;
 		self.check_holds(&pool, &me.account, &Holding::Amount(amount))?;
-		let input = json!({
+		let mut input = json!({
 			"pool": pool.pool, "payee": crate::tokens::ss58(&payee), "amount": amount.to_string(),
 			"batchHash": hex::encode(batch_hash), "node": me.id, "timeout": request.timeout,
 		});
+		if let Some(key_hash) = &key_hash {
+			merge(&mut input, json!({ "keyHash": hex::encode(key_hash) }));
+		}
 		let call = TokenCall::LockEscrow {
 			pool: pool.pool,
 			payee,
@@ -444,6 +454,7 @@ impl Exchange {
 			batch_hash,
 			node: me.id,
 			timeout: request.timeout,
+			key_hash,
 		};
 		self.submit_token_call(namespace, call, input, None).await
 	}
@@ -478,6 +489,23 @@ impl Exchange {
 		let to = self.resolve_account(&request.to)?;
 		self.check_holds(&pool, &self.me()?.account, &holding)?;
 		Ok(TransferRef { pool: pool.pool, to, holding })
+	}
+
+	/// Checks the price of a message for sale: a positive amount of a fungible pool of the
+	/// namespace.
+	pub(crate) async fn sale_price(
+		&self,
+		namespace: &str,
+		request: &super::SaleRequest,
+	) -> Result<crate::store::sales::Price, ExchangeError> {
+		let pool = self.token_pool(namespace, &request.pool).await?;
+		if pool.pool_kind() != PoolKind::Fungible {
+			return Err(bad("a price is paid in a fungible pool"));
+		}
+		let Holding::Amount(amount) = holding(&Some(request.amount.clone()), &None)? else {
+			return Err(bad("a price is an amount"));
+		};
+		Ok(crate::store::sales::Price { pool: pool.pool, amount })
 	}
 }
 

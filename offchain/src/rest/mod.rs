@@ -21,6 +21,7 @@ mod extract;
 mod openapi;
 pub mod origin;
 mod routes;
+mod send_body;
 mod tokens;
 mod ws;
 

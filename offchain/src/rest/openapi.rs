@@ -63,7 +63,7 @@ fn send_op(summary: &str, private: bool) -> Value {
 			"200": ok_json("Confirmed (or rejected), with `confirm=true`.", json!({ "$ref": "#/components/schemas/Message" })),
 			"202": ok_json("Accepted; it will be batched, sent and pinned.", json!({ "$ref": "#/components/schemas/Message" })),
 			"400": error_response("Bad input."),
-			"404": error_response("Unknown group."),
+			"404": error_response("Unknown group, or the pool of a transfer or sale."),
 			"408": error_response("Not confirmed in time (the body has the message id)."),
 			"409": error_response("The idempotency key was used before (the body has the first message's id), or this node is not a registered node."),
 			"507": error_response("The disk under the node's private store is full: nothing new is accepted until there is space (what was accepted before is kept).")
@@ -136,11 +136,12 @@ fn token_paths() -> Value {
 			"parameters": [ns_param(), key_hash],
 			"responses": { "200": ok_json("The history.", json!({ "type": "array", "items": { "$ref": "#/components/schemas/ClaimHistory" } })), "400": error_response("Bad hash, namespace or filter.") } } },
 		"/api/v1/namespaces/{ns}/escrows": {
-			"get": list_op("Delivery-versus-payment escrows.", "Escrow", &["id", "pool", "payer", "payee", "amount", "batch_hash", "node", "expires_at", "state", "locked_block"]),
+			"get": list_op("Delivery-versus-payment escrows.", "Escrow", &["id", "pool", "payer", "payee", "amount", "batch_hash", "node", "expires_at", "state", "locked_block", "key_hash"]),
 			"post": token_write("Lock a payment to `payee` until this node acknowledges the batch on-chain (then it is released to the payee), refunded after `timeout` blocks otherwise.", Some("EscrowInput"), vec![]) },
 		"/api/v1/namespaces/{ns}/escrows/{id}": { "get": { "summary": "One escrow.", "parameters": [ns_param(), escrow_id.clone()],
 			"responses": { "200": ok_json("The escrow.", json!({ "$ref": "#/components/schemas/Escrow" })), "400": error_response("Bad id or namespace."), "404": error_response("No such escrow.") } } },
 		"/api/v1/namespaces/{ns}/escrows/{id}/release": { "post": token_write("Push the release of an escrow whose batch was acknowledged (the chain does it by itself; this is a retry).", None, vec![escrow_id.clone()]) },
+		"/api/v1/namespaces/{ns}/offers": { "get": list_op("Batches for sale received here: held (`offered`) until their sale key is revealed on-chain, then `opened`. Lock an escrow with the offer's `key_hash` to buy one.", "Offer", &["batch", "batch_hash", "key_hash", "seller", "pool", "amount", "payee", "state", "offered", "opened"]) },
 		"/api/v1/namespaces/{ns}/escrows/{id}/refund": { "post": token_write("Push the refund of an expired escrow (the chain does it by itself; this is a retry).", None, vec![escrow_id]) }
 	})
 }
@@ -260,10 +261,14 @@ fn base_document() -> Value {
 				"attachments": { "type": "array", "maxItems": 64, "items": { "type": "string" } }, "cid": { "type": "string", "format": "uuid" },
 				"idempotencyKey": { "type": "string", "minLength": 1, "maxLength": 256 }, "group": { "type": "string", "pattern": "^(0x)?[0-9a-f]{32}$" },
 				"transfer": { "$ref": "#/components/schemas/MessageTransferInput" },
+				"sale": { "$ref": "#/components/schemas/SaleInput" },
 				"proofOfReceipt": { "type": "boolean", "description": "Ask each recipient to acknowledge the batch on-chain: proof of receipt that anyone can read, and that shows who received it. Default false: each recipient's signed receipt stays with the sender (see the message's operations), and a recipient acknowledges on-chain only when an escrow waits on it." } } },
 			"MessageTransferInput": { "type": "object", "additionalProperties": false, "required": ["pool", "to"],
 				"description": "A token transfer from this node that goes with the message (delivery with payment): the transfer is submitted first, carrying the message's hash, and the message is confirmed only when its pin and the transfer are both on-chain.",
 				"properties": { "pool": { "$ref": "#/components/schemas/PoolRef" }, "to": { "$ref": "#/components/schemas/AccountRef" }, "amount": { "$ref": "#/components/schemas/Amount" }, "index": { "$ref": "#/components/schemas/ItemIndex" } } },
+			"SaleInput": { "type": "object", "additionalProperties": false, "required": ["pool", "amount"],
+				"description": "Sell a private message to the one other member of its group (hash-locked delivery versus payment): it travels in a batch of its own, locked under a one-time key; the recipient's node holds it (a `batch_offered` event with the key hash and price) until the recipient locks at least `amount` in an escrow with that `keyHash` and this node reveals the key on-chain to take the payment.",
+				"properties": { "pool": { "$ref": "#/components/schemas/PoolRef" }, "amount": { "$ref": "#/components/schemas/Amount" } } },
 			"PrivateMessageInput": { "allOf": [{ "$ref": "#/components/schemas/MessageInput" }], "required": ["group"] },
 			"Data": { "$ref": "#/components/schemas/Attachment" },
 			"DataInput": { "type": "object", "additionalProperties": false, "required": ["value"], "properties": { "value": {}, "name": { "type": "string" },
@@ -325,10 +330,11 @@ fn base_document() -> Value {
 			"EscrowInput": { "type": "object", "additionalProperties": false, "required": ["pool", "payee", "amount", "timeout"], "properties": {
 				"pool": { "$ref": "#/components/schemas/PoolRef" }, "payee": { "$ref": "#/components/schemas/AccountRef" }, "amount": { "$ref": "#/components/schemas/Amount" },
 				"batch": { "type": "string", "pattern": "^(0x)?[0-9a-f]{32}$", "description": "The pinned batch to be delivered to this node." }, "batchHash": { "$ref": "#/components/schemas/Hash" },
-				"timeout": { "type": "integer", "minimum": 1, "maximum": 302400, "description": "Blocks until the payment is refunded if this node has not acknowledged the batch." } } },
+				"timeout": { "type": "integer", "minimum": 1, "maximum": 302400, "description": "Blocks until the payment is refunded if this node has not acknowledged the batch (or, with `keyHash`, the seller has not revealed the key)." },
+				"keyHash": { "allOf": [{ "$ref": "#/components/schemas/Hash" }], "description": "Hash-locked: released only by the seller revealing the sale key with this hash (from the `batch_offered` event), never by this node's acknowledgement." } } },
 			"TokenOperation": { "type": "object", "properties": { "id": { "type": "string" }, "namespace": { "type": "string" }, "kind": { "type": "string" }, "input": {}, "tx_hash": { "type": "string", "nullable": true },
 				"state": { "type": "string", "enum": ["submitting", "submitted", "succeeded", "failed"] }, "error": { "type": "string", "nullable": true }, "block": { "type": "integer", "nullable": true }, "result": {}, "message": { "type": "string", "nullable": true }, "created": { "type": "integer" } } },
-			"Pool": { "type": "object" }, "TokenTransfer": { "type": "object" }, "TokenApproval": { "type": "object" }, "Claim": { "type": "object" }, "ClaimHistory": { "type": "object" }, "Escrow": { "type": "object" },
+			"Pool": { "type": "object" }, "TokenTransfer": { "type": "object" }, "TokenApproval": { "type": "object" }, "Claim": { "type": "object" }, "ClaimHistory": { "type": "object" }, "Escrow": { "type": "object" }, "Offer": { "type": "object" },
 			"SubscriptionInput": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": {
 				"name": { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$" },
 				"filter": { "type": "object", "additionalProperties": false, "properties": { "types": { "type": "array", "items": { "type": "string" } }, "topic": { "type": "string", "description": "A regular expression." }, "tag": { "type": "string" }, "author": { "type": "string" }, "group": { "type": "string" } } },

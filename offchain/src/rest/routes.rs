@@ -6,11 +6,10 @@ use super::{
 	extract::{
 		check_ns, list_of, one_in, wait_time, ApiResult, Body_, Params, Segments, SendQuery,
 	},
+	send_body::SendBody,
 	ApiError, AppState,
 };
-use crate::{
-	events::SubscriptionOptions, exchange::MessageRequest, store::collections, types::Message,
-};
+use crate::{events::SubscriptionOptions, store::collections, types::Message};
 use axum::{
 	body::Body,
 	extract::{DefaultBodyLimit, Multipart, State},
@@ -49,56 +48,6 @@ pub(crate) fn routes() -> Router<AppState> {
 		.route("/operations", list_of(&collections::OPERATIONS))
 		.route("/operations/{id}/retry", post(retry_operation))
 		.route("/contexts/{context}/skip", post(skip_context))
-}
-
-/// A message to send, as the REST body gives it.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub(crate) struct SendBody {
-	/// Topics (or `topic` for one).
-	topics: Option<Vec<String>>,
-	topic: Option<String>,
-	tag: Option<String>,
-	/// The message's JSON data.
-	data: Option<Value>,
-	/// Data item ids to attach.
-	attachments: Option<Vec<String>>,
-	/// The message this replies to.
-	cid: Option<String>,
-	idempotency_key: Option<String>,
-	/// For private messages: the group (hex id).
-	group: Option<String>,
-	/// A token transfer from this node that goes with the message (confirmed together).
-	transfer: Option<crate::exchange::MessageTransferRequest>,
-	/// Ask each recipient to acknowledge the batch on-chain (default false).
-	proof_of_receipt: Option<bool>,
-}
-
-impl SendBody {
-	fn into_send(self, ns: &str) -> ApiResult<(MessageRequest, Option<String>)> {
-		let topics = match (self.topics, self.topic) {
-			(Some(t), None) => t,
-			(None, Some(t)) => vec![t],
-			(None, None) => return Err(ApiError::bad_request("topics: give at least one topic")),
-			(Some(_), Some(_)) => {
-				return Err(ApiError::bad_request("give topics or topic, not both"))
-			}
-		};
-		Ok((
-			MessageRequest {
-				namespace: ns.into(),
-				topics,
-				tag: self.tag.unwrap_or_default(),
-				data: self.data.unwrap_or(Value::Null),
-				attachments: self.attachments.unwrap_or_default(),
-				cid: self.cid,
-				idempotency_key: self.idempotency_key,
-				transfer: self.transfer,
-				proof_of_receipt: self.proof_of_receipt.unwrap_or(false),
-			},
-			self.group,
-		))
-	}
 }
 
 async fn finish_send(state: &AppState, id: String, query: SendQuery) -> ApiResult<Response> {

@@ -48,6 +48,7 @@ pub(crate) fn routes() -> Router<AppState> {
 		.route("/escrows/{id}", get(get_escrow))
 		.route("/escrows/{id}/release", post(release_escrow))
 		.route("/escrows/{id}/refund", post(refund_escrow))
+		.route("/offers", list_of(&collections::OFFERS))
 }
 
 /// Answers a write with its operation: at once (202), or once settled (200 / 422).

@@ -5,10 +5,11 @@ use super::{Result, Store};
 use crate::types::{Hash, NodeId};
 
 impl Store {
-	/// Whether a locked escrow waits on `node`'s acknowledgement of the batch `batch_hash`.
+	/// Whether a locked escrow waits on `node`'s acknowledgement of the batch `batch_hash` (a
+	/// hash-locked one waits on its key instead).
 	pub async fn escrow_waits_on(&self, node: NodeId, batch_hash: &Hash) -> Result<bool> {
 		Ok(sqlx::query(
-			"SELECT 1 FROM escrows WHERE batch_hash = $1 AND node = $2 AND state = 'locked' LIMIT 1",
+			"SELECT 1 FROM escrows WHERE batch_hash = $1 AND node = $2 AND state = 'locked' AND key_hash IS NULL LIMIT 1",
 		)
 		.bind(hex::encode(batch_hash))
 		.bind(node as i64)

@@ -283,8 +283,30 @@ pub const ESCROWS: Collection = Collection {
 		field("state", "state", Text, true),
 		field("locked_block", "locked_block", Int, true),
 		field("settled_block", "settled_block", Int, true),
+		field("key_hash", "key_hash", Text, true),
+		field("key", "sale_key", Text, false),
 	],
 	default_sort: ("id", false),
+	fixed: &[],
+};
+
+/// Batches for sale received here (hash-locked delivery versus payment): `offered` until their
+/// sale key is revealed on-chain, then `opened`.
+pub const OFFERS: Collection = Collection {
+	table: "offers",
+	fields: &[
+		field("batch", "batch_id", Text, true),
+		field("batch_hash", "batch_hash", Text, true),
+		field("key_hash", "key_hash", Text, true),
+		field("seller", "seller", Int, true),
+		field("pool", "pool", Int, true),
+		field("amount", "amount", Text, true),
+		field("payee", "payee", Text, true),
+		field("state", "state", Text, true),
+		field("offered", "offered", Int, true),
+		field("opened", "opened", Int, true),
+	],
+	default_sort: ("offered", false),
 	fixed: &[],
 };
 

@@ -40,6 +40,9 @@ pub struct NewMessage {
 	pub transfer: Option<TransferRef>,
 	/// Whether its recipients are asked to acknowledge its batch on-chain.
 	pub proof_of_receipt: bool,
+	/// For a private message for sale: its price. It is a batch of its own, delivered locked
+	/// under its sale key (hash-locked delivery versus payment).
+	pub sale: Option<super::sales::Price>,
 }
 
 impl NewMessage {
@@ -122,6 +125,8 @@ pub struct BatchPlan {
 	/// Whether its recipients are asked to acknowledge it on-chain (messages that ask and
 	/// messages that do not never share a batch).
 	pub proof_of_receipt: bool,
+	/// Whether it is one message for sale (which shares its batch with no other).
+	pub for_sale: bool,
 }
 
 impl Store {
@@ -191,7 +196,7 @@ impl Store {
 			None => MessageState::Pending,
 		};
 		let inserted = sqlx::query(
-			"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, attachments, cid, idempotency_key, state, created, hash, transfer, accept_seq, proof_of_receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+			"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, attachments, cid, idempotency_key, state, created, hash, transfer, accept_seq, proof_of_receipt, sale) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
 		)
 		.bind(&message.id)
 		.bind(&message.namespace)
@@ -211,6 +216,7 @@ impl Store {
 		.bind(message.transfer.as_ref().map(|t| t.to_json().to_string()))
 		.bind(self.next_local_seq())
 		.bind(message.proof_of_receipt as i64)
+		.bind(message.sale.as_ref().map(|p| p.to_json().to_string()))
 		.execute(self.pool())
 		.await;
 		match inserted {
@@ -253,10 +259,10 @@ impl Store {
 
 	/// The oldest pending messages (in the order they were accepted), at most `limit`, as batch
 	/// plans grouped by (namespace, kind, group, proof of receipt) in order of their oldest
-	/// message.
+	/// message; a message for sale is a plan of its own.
 	pub async fn pending_batches(&self, limit: i64) -> Result<Vec<BatchPlan>> {
 		let rows = sqlx::query(
-			"SELECT id, namespace, kind, group_id, topics, tag, data, attachments, cid, created, transfer, proof_of_receipt FROM messages WHERE state = 'pending' AND batch_id IS NULL ORDER BY accept_seq LIMIT $1",
+			"SELECT id, namespace, kind, group_id, topics, tag, data, attachments, cid, created, transfer, proof_of_receipt, sale FROM messages WHERE state = 'pending' AND batch_id IS NULL ORDER BY accept_seq LIMIT $1",
 		)
 		.bind(limit)
 		.fetch_all(self.pool())
@@ -277,6 +283,7 @@ impl Store {
 				None => None,
 			};
 			let proof_of_receipt = row.try_get::<i64, _>("proof_of_receipt")? != 0;
+			let for_sale = row.try_get::<Option<String>, _>("sale")?.is_some();
 			let id: String = row.try_get("id")?;
 			let message = BatchMessage {
 				id: uuid_bytes(&id).ok_or(StoreError::Corrupt("id"))?,
@@ -308,6 +315,7 @@ impl Store {
 					&& p.kind == kind
 					&& p.group.as_ref().map(|g| g.id) == group_id
 					&& p.proof_of_receipt == proof_of_receipt
+					&& !p.for_sale && !for_sale
 			});
 			match existing {
 				Some(plan) => plan.messages.push(message),
@@ -324,6 +332,7 @@ impl Store {
 						group,
 						messages: vec![message],
 						proof_of_receipt,
+						for_sale,
 					});
 				}
 			}

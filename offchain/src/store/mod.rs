@@ -16,6 +16,7 @@ pub(crate) mod pins;
 pub mod query;
 mod receipts;
 pub(crate) mod release;
+pub mod sales;
 mod sealed;
 mod subscriptions;
 mod summary;

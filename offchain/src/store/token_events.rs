@@ -221,6 +221,32 @@ async fn record_event(tx: &mut Tx<'_>, number: u64, record: &TokenRecord) -> Res
 			}
 			(ns, escrow.to_string())
 		}
+		TokenEvent::EscrowKeyLocked { escrow, key_hash } => {
+			let keyed =
+				sqlx::query("UPDATE escrows SET key_hash = $1 WHERE id = $2 AND key_hash IS NULL")
+					.bind(hex::encode(key_hash))
+					.bind(*escrow as i64)
+					.execute(&mut **tx)
+					.await?
+					.rows_affected();
+			if keyed == 0 {
+				return Ok(());
+			}
+			(escrow_namespace(tx, *escrow).await?, escrow.to_string())
+		}
+		TokenEvent::EscrowKeyRevealed { escrow, key, .. } => {
+			let revealed =
+				sqlx::query("UPDATE escrows SET sale_key = $1 WHERE id = $2 AND sale_key IS NULL")
+					.bind(hex::encode(key))
+					.bind(*escrow as i64)
+					.execute(&mut **tx)
+					.await?
+					.rows_affected();
+			if revealed == 0 {
+				return Ok(());
+			}
+			(escrow_namespace(tx, *escrow).await?, escrow.to_string())
+		}
 		TokenEvent::EscrowReleased { escrow, .. } | TokenEvent::EscrowRefunded { escrow, .. } => {
 			let state = match record.event {
 				TokenEvent::EscrowReleased { .. } => "released",
@@ -236,12 +262,7 @@ async fn record_event(tx: &mut Tx<'_>, number: u64, record: &TokenRecord) -> Res
 			if settled == 0 {
 				return Ok(());
 			}
-			let ns: String = sqlx::query("SELECT namespace FROM escrows WHERE id = $1")
-				.bind(*escrow as i64)
-				.fetch_one(&mut **tx)
-				.await?
-				.try_get("namespace")?;
-			(ns, escrow.to_string())
+			(escrow_namespace(tx, *escrow).await?, escrow.to_string())
 		}
 	};
 	Store::append_event(
@@ -465,4 +486,13 @@ async fn release_awaiting_message(tx: &mut Tx<'_>, message: &str, number: u64) -
 		.execute(&mut **tx)
 		.await?;
 	Ok(())
+}
+
+/// The namespace of an escrow already recorded.
+async fn escrow_namespace(tx: &mut Tx<'_>, escrow: crate::tokens::EscrowId) -> Result<String> {
+	Ok(sqlx::query("SELECT namespace FROM escrows WHERE id = $1")
+		.bind(escrow as i64)
+		.fetch_one(&mut **tx)
+		.await?
+		.try_get("namespace")?)
 }

@@ -13,6 +13,9 @@ pub use holding::{
 };
 
 use crate::types::{Hash, NodeId};
+
+mod calls;
+pub use calls::TokenCall;
 use serde_json::{json, Value};
 
 /// One event of the tokens pallet.
@@ -161,6 +164,22 @@ pub enum TokenEvent {
 		/// The block from which it is refunded.
 		expires_at: u64,
 	},
+	/// The escrow just locked is hash-locked: only the key hashing to `key_hash` releases it.
+	EscrowKeyLocked {
+		/// Escrow id.
+		escrow: EscrowId,
+		/// The hash of the sale key.
+		key_hash: Hash,
+	},
+	/// The payee revealed a hash-locked escrow's key (its release follows).
+	EscrowKeyRevealed {
+		/// Escrow id.
+		escrow: EscrowId,
+		/// Batch.
+		batch_hash: Hash,
+		/// The sale key, public from now on.
+		key: [u8; 32],
+	},
 	/// An escrow paid its payee.
 	EscrowReleased {
 		/// Escrow id.
@@ -200,6 +219,8 @@ impl TokenEvent {
 			TokenEvent::ClaimTransferred { .. } => "claim_transferred",
 			TokenEvent::ClaimReleased { .. } => "claim_released",
 			TokenEvent::EscrowLocked { .. } => "escrow_locked",
+			TokenEvent::EscrowKeyLocked { .. } => "escrow_key_locked",
+			TokenEvent::EscrowKeyRevealed { .. } => "escrow_key_revealed",
 			TokenEvent::EscrowReleased { .. } => "escrow_released",
 			TokenEvent::EscrowRefunded { .. } => "escrow_refunded",
 		}
@@ -280,6 +301,12 @@ impl TokenEvent {
 				"amount": amount.to_string(), "batch_hash": h(batch_hash), "node": node,
 				"expires_at": expires_at,
 			}),
+			TokenEvent::EscrowKeyLocked { escrow, key_hash } => {
+				json!({ "escrow": escrow, "key_hash": h(key_hash) })
+			}
+			TokenEvent::EscrowKeyRevealed { escrow, batch_hash, key } => json!({
+				"escrow": escrow, "batch_hash": h(batch_hash), "key": hex::encode(key),
+			}),
 			TokenEvent::EscrowReleased { escrow, payee, amount, batch_hash } => json!({
 				"escrow": escrow, "payee": ss58(payee), "amount": amount.to_string(),
 				"batch_hash": h(batch_hash),
@@ -313,169 +340,6 @@ pub struct ExtrinsicOutcome {
 	pub hash: Hash,
 	/// The dispatch error, if it failed.
 	pub error: Option<String>,
-}
-
-/// A call of the tokens pallet, signed by this node's account.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TokenCall {
-	/// `tokens.create_pool`.
-	CreatePool {
-		/// Namespace.
-		namespace: String,
-		/// Name.
-		name: String,
-		/// Symbol.
-		symbol: String,
-		/// Decimals.
-		decimals: u8,
-		/// Kind.
-		kind: PoolKind,
-		/// Metadata URI.
-		metadata_uri: String,
-		/// Metadata hash.
-		metadata_hash: Option<Hash>,
-	},
-	/// `tokens.mint`.
-	Mint {
-		/// Pool.
-		pool: PoolId,
-		/// Recipient.
-		to: Account,
-		/// What.
-		holding: Holding,
-		/// Metadata hash.
-		metadata_hash: Option<Hash>,
-	},
-	/// `tokens.burn`.
-	Burn {
-		/// Pool.
-		pool: PoolId,
-		/// What.
-		holding: Holding,
-	},
-	/// `tokens.transfer`.
-	Transfer {
-		/// Pool.
-		pool: PoolId,
-		/// Recipient.
-		to: Account,
-		/// What.
-		holding: Holding,
-		/// The private message it goes with.
-		message_hash: Option<Hash>,
-	},
-	/// `tokens.transfer_from`.
-	TransferFrom {
-		/// Pool.
-		pool: PoolId,
-		/// The holder who approved this node.
-		owner: Account,
-		/// Recipient.
-		to: Account,
-		/// What.
-		holding: Holding,
-		/// The private message it goes with.
-		message_hash: Option<Hash>,
-	},
-	/// `tokens.approve`.
-	Approve {
-		/// Pool.
-		pool: PoolId,
-		/// Delegate.
-		delegate: Account,
-		/// What.
-		holding: Holding,
-	},
-	/// `tokens.set_allowance`.
-	SetAllowance {
-		/// Pool (fungible).
-		pool: PoolId,
-		/// Delegate.
-		delegate: Account,
-		/// The allowance it gets (`0`: withdrawn).
-		amount: u128,
-	},
-	/// `tokens.revoke_approval`.
-	RevokeApproval {
-		/// Pool (non-fungible).
-		pool: PoolId,
-		/// Delegate.
-		delegate: Account,
-		/// The item.
-		item: u64,
-	},
-	/// `tokens.claim`.
-	Claim {
-		/// Namespace.
-		namespace: String,
-		/// Key hash.
-		key_hash: Hash,
-		/// Owner.
-		owner: Account,
-	},
-	/// `tokens.transfer_claim`.
-	TransferClaim {
-		/// Namespace.
-		namespace: String,
-		/// Key hash.
-		key_hash: Hash,
-		/// New owner.
-		to: Account,
-	},
-	/// `tokens.release_claim`.
-	ReleaseClaim {
-		/// Namespace.
-		namespace: String,
-		/// Key hash.
-		key_hash: Hash,
-	},
-	/// `tokens.lock_escrow`.
-	LockEscrow {
-		/// Pool.
-		pool: PoolId,
-		/// Payee.
-		payee: Account,
-		/// Amount.
-		amount: u128,
-		/// Batch hash.
-		batch_hash: Hash,
-		/// The acknowledging node (this node).
-		node: NodeId,
-		/// Timeout in blocks.
-		timeout: u32,
-	},
-	/// `tokens.release_escrow`.
-	ReleaseEscrow {
-		/// Escrow id.
-		escrow: EscrowId,
-	},
-	/// `tokens.refund_escrow`.
-	RefundEscrow {
-		/// Escrow id.
-		escrow: EscrowId,
-	},
-}
-
-impl TokenCall {
-	/// The operation kind it is recorded as.
-	pub fn kind(&self) -> &'static str {
-		match self {
-			TokenCall::CreatePool { .. } => "create_pool",
-			TokenCall::Mint { .. } => "mint",
-			TokenCall::Burn { .. } => "burn",
-			TokenCall::Transfer { .. } => "transfer",
-			TokenCall::TransferFrom { .. } => "transfer_from",
-			TokenCall::Approve { .. } => "approve",
-			TokenCall::SetAllowance { .. } => "set_allowance",
-			TokenCall::RevokeApproval { .. } => "revoke_approval",
-			TokenCall::Claim { .. } => "claim",
-			TokenCall::TransferClaim { .. } => "transfer_claim",
-			TokenCall::ReleaseClaim { .. } => "release_claim",
-			TokenCall::LockEscrow { .. } => "lock_escrow",
-			TokenCall::ReleaseEscrow { .. } => "release_escrow",
-			TokenCall::RefundEscrow { .. } => "refund_escrow",
-		}
-	}
 }
 
 /// A transaction accepted by the pool.
