@@ -20,8 +20,9 @@ echo "[bench] cargo build --release -p parley-node --features runtime-benchmarks
 cargo build --release --locked -p parley-node --features runtime-benchmarks
 NODE="$CARGO_TARGET_DIR/release/parley-node"
 
-# Pallets to measure: all by default, or those named on the command line (identities, pins).
-PALLETS=("${@:-identities pins}")
+# Pallets to measure: all four by default, or those named on the command line (identities, pins,
+# tokens, governance).
+PALLETS=("${@:-identities pins tokens governance}")
 for pallet in ${PALLETS[*]}; do
   echo "[bench] pallet_$pallet"
   "$NODE" benchmark pallet \

@@ -671,10 +671,7 @@ pub mod pallet {
 		/// Withdrawing an allowance that is not there fails with [`Error::NotApproved`]. Emits
 		/// [`Event::AllowanceSet`].
 		#[pallet::call_index(12)]
-		// Bounded by two measured approvals until `scripts/bench-weights.sh` measures its own
-		// benchmark: withdrawing an allowance touches what approving one does (the asset, the
-		// approval and the deposit), and setting a new one approves once more.
-		#[pallet::weight(T::WeightInfo::approve_amount().saturating_mul(2))]
+		#[pallet::weight(T::WeightInfo::set_allowance())]
 		pub fn set_allowance(
 			origin: OriginFor<T>,
 			pool: PoolId,
@@ -690,9 +687,7 @@ pub mod pallet {
 		/// Signed by the item's holder; fails with [`Error::NotApproved`] unless `delegate` is
 		/// the item's approved delegate. Emits [`Event::ApprovalRevoked`].
 		#[pallet::call_index(13)]
-		// An item approval's measured weight, plus the read of the approval it checks, until
-		// `scripts/bench-weights.sh` measures its own benchmark.
-		#[pallet::weight(T::WeightInfo::approve_item().saturating_add(T::DbWeight::get().reads(1)))]
+		#[pallet::weight(T::WeightInfo::revoke_approval())]
 		pub fn revoke_approval(
 			origin: OriginFor<T>,
 			pool: PoolId,
@@ -717,10 +712,7 @@ pub mod pallet {
 		///
 		/// Emits [`Event::EscrowLocked`] then [`Event::EscrowKeyLocked`].
 		#[pallet::call_index(14)]
-		// Until `scripts/bench-weights.sh` measures its own benchmark (`lock_keyed_escrow`
-		// below): an acknowledged escrow's lock and release, bounded from above (a keyed lock
-		// writes the key hash instead of the batch's escrow list, and releases nothing).
-		#[pallet::weight(T::WeightInfo::lock_escrow().saturating_add(T::WeightInfo::release_escrow()))]
+		#[pallet::weight(T::WeightInfo::lock_keyed_escrow())]
 		pub fn lock_keyed_escrow(
 			origin: OriginFor<T>,
 			pool: PoolId,
@@ -752,9 +744,7 @@ pub mod pallet {
 		/// Fails with [`Error::WrongKey`] if `blake2_256(key)` is not the escrow's key hash, and
 		/// with [`Error::EscrowExpired`] from its expiry block on.
 		#[pallet::call_index(15)]
-		// Until `scripts/bench-weights.sh` measures its own benchmark (`reveal_key` below): a
-		// release, plus the read of the key hash and the hashing of 32 bytes.
-		#[pallet::weight(T::WeightInfo::release_escrow().saturating_add(T::DbWeight::get().reads(1)))]
+		#[pallet::weight(T::WeightInfo::reveal_key())]
 		pub fn reveal_key(origin: OriginFor<T>, escrow: EscrowId, key: [u8; 32]) -> DispatchResult {
 			ensure_signed(origin)?;
 			Self::do_reveal_key(escrow, key)
