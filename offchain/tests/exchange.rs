@@ -389,7 +389,11 @@ async fn a_private_message_reaches_only_its_group_and_is_confirmed_after_its_pin
 	.await;
 	// The sender holds the provider's signed receipt; nobody asked for an on-chain
 	// acknowledgement (it would show the chain who is in the group), so there is none.
-	assert_eq!(a.exchange.store().receipts(&batch).await.unwrap(), vec![p.node.did.clone()]);
+	let receipts = a.exchange.store().receipt_records(&batch).await.unwrap();
+	assert_eq!(
+		receipts.iter().map(|r| r.node.clone()).collect::<Vec<_>>(),
+		vec![p.node.did.clone()]
+	);
 	assert!(chain.acknowledged.lock().unwrap().is_empty());
 
 	// A message that asks for proof of receipt: the provider acknowledges its batch on-chain.

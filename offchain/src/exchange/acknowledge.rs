@@ -27,6 +27,10 @@ pub(crate) async fn after_release(exchange: &Exchange, pin: &PinRow, payload: &B
 	if me == pin.author {
 		return;
 	}
+	if payload.proof_of_receipt {
+		exchange.inner.submitter.acknowledge(pin.batch_hash);
+		return;
+	}
 	let escrow = match exchange.inner.store.escrow_waits_on(me, &pin.batch_hash).await {
 		Ok(waits) => waits,
 		Err(e) => {
@@ -35,7 +39,7 @@ pub(crate) async fn after_release(exchange: &Exchange, pin: &PinRow, payload: &B
 			false
 		}
 	};
-	if payload.proof_of_receipt || escrow {
+	if escrow {
 		exchange.inner.submitter.acknowledge(pin.batch_hash);
 	}
 }

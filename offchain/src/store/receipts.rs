@@ -59,16 +59,6 @@ impl Store {
 			.collect()
 	}
 
-	/// The DIDs of the nodes that returned a receipt for `batch_id`.
-	pub async fn receipts(&self, batch_id: &BatchId) -> Result<Vec<String>> {
-		let rows =
-			sqlx::query("SELECT node_did FROM receipts WHERE batch_id = $1 ORDER BY node_did")
-				.bind(hex::encode(batch_id))
-				.fetch_all(self.pool())
-				.await?;
-		rows.iter().map(|r| Ok(r.try_get("node_did")?)).collect()
-	}
-
 	/// For a batch this node authored: the block its pin landed in (`None` while not pinned).
 	/// `None` if this node did not author `batch_id`.
 	pub async fn authored_pin_block(&self, batch_id: &BatchId) -> Result<Option<Option<u64>>> {
