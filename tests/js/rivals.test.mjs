@@ -1,13 +1,17 @@
 // End to end on three real nodes, one of them a rival: insurer-b tries to crowd insurer-a's
-// payment off a batch with dust escrows, and anyone replays insurer-a's signed acknowledgement.
-// Each attack fails, and the victim's messages and payments go through.
+// payment off a batch with dust escrows, anyone replays insurer-a's signed acknowledgement,
+// insurer-b asks for a batch of a group it is not in, and insurer-a relays its group to insurer-b
+// with insurer-b added. Each attack fails, and the victim's messages and payments go through.
 // insurer-a, insurer-b and the provider each run their own node (local3).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { startNetwork, waitFor, rest } from './harness.mjs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { startNetwork, waitFor, rest, nodeBinary } from './harness.mjs';
 
 let net;
 let provider;
@@ -135,4 +139,67 @@ test('a replayed acknowledgement is refused by the pool, and later acknowledgeme
   await waitFor('the next acknowledgement extrinsic', () => ackExtrinsics.get(next.batchHash), { timeoutMs: 60_000 });
   // Blocks later, the first acknowledgement is still in the chain once only.
   assert.equal(ackExtrinsics.get(batchHash).length, 1);
+});
+
+/**
+ * Asks `target`'s data channel one thing as the node of dev seed `as` (`parley-node
+ * channel-probe`): `--fetch <batch>`, or `--announce-group <json> --seal-to <key>`. Returns the
+ * probe's JSON answer.
+ */
+async function probe(target, as, args) {
+  const addr = `/ip4/127.0.0.1/tcp/${target.channel_port}/p2p/${target.channel_peer_id}`;
+  const { stdout } = await promisify(execFile)(nodeBinary(), ['channel-probe', addr, '--dev-seed', as.seed, '--timeout', '20', ...args], { timeout: 60_000 });
+  return JSON.parse(stdout.trim().split('\n').pop());
+}
+
+test('a party outside a group that asks for its batch on the channel gets nothing', async () => {
+  const { message } = await providerSends({ result: 'for insurer-a only' });
+  await restWait('the message at insurer-a', insurerA, `/messages/${message.id}`, (m) => m.state === 'confirmed');
+  // insurer-b is a node in force, so the channel lets it in; it asks the author, then the
+  // recipient that released the batch, as reconciliation would.
+  for (const holder of [provider, insurerA]) {
+    const asked = await probe(holder, insurerB, ['--fetch', message.batch]);
+    assert.equal(asked.accepted, true, JSON.stringify(asked));
+    assert.equal(asked.answer, 'not_recipient', `${holder.name} answered insurer-b: ${JSON.stringify(asked)}`);
+    assert.equal(asked.group, undefined);
+  }
+  // The same request from insurer-a, a member, gets the batch sealed to it, with the group.
+  const member = await probe(provider, insurerA, ['--fetch', message.batch]);
+  assert.equal(member.answer, 'batch', JSON.stringify(member));
+  assert.equal(member.messages, 1, JSON.stringify(member));
+  assert.equal(member.group.id, group);
+  assert.deepEqual(member.group.members, [provider.identity.id, insurerA.identity.id].sort((x, y) => x - y));
+  // The provider's log says whom it sealed the batch for again: insurer-a, never insurer-b.
+  const resent = (to) => readFileSync(provider.log, 'utf8').includes(`sent batch ${message.batch} again to ${to.node_did}`);
+  await waitFor('the provider to log the batch sent to insurer-a', async () => resent(insurerA), { timeoutMs: 20_000 });
+  assert.equal(resent(insurerB), false);
+});
+
+test('a group relayed with its members changed is refused; it is not the group it names', async () => {
+  const { message } = await providerSends({ result: 'the group travels in the batch' });
+  await restWait('the message at insurer-a', insurerA, `/messages/${message.id}`, (m) => m.state === 'confirmed');
+  // insurer-a, a member, holds the group with its secret (here read from the batch it fetches).
+  const genuine = (await probe(provider, insurerA, ['--fetch', message.batch])).group;
+  assert.equal(genuine.id, group);
+  const forged = { ...genuine, members: [...genuine.members, insurerB.identity.id].sort((x, y) => x - y) };
+  const toB = ['--seal-to', insurerB.identity.encryption_key];
+  // Under the group's own id, with insurer-b added: refused, and insurer-b does not have it.
+  const relayed = await probe(insurerB, insurerA, ['--announce-group', JSON.stringify(forged), ...toB]);
+  assert.equal(relayed.accepted, true, JSON.stringify(relayed));
+  assert.equal(relayed.answer, 'refused:BadRequest', JSON.stringify(relayed));
+  assert.equal(relayed.group_id, group);
+  // The genuine group, relayed to a node outside it: refused too.
+  const outsider = await probe(insurerB, insurerA, ['--announce-group', JSON.stringify(genuine), ...toB]);
+  assert.equal(outsider.answer, 'refused:BadRequest', JSON.stringify(outsider));
+  assert.equal((await rest(insurerB, 'GET', ns(`/groups/${group}`))).status, 404);
+  // The same members under the id they derive are another group, which insurer-b may hold:
+  // the channel took the announcement, and the provider's group is unchanged.
+  const other = await probe(insurerB, insurerA, ['--announce-group', JSON.stringify(forged), '--derive-id', ...toB]);
+  assert.equal(other.answer, 'accepted', JSON.stringify(other));
+  assert.notEqual(other.group_id, group);
+  await restWait('the other group at insurer-b', insurerB, `/groups/${other.group_id}`);
+  const kept = await rest(provider, 'GET', ns(`/groups/${group}`));
+  assert.equal(kept.status, 200);
+  assert.equal(kept.body.members.length, 2, JSON.stringify(kept.body));
+  assert.equal((await rest(insurerB, 'GET', ns(`/groups/${group}`))).status, 404);
 });
