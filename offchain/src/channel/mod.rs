@@ -193,6 +193,7 @@ pub fn start(
 		commands: command_rx,
 		inbound: inbound_tx,
 		allowed: HashSet::new(),
+		addresses: HashMap::new(),
 		batch_requests: HashMap::new(),
 		blob_requests: HashMap::new(),
 		replies: FuturesUnordered::new(),
@@ -217,6 +218,10 @@ struct EventLoop {
 	commands: mpsc::Receiver<Command>,
 	inbound: mpsc::Sender<Inbound>,
 	allowed: HashSet<PeerId>,
+	/// Where each allowed peer is dialled: its identity's multiaddrs. Kept here, not only in
+	/// the swarm, because request-response forgets an address after one failed dial, and a
+	/// peer cut off for longer than a dial must still be redialled once it is back.
+	addresses: HashMap<PeerId, Vec<Multiaddr>>,
 	batch_requests:
 		HashMap<OutboundRequestId, oneshot::Sender<Result<BatchResponse, ChannelError>>>,
 	blob_requests: HashMap<OutboundRequestId, oneshot::Sender<Result<BlobResponse, ChannelError>>>,
@@ -302,11 +307,13 @@ impl EventLoop {
 					if self.allowed.insert(peer) {
 						self.swarm.behaviour_mut().allowed.allow_peer(peer);
 					}
-					for addr in addrs {
-						self.swarm.add_peer_address(peer, addr);
+					for addr in &addrs {
+						self.swarm.add_peer_address(peer, addr.clone());
 					}
+					self.addresses.insert(peer, addrs);
 				}
 				self.allowed.retain(|p| wanted.contains(p));
+				self.addresses.retain(|p, _| wanted.contains(p));
 				self.dial_missing();
 			}
 			Command::ListenAddrs(reply) => {
@@ -326,8 +333,12 @@ impl EventLoop {
 			if self.swarm.is_connected(&peer) {
 				continue;
 			}
-			let opts =
-				DialOpts::peer_id(peer).condition(PeerCondition::DisconnectedAndNotDialing).build();
+			// Its identity's addresses, and any the swarm has learnt since.
+			let opts = DialOpts::peer_id(peer)
+				.addresses(self.addresses.get(&peer).cloned().unwrap_or_default())
+				.extend_addresses_through_behaviour()
+				.condition(PeerCondition::DisconnectedAndNotDialing)
+				.build();
 			match self.swarm.dial(opts) {
 				Ok(()) | Err(libp2p::swarm::DialError::DialPeerConditionFalse(_)) => {}
 				Err(e) => {
@@ -494,3 +505,6 @@ impl EventLoop {
 		}
 	}
 }
+
+#[cfg(test)]
+mod tests;
