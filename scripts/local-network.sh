@@ -11,6 +11,9 @@
 #   scripts/local-network.sh stop                stop every node of the last start
 #   scripts/local-network.sh stop-party NAME     stop one party (its data stays)
 #   scripts/local-network.sh start-party NAME    start one stopped party again, as it was
+#   scripts/local-network.sh partition NAME      cut an isolated party (PARLEY_ISOLATE) off from
+#                                                the others, as a network partition would
+#   scripts/local-network.sh heal NAME           join it to them again
 #   scripts/local-network.sh add-party NAME SEED [FLAGS…]
 #                                                start a node for a new party that is not a member
 #                                                yet (dev seed: dave, eve, ferdie, one, two), with
@@ -27,6 +30,9 @@
 #   PARLEY_POSTGRES_URL a PostgreSQL server (postgres://user@host:port/db) to keep every party's
 #                       private store in, one database each (parley_<party>, made afresh on
 #                       start), instead of SQLite under its base path
+#   PARLEY_ISOLATE      parties (names, space-separated) to run each in a network namespace of
+#                       its own, joined to the others by scripts/partition-switch.py, so that
+#                       `partition`/`heal` can cut and join it (needs root and `ip netns`)
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -63,13 +69,50 @@ stop_party() {
 
 stop_network() {
   [ -d "$DIR" ] || return 0
-  for party in "${PARTIES[@]}"; do stop_party "$party"; done
+  for party in "${PARTIES[@]}"; do stop_party "$party"; unisolate "$party"; done
 }
 
-# Launches party $1 from its saved command line.
+# The network namespace of isolated party $1 (one per network, by its port offset).
+netns_of() { echo "parley-$OFFSET-$1"; }
+is_isolated() { [ -f "$DIR/$1/switch-pid" ]; }
+
+# Puts party $1 (index $2) in a network namespace of its own and starts its switch: its own
+# ports reached from the host, the other parties' p2p and channel ports reached from inside.
+isolate() {
+  local party=$1 i=$2 ns; ns=$(netns_of "$1")
+  command -v ip >/dev/null && [ "$(id -u)" = 0 ] || { echo "PARLEY_ISOLATE needs root and ip(8)" >&2; exit 2; }
+  ip netns del "$ns" 2>/dev/null || true
+  ip netns add "$ns"
+  ip netns exec "$ns" ip link set lo up
+  local args=(--netns "$ns" --into "$(rpc_port "$i")" --into "$(rest_port "$i")" --into "$(prom_port "$i")"
+    --link-into "$(p2p_port "$i")" --link-into "$(channel_port "$i")")
+  local j
+  for j in "${!PARTIES[@]}"; do
+    [ "$j" = "$i" ] && continue
+    args+=(--link-out "$(p2p_port "$j")" --link-out "$(channel_port "$j")")
+  done
+  nohup python3 "$PARLEY_ROOT/scripts/partition-switch.py" "${args[@]}" >>"$DIR/$party/switch.log" 2>&1 &
+  echo $! > "$DIR/$party/switch-pid"
+  for _ in $(seq 50); do grep -q 'joined' "$DIR/$party/switch.log" 2>/dev/null && return 0; sleep 0.1; done
+  echo "[network] the switch of $party did not start; see $DIR/$party/switch.log" >&2; exit 1
+}
+
+# Stops party $1's switch and removes its namespace, if it has them.
+unisolate() {
+  is_isolated "$1" || return 0
+  kill "$(cat "$DIR/$1/switch-pid")" 2>/dev/null || true
+  rm -f "$DIR/$1/switch-pid"
+  ip netns del "$(netns_of "$1")" 2>/dev/null || true
+}
+
+# Launches party $1 from its saved command line (in its namespace, if isolated).
 launch() {
   local base="$DIR/$1"
-  nohup bash "$base/cmd" >>"$base/node.log" 2>&1 &
+  if is_isolated "$1"; then
+    nohup ip netns exec "$(netns_of "$1")" bash "$base/cmd" >>"$base/node.log" 2>&1 &
+  else
+    nohup bash "$base/cmd" >>"$base/node.log" 2>&1 &
+  fi
   echo $! > "$base/pid"
 }
 
@@ -191,6 +234,12 @@ EXTRA_ARGS=()
 case "${1:-start}" in
   stop) stop_network; exit 0 ;;
   stop-party) stop_party "$2"; exit 0 ;;
+  partition|heal)
+    is_isolated "${2:?usage: $0 $1 NAME}" || { echo "$2 is not isolated (PARLEY_ISOLATE)" >&2; exit 2; }
+    signal=USR1; [ "$1" = heal ] && signal=USR2
+    kill -"$signal" "$(cat "$DIR/$2/switch-pid")"
+    echo "[network] $1 $2"
+    exit 0 ;;
   start-party)
     [ -f "$DIR/$2/cmd" ] || { echo "no saved command for $2; start the network first" >&2; exit 2; }
     stop_party "$2"; launch "$2"; wait_for_blocks "$2"
@@ -223,7 +272,7 @@ case "${1:-start}" in
       esac
     done ;;
   --parties) N="${2:?--parties needs a number}" ;;
-  *) echo "usage: $0 [start [--parties N]|stop|stop-party NAME|start-party NAME|add-party NAME SEED]" >&2; exit 2 ;;
+  *) echo "usage: $0 [start [--parties N]|stop|stop-party NAME|start-party NAME|partition NAME|heal NAME|add-party NAME SEED]" >&2; exit 2 ;;
 esac
 if ! [[ "$N" =~ ^[0-9]+$ ]] || (( N < 1 || N > ${#ALL_NAMES[@]} )); then
   echo "--parties takes 1 to ${#ALL_NAMES[@]}, not $N" >&2; exit 2
@@ -244,6 +293,7 @@ echo "$N" > "$DIR/members"
 echo "${PARLEY_CHAIN:-local$N}" > "$DIR/chain"
 
 for i in "${!PARTIES[@]}"; do prepare_party "${PARTIES[$i]}" "$i" "${SEEDS[$i]}"; done
+for party in ${PARLEY_ISOLATE:-}; do isolate "$party" "$(party_index "$party")"; done
 for i in "${!PARTIES[@]}"; do
   party="${PARTIES[$i]}"
   write_cmd "$party" "$i" "${SEEDS[$i]}"

@@ -17,7 +17,9 @@ SYSROOT=/usr/lib/rustlib
 WASM_LIB="$SYSROOT/$WASM_TARGET/lib"
 LLD_LINK="$SYSROOT/x86_64-unknown-linux-gnu/bin/rust-lld"
 # chromium: the explorer's browser tests (tests/js/explorer.test.mjs), driven by playwright-core.
-PKGS=(rustc-web cargo-web rust-web-src lld-22 clang libclang-dev protobuf-compiler chromium)
+# iproute2 and python3: the partition test's network namespace and switch
+# (tests/js/partition.test.mjs, scripts/partition-switch.py).
+PKGS=(rustc-web cargo-web rust-web-src lld-22 clang libclang-dev protobuf-compiler chromium iproute2 python3)
 
 # 1. Debian packages.
 missing=()

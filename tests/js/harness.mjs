@@ -163,13 +163,16 @@ export function submit(api, tx, signer, timeoutMs = 60_000) {
 /**
  * Starts a local network of `parties` parties (3: `local3`; or the chain spec file `chain`; their
  * private stores in databases of the PostgreSQL server `postgres` if given) with
- * scripts/local-network.sh in a fresh folder on free ports. Returns { parties: {name: party}, dir, addParty(name, seed),
- * stopParty(name), killParty(name), startParty(name), stop() }.
+ * scripts/local-network.sh in a fresh folder on free ports; the parties named in `isolate` run each
+ * in a network namespace of its own (PARLEY_ISOLATE), so that `partition(name)` can cut it off.
+ * Returns { parties: {name: party}, dir, addParty(name, seed), stopParty(name), killParty(name),
+ * startParty(name), partition(name), heal(name), stop() }. PARLEY_KEEP_NETWORKS=1 keeps the
+ * network's folder (logs, stores) after stop().
  */
 /** The ports in the networks' range that Chromium will not open (net::ERR_UNSAFE_PORT: X11, IRC). */
 const BROWSER_REFUSED_PORTS = new Set([6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697]);
 
-export async function startNetwork({ nodeArgs = '', parties = 3, chain = '', postgres = '' } = {}) {
+export async function startNetwork({ nodeArgs = '', parties = 3, chain = '', postgres = '', isolate = [] } = {}) {
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
   const run = promisify(execFile);
@@ -196,6 +199,7 @@ export async function startNetwork({ nodeArgs = '', parties = 3, chain = '', pos
     PARLEY_NODE_ARGS: nodeArgs,
     PARLEY_CHAIN: chain,
     PARLEY_POSTGRES_URL: postgres,
+    PARLEY_ISOLATE: isolate.join(' '),
     PARLEY_NETWORK_TIMEOUT: '180',
   };
   const script_ = (...args) => run('bash', [script, ...args], { env, timeout: 300_000, maxBuffer: 16 << 20 });
@@ -234,6 +238,10 @@ export async function startNetwork({ nodeArgs = '', parties = 3, chain = '', pos
       }, { timeoutMs: 10_000, everyMs: 100 });
     },
     startParty: (name) => script_('start-party', name),
+    /** Cuts party `name` (one of `isolate`) off from the others, as a network partition would. */
+    partition: (name) => script_('partition', name),
+    /** Joins party `name` to the others again after `partition`. */
+    heal: (name) => script_('heal', name),
     /**
      * The last `lines` lines of each party's log that come from Parley or warn (for a failing
      * test to print what the nodes were doing).
@@ -256,7 +264,9 @@ export async function startNetwork({ nodeArgs = '', parties = 3, chain = '', pos
     stop: async () => {
       await script_('stop').catch(() => {});
       for (const p of Object.values(net.parties)) keyed.delete(p.rpc_port);
-      rmSync(dir, { recursive: true, force: true });
+      // PARLEY_KEEP_NETWORKS=1 keeps each network's folder (logs, stores) for a look afterwards.
+      if (process.env.PARLEY_KEEP_NETWORKS === '1') console.log(`# network kept in ${dir}`);
+      else rmSync(dir, { recursive: true, force: true });
     },
   };
   return net;
