@@ -91,6 +91,11 @@ isolate() {
     [ "$j" = "$i" ] && continue
     args+=(--link-out "$(p2p_port "$j")" --link-out "$(channel_port "$j")")
   done
+  # Its PostgreSQL server (on the host's loopback) stays reachable through a partition.
+  if [ -n "${PARLEY_POSTGRES_URL:-}" ]; then
+    local pg_port; pg_port=$(sed -n 's|.*@[^:/]*:\([0-9]*\).*|\1|p' <<<"$PARLEY_POSTGRES_URL")
+    args+=(--out "${pg_port:-5432}")
+  fi
   nohup python3 "$PARLEY_ROOT/scripts/partition-switch.py" "${args[@]}" >>"$DIR/$party/switch.log" 2>&1 &
   echo $! > "$DIR/$party/switch-pid"
   for _ in $(seq 50); do grep -q 'joined' "$DIR/$party/switch.log" 2>/dev/null && return 0; sleep 0.1; done

@@ -10,7 +10,8 @@ others, all on 127.0.0.1 and on the same port numbers, so no address changes:
                     loopback: always forwarded, so that the test can watch the party throughout;
   --link-into PORT  the party's own port that other parties dial (p2p, data channel): cut by a
                     partition;
-  --link-out PORT   another party's port that this party dials: cut by a partition.
+  --link-out PORT   another party's port that this party dials: cut by a partition;
+  --out PORT        a host service the party uses (its PostgreSQL server): always forwarded.
 
 SIGUSR1 cuts: every link connection is closed at once and new ones are closed as they come, so
 neither side reaches the other. SIGUSR2 heals. SIGTERM stops the switch. Traffic stays on the
@@ -124,6 +125,7 @@ async def main():
     parser.add_argument("--into", type=int, action="append", default=[])
     parser.add_argument("--link-into", type=int, action="append", default=[])
     parser.add_argument("--link-out", type=int, action="append", default=[])
+    parser.add_argument("--out", type=int, action="append", default=[])
     args = parser.parse_args()
     switch = Switch(args.netns)
     servers = []
@@ -133,6 +135,8 @@ async def main():
         servers.append(await switch.listen(port, switch.host, switch.party, link=True))
     for port in args.link_out:
         servers.append(await switch.listen(port, switch.party, switch.host, link=True))
+    for port in args.out:
+        servers.append(await switch.listen(port, switch.party, switch.host, link=False))
     loop = asyncio.get_running_loop()
     stop = loop.create_future()
     loop.add_signal_handler(signal.SIGUSR1, switch.set_cut, True)
