@@ -9,7 +9,7 @@ use parley_offchain::{
 	store::{
 		collections::{MESSAGES, OPERATIONS},
 		query::ListQuery,
-		NewMessage, Recording, RetryOutcome, Store, StoreError,
+		NewMessage, OutboxKind, Recording, RetryOutcome, Store, StoreError,
 	},
 	types::{Group, MessageKind},
 	ChainBlock, FailedPin, MessageState, PinnedBatch,
@@ -628,5 +628,34 @@ async fn messages_that_ask_for_proof_of_receipt_never_share_a_batch_with_those_t
 		let mut stripped = asking.clone();
 		stripped.proof_of_receipt = false;
 		assert_ne!(stripped.hash(), asking.hash(), "{backend}");
+	}
+}
+
+/// A sender with many pins held back (in doubt after a restart, each waiting for the one before
+/// it) keeps delivering: the pins it may not submit yet are due on every pass, and must not
+/// fill the outbox's pass so that a delivery queued after them is never run.
+#[tokio::test]
+async fn pins_held_back_do_not_starve_the_deliveries_after_them_on_every_backend() {
+	for (backend, store, _dir) in stores().await {
+		let group = Group::new("default".into(), "g".into(), vec![1, 2], [3; 32]);
+		store.save_group(&group, &[]).await.unwrap();
+		// 70 batches, each a pin and a delivery; the deliveries are done, the pins stay open.
+		for b in 0..70u8 {
+			private_batch(&store, &group, &[2 * b as usize + 1], b).await;
+		}
+		let limit = 64;
+		for op in store.due_ops(200).await.unwrap() {
+			if op.kind == OutboxKind::Deliver {
+				store.complete_op(&op.id).await.unwrap();
+			}
+		}
+		let last = private_batch(&store, &group, &[1001], 200).await;
+		let due = store.due_ops(limit).await.unwrap();
+		let pins = due.iter().filter(|op| op.kind == OutboxKind::Pin).count();
+		assert_eq!(pins, limit as usize, "{backend}: a full pass of pins");
+		assert!(
+			due.iter().any(|op| op.kind == OutboxKind::Deliver && op.batch_id == Some(last.0)),
+			"{backend}: the delivery queued after 70 open pins is in the pass"
+		);
 	}
 }

@@ -103,11 +103,23 @@ fn decode_id<const N: usize>(
 }
 
 impl Store {
-	/// Pending operations due now, in the order they were made.
+	/// Pending operations due now, in the order they were made: up to `limit` deliveries and
+	/// announcements, then up to `limit` pins. Pins are counted apart: a pin held back behind
+	/// one in doubt stays due, and hundreds of them (after a partition or a restart) would
+	/// otherwise fill every pass and starve the deliveries queued after them.
 	pub async fn due_ops(&self, limit: i64) -> Result<Vec<OutboxOp>> {
-		let rows = sqlx::query(
-			"SELECT id, kind, batch_id, group_id, target, attempts FROM outbox WHERE state = 'pending' AND next_attempt <= $1 ORDER BY seq LIMIT $2",
-		)
+		let mut ops = self.due_ops_of(false, limit).await?;
+		ops.extend(self.due_ops_of(true, limit).await?);
+		Ok(ops)
+	}
+
+	/// Up to `limit` due pin operations (`pins`) or other operations, in the order they were
+	/// made.
+	async fn due_ops_of(&self, pins: bool, limit: i64) -> Result<Vec<OutboxOp>> {
+		let kind = if pins { "kind = 'pin'" } else { "kind <> 'pin'" };
+		let rows = sqlx::query(&format!(
+			"SELECT id, kind, batch_id, group_id, target, attempts FROM outbox WHERE state = 'pending' AND next_attempt <= $1 AND {kind} ORDER BY seq LIMIT $2",
+		))
 		.bind(now_ms())
 		.bind(limit)
 		.fetch_all(self.pool())
