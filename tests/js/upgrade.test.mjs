@@ -22,7 +22,7 @@ const currentWasm = process.env.PARLEY_RUNTIME
   ?? join(target, 'release/wbuild/parley-runtime/parley_runtime.compact.compressed.wasm');
 
 /** This release's `spec_version` (runtime/src/lib.rs). */
-const CURRENT_SPEC = 108;
+const CURRENT_SPEC = 109;
 
 let net;
 let api;

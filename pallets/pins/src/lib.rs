@@ -95,6 +95,33 @@ pub use weights::WeightInfo;
 /// A batch's 16-byte id (a UUID).
 pub type BatchId = [u8; 16];
 
+/// Most pins in one [`Pallet::pin_batches`] call.
+pub const MAX_PINS_PER_CALL: u32 = 64;
+
+/// One pin of [`Pallet::pin_batches`]: the arguments of [`Pallet::pin_batch`].
+#[derive(
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	scale_info::TypeInfo,
+)]
+pub struct BatchPin {
+	/// The namespace to pin in.
+	pub namespace: alloc::vec::Vec<u8>,
+	/// The batch's id.
+	pub batch_id: BatchId,
+	/// blake2-256 of the batch's SCALE-encoded manifest.
+	pub batch_hash: sp_core::H256,
+	/// Where a broadcast payload can be fetched; empty for private batches.
+	pub payload_ref: alloc::vec::Vec<u8>,
+	/// One per topic (masked for private messages).
+	pub contexts: alloc::vec::Vec<sp_core::H256>,
+}
+
 /// Told when a node acknowledges a batch on-chain (the tokens pallet releases escrowed payments).
 pub trait OnAcknowledged {
 	/// `node` acknowledged the batch with `batch_hash`.
@@ -347,6 +374,16 @@ pub mod pallet {
 		/// The members voted to skip a batch whose payload never arrived (governance
 		/// `SkipBatch`): every node stops waiting for it, as for [`Event::BatchSkipped`].
 		BatchSkippedByVote { batch_id: BatchId, batch_hash: H256, author_node: IdentityId },
+		/// One pin of a [`Pallet::pin_batches`] call failed (the others stand): every node stops
+		/// waiting for its contexts, as for a failed [`Pallet::pin_batch`], and its author sends
+		/// its messages again or rejects them.
+		PinRefused {
+			signer: T::AccountId,
+			batch_id: BatchId,
+			batch_hash: H256,
+			contexts: Vec<H256>,
+			error: DispatchError,
+		},
 	}
 
 	/// Why a pins call failed.
@@ -372,6 +409,8 @@ pub mod pallet {
 		UnknownBatch,
 		/// This node already acknowledged this batch.
 		AlreadyAcknowledged,
+		/// A [`Pallet::pin_batches`] call names more than [`crate::MAX_PINS_PER_CALL`] pins.
+		TooManyPins,
 		/// A node cannot acknowledge a batch it pinned itself (nor a copy of it).
 		OwnBatch,
 		/// The namespace's sequence has run out.
@@ -397,10 +436,7 @@ pub mod pallet {
 		///
 		/// Emits [`Event::BatchPinned`] with the namespace's next `sequence`.
 		#[pallet::call_index(0)]
-		// `weights.rs` was measured before pins joined the log of pins to forget; its read and
-		// two writes are added here until the benchmark (which now covers them) reruns.
-		#[pallet::weight(T::WeightInfo::pin_batch(contexts.len() as u32, payload_ref.len() as u32)
-			.saturating_add(T::DbWeight::get().reads_writes(1, 2)))]
+		#[pallet::weight(Pallet::<T>::pin_weight(contexts.len(), payload_ref.len()))]
 		pub fn pin_batch(
 			origin: OriginFor<T>,
 			namespace: Vec<u8>,
@@ -411,6 +447,28 @@ pub mod pallet {
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_pin_batch(&who, namespace, batch_id, batch_hash, payload_ref, contexts)
+		}
+
+		/// Pins several of the signing node's batches at once, in the order given, each as
+		/// [`Pallet::pin_batch`] would: a node's way to get the pins it has open (after a restart
+		/// or a partition) on-chain in their order in one transaction, where pins submitted one by
+		/// one could land out of order if one of them is lost from the pool.
+		///
+		/// Signed by the account of a node identity in force, with at most
+		/// [`crate::MAX_PINS_PER_CALL`] pins ([`Error::TooManyPins`]). A pin the signer made
+		/// already (same batch id and hash) is passed over, so that naming again a pin that
+		/// landed meanwhile does no harm. A pin that fails leaves the others standing and emits
+		/// [`Event::PinRefused`] with its error. Emits [`Event::BatchPinned`] for each pin made.
+		/// The weight of the pins passed over or refused is refunded.
+		#[pallet::call_index(4)]
+		#[pallet::weight(Pallet::<T>::pin_batches_weight(pins))]
+		pub fn pin_batches(
+			origin: OriginFor<T>,
+			pins: Vec<crate::BatchPin>,
+		) -> DispatchResultWithPostInfo {
+			let who = ensure_signed(origin)?;
+			let used = Self::do_pin_batches(&who, pins)?;
+			Ok(Some(used).into())
 		}
 
 		/// Records that the signing node received and verified the batch with `batch_hash` that

@@ -668,3 +668,153 @@ mod retention {
 		});
 	}
 }
+
+/// A [`crate::BatchPin`] in the default namespace, with one context.
+fn batch_pin(ns: &[u8], id: u8, hash: u8) -> crate::BatchPin {
+	crate::BatchPin {
+		namespace: ns.to_vec(),
+		batch_id: [id; 16],
+		batch_hash: H256::repeat_byte(hash),
+		payload_ref: vec![],
+		contexts: vec![H256::repeat_byte(0xC0 + id)],
+	}
+}
+
+fn pinned_ids() -> Vec<([u8; 16], u64)> {
+	System::events()
+		.into_iter()
+		.filter_map(|record| match record.event {
+			RuntimeEvent::Pins(Event::BatchPinned { batch_id, sequence, .. }) => {
+				Some((batch_id, sequence))
+			}
+			_ => None,
+		})
+		.collect()
+}
+
+#[test]
+fn pin_batches_pins_in_the_order_given_and_passes_over_what_landed_already() {
+	new_test_ext().execute_with(|| {
+		// Pin 1 landed already (from an earlier submission); 1, 2, 3 are named again at once.
+		assert_ok!(pin(NODE, b"default", 1, 1));
+		let pins = vec![
+			crate::BatchPin {
+				contexts: vec![H256::repeat_byte(0xC0)],
+				..batch_pin(b"default", 1, 1)
+			},
+			batch_pin(b"default", 2, 2),
+			batch_pin(b"default", 3, 3),
+		];
+		let all = Pins::pin_batches_weight(&pins);
+		let info = Pins::pin_batches(RuntimeOrigin::signed(NODE), pins).unwrap();
+		assert_eq!(
+			pinned_ids(),
+			vec![([1; 16], 0), ([2; 16], 1), ([3; 16], 2)],
+			"1 once, then 2 and 3 in the order given"
+		);
+		assert_eq!(Pins::pin_of(DEV, [3; 16]).unwrap().sequence, 2);
+		// The pin passed over is refunded.
+		let used = info.actual_weight.unwrap();
+		assert!(used.ref_time() < all.ref_time(), "{used:?} < {all:?}");
+		assert!(!System::events()
+			.iter()
+			.any(|r| matches!(r.event, RuntimeEvent::Pins(Event::PinRefused { .. }))));
+	});
+}
+
+#[test]
+fn pin_batches_refuses_a_bad_pin_and_keeps_the_others() {
+	new_test_ext().execute_with(|| {
+		let bad =
+			crate::BatchPin { contexts: vec![H256::zero(); 300], ..batch_pin(b"default", 2, 2) };
+		assert_ok!(Pins::pin_batches(
+			RuntimeOrigin::signed(NODE),
+			vec![
+				batch_pin(b"default", 1, 1),
+				bad.clone(),
+				batch_pin(b"bad ns", 3, 3),
+				batch_pin(b"default", 4, 4)
+			],
+		));
+		assert_eq!(
+			pinned_ids(),
+			vec![([1; 16], 0), ([4; 16], 1)],
+			"the refused ones take no sequence"
+		);
+		let refused: Vec<_> = System::events()
+			.into_iter()
+			.filter_map(|r| match r.event {
+				RuntimeEvent::Pins(Event::PinRefused {
+					signer,
+					batch_id,
+					batch_hash,
+					contexts,
+					error,
+				}) => Some((signer, batch_id, batch_hash, contexts.len(), error)),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(
+			refused,
+			vec![
+				(NODE, [2; 16], H256::repeat_byte(2), 300, Error::<Test>::TooManyContexts.into()),
+				(NODE, [3; 16], H256::repeat_byte(3), 1, Error::<Test>::InvalidNamespace.into()),
+			]
+		);
+		assert_eq!(Pins::pin_of(DEV, [2; 16]), None, "nothing of a refused pin is kept");
+		assert_eq!(Pins::batch_by_hash(DEV, H256::repeat_byte(2)), None);
+		// Refused, it can be pinned later, once right.
+		assert_ok!(pin(NODE, b"default", 2, 2));
+	});
+}
+
+#[test]
+fn pin_batches_is_for_nodes_in_force_and_bounded() {
+	new_test_ext().execute_with(|| {
+		let one = vec![batch_pin(b"default", 1, 1)];
+		assert_noop!(
+			Pins::pin_batches(RuntimeOrigin::signed(STRANGER), one.clone()),
+			Error::<Test>::NotARegisteredNode
+		);
+		assert_noop!(
+			Pins::pin_batches(RuntimeOrigin::signed(ORG), one),
+			Error::<Test>::NotARegisteredNode
+		);
+		let many: Vec<_> = (0..=crate::MAX_PINS_PER_CALL)
+			.map(|i| batch_pin(b"default", i as u8, i as u8))
+			.collect();
+		assert_noop!(
+			Pins::pin_batches(RuntimeOrigin::signed(NODE), many),
+			Error::<Test>::TooManyPins
+		);
+		assert_ok!(Pins::pin_batches(RuntimeOrigin::signed(NODE), vec![]));
+	});
+}
+
+#[test]
+fn a_rival_naming_the_authors_pins_in_pin_batches_makes_only_pins_of_its_own() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(pin(NODE, b"default", 1, 1));
+		// The rival copies the author's pin and a pending one: it is not passed over (it is not
+		// the rival's) and becomes the rival's own pins, never the author's.
+		assert_ok!(Pins::pin_batches(
+			RuntimeOrigin::signed(OTHER_NODE),
+			vec![
+				crate::BatchPin {
+					contexts: vec![H256::repeat_byte(0xC0)],
+					..batch_pin(b"default", 1, 1)
+				},
+				batch_pin(b"default", 2, 2)
+			],
+		));
+		assert_eq!(Pins::pin_of(RIVAL, [1; 16]).unwrap().author_node, RIVAL);
+		assert_eq!(Pins::pin_of(DEV, [1; 16]).unwrap().sequence, 0, "the author's pin stands");
+		assert_eq!(Pins::pin_of(DEV, [2; 16]), None);
+		// The author's own pin of 2 still goes through.
+		assert_ok!(Pins::pin_batches(
+			RuntimeOrigin::signed(NODE),
+			vec![batch_pin(b"default", 2, 2)]
+		));
+		assert_eq!(Pins::pin_of(DEV, [2; 16]).unwrap().author_node, DEV);
+	});
+}
