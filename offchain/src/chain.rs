@@ -115,6 +115,9 @@ pub struct PinLimits {
 	pub skip_after: u64,
 }
 
+/// Most pins in one [`Submitter::submit_pins`] (the pins pallet's `MAX_PINS_PER_CALL`).
+pub const MAX_PINS_PER_SUBMISSION: usize = 64;
+
 /// A pin this node asks the chain to record.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PinSubmission {
@@ -133,6 +136,12 @@ pub trait Submitter: Send + Sync + 'static {
 	/// Submits `pins.pin_batch`, signed by this node's account. Resolves once the transaction
 	/// pool accepted it (not when it is in a block).
 	fn submit_pin(&self, pin: PinSubmission) -> BoxFuture<'static, Result<(), String>>;
+
+	/// Submits `pins.pin_batches`, signed by this node's account: `pins` (at most
+	/// [`MAX_PINS_PER_SUBMISSION`]) in one transaction, made on-chain in the order given; the
+	/// pallet passes over the pins this node made already. Resolves once the transaction pool
+	/// accepted it.
+	fn submit_pins(&self, pins: Vec<PinSubmission>) -> BoxFuture<'static, Result<(), String>>;
 
 	/// Records that this node received and verified the batch with `batch_hash`, for the pins
 	/// pallet's offchain worker to acknowledge on-chain.
@@ -170,7 +179,9 @@ pub struct PinnedBatch {
 	pub contexts: Vec<Hash>,
 }
 
-/// A `pins.pin_batch` extrinsic that is in a block but failed (`ExtrinsicFailed`). The chain
+/// A pin that is in a block but failed: a `pins.pin_batch` extrinsic that failed
+/// (`ExtrinsicFailed`), each pin of a failed `pins.pin_batches`, or one pin of it the pallet
+/// refused (`PinRefused`). The chain
 /// shows every party the same failure, so every party stops waiting for the contexts it named
 /// (unless its signer did pin that batch: then it was a resubmitted duplicate), and its author
 /// sends the messages again or rejects them.
@@ -220,6 +231,6 @@ pub struct ChainBlock {
 	pub tokens: Vec<TokenRecord>,
 	/// Its extrinsics' hashes and outcomes (to settle the token operations this node submitted).
 	pub extrinsics: Vec<ExtrinsicOutcome>,
-	/// Its `pins.pin_batch` extrinsics that failed, in extrinsic order.
+	/// Its pins that failed (see [`FailedPin`]), in extrinsic order.
 	pub failed_pins: Vec<FailedPin>,
 }

@@ -11,7 +11,8 @@
 //!    within the chain's bounds, and this node's own copy is sealed ([`envelope::seal`]).
 //! 3. **Delivered and pinned** by `exchange::outbox`: each recipient's copy is sealed to its
 //!    X25519 key and sent over the [`channel`]; the pin (`pins.pin_batch`) is made there too,
-//!    through [`Submitter::submit_pin`], with retry and backoff.
+//!    through [`Submitter::submit_pin`], with retry and backoff (the pins open after a restart
+//!    go together, in order, through [`Submitter::submit_pins`]).
 //! 4. **Received** in [`exchange::inbound`]: deliveries, fetches, group announcements and blob
 //!    chunks from other nodes; sealed payloads go to the store ([`store`], `sealed.rs`).
 //! 5. **Matched** in `exchange::aggregator`: blocks are recorded in order ([`store`],
@@ -56,7 +57,7 @@ pub use parley_wire::{batch, envelope, sale, types};
 
 pub use chain::{
 	ChainBlock, ChainView, FailedPin, Governance, Member, Motion, PinLimits, PinSubmission,
-	PinnedBatch, SkippedBatch, Submitter,
+	PinnedBatch, SkippedBatch, Submitter, MAX_PINS_PER_SUBMISSION,
 };
 pub use exchange::{Exchange, ExchangeConfig, ExchangeError};
 pub use keys::NodeKeys;

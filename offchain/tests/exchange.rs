@@ -41,6 +41,8 @@ struct MemChain {
 	pinned: Mutex<std::collections::HashSet<(u32, [u8; 16])>>,
 	/// The members and open motions `GovernanceApi` would report.
 	governance: Mutex<Governance>,
+	/// The batch ids of each `submit_pins` call, in the order given.
+	together: Mutex<Vec<Vec<[u8; 16]>>>,
 }
 
 impl Default for MemChain {
@@ -56,6 +58,7 @@ impl Default for MemChain {
 			reported_max_contexts: Mutex::new(256),
 			pinned: Default::default(),
 			governance: Default::default(),
+			together: Default::default(),
 		}
 	}
 }
@@ -94,6 +97,21 @@ impl Submitter for MemSubmitter {
 		let mut submitted = self.0.submitted.lock().unwrap();
 		if !submitted.iter().any(|(_, p)| p.batch_id == pin.batch_id) {
 			submitted.push((self.1, pin));
+		}
+		Box::pin(async { Ok(()) })
+	}
+	/// As `pins.pin_batches`: the pins go into the pool in the order given, the author's pins
+	/// made already passed over.
+	fn submit_pins(&self, pins: Vec<PinSubmission>) -> BoxFuture<'static, Result<(), String>> {
+		self.0.together.lock().unwrap().push(pins.iter().map(|p| p.batch_id).collect());
+		let pinned = self.0.pinned.lock().unwrap();
+		let mut submitted = self.0.submitted.lock().unwrap();
+		for pin in pins {
+			if !pinned.contains(&(self.1, pin.batch_id))
+				&& !submitted.iter().any(|(_, p)| p.batch_id == pin.batch_id)
+			{
+				submitted.push((self.1, pin));
+			}
 		}
 		Box::pin(async { Ok(()) })
 	}
@@ -1419,6 +1437,57 @@ async fn a_pin_lost_in_a_crash_is_pinned_again_before_any_later_batch() {
 	let second = send(&a, 2).await;
 	all_confirmed_in_order(&chain, &[&a], &a, &["t".into()], &[first, second], "after the crash")
 		.await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pins_open_at_a_restart_go_on_chain_together_in_one_submission_in_order() {
+	let chain = Arc::new(MemChain::default());
+	let dir_a = tempfile::tempdir().unwrap();
+	let port_a = free_port();
+	let node_a = register(&chain, 1, "insurer-a", dir_a.path(), port_a);
+	let slow = |c: &mut ExchangeConfig| c.pin_resubmit_after = Duration::from_secs(3600);
+	let a = start_with(&chain, &node_a, "insurer-a", dir_a, port_a, slow).await;
+	// Five batches, one after the other, whose pins reach the pool and are lost with it.
+	let (mut sent, mut lost) = (Vec::new(), Vec::new());
+	for n in 0..5 {
+		sent.push(
+			a.exchange
+				.send_broadcast("default", vec!["t".into()], String::new(), serde_json::json!(n))
+				.await
+				.unwrap(),
+		);
+		for _ in 0..100 {
+			if !chain.submitted.lock().unwrap().is_empty() {
+				break;
+			}
+			tokio::time::sleep(Duration::from_millis(50)).await;
+		}
+		let pool: Vec<_> = chain.submitted.lock().unwrap().drain(..).map(|(_, p)| p).collect();
+		assert_eq!(pool.len(), 1, "batch {n} was pinned alone, as it was made");
+		lost.push(pool[0].batch_id);
+	}
+	let dir_a = a.crash().await;
+	let a = start_with(&chain, &node_a, "insurer-a", dir_a, port_a, slow).await;
+	catch_up(&chain, &a).await;
+	for _ in 0..100 {
+		if !chain.submitted.lock().unwrap().is_empty() {
+			break;
+		}
+		tokio::time::sleep(Duration::from_millis(50)).await;
+	}
+	// All five open pins went in one submission, oldest first, and nothing else went alone.
+	assert_eq!(*chain.together.lock().unwrap(), vec![lost.clone()], "one submission of the five");
+	let pool: Vec<_> = chain.submitted.lock().unwrap().iter().map(|(_, p)| p.batch_id).collect();
+	assert_eq!(pool, lost, "the pool holds them in the order they were made");
+	// They land in one block; a batch made after them is pinned alone, behind them.
+	sent.push(
+		a.exchange
+			.send_broadcast("default", vec!["t".into()], String::new(), serde_json::json!(5))
+			.await
+			.unwrap(),
+	);
+	all_confirmed_in_order(&chain, &[&a], &a, &["t".into()], &sent, "after the restart").await;
+	assert_eq!(chain.together.lock().unwrap().len(), 1, "the batch made later was pinned alone");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

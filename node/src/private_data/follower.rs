@@ -76,8 +76,8 @@ fn read_block(
 			}) => {
 				let Some(i) = extrinsic else { continue };
 				let error = error_name(dispatch_error);
-				if let Some(failed) = body.get(i as usize).and_then(|xt| failed_pin(xt, &error)) {
-					block.failed_pins.push(failed);
+				if let Some(xt) = body.get(i as usize) {
+					block.failed_pins.extend(failed_pins(xt, &error));
 				}
 				if let Some(outcome) = block.extrinsics.get_mut(i as usize) {
 					outcome.error = Some(error);
@@ -105,6 +105,19 @@ fn read_block(
 				batch_id,
 				batch_hash: batch_hash.0,
 				contexts: contexts.into_iter().map(|c| c.0).collect(),
+			}),
+			RuntimeEvent::Pins(pallet_pins::Event::PinRefused {
+				signer,
+				batch_id,
+				batch_hash,
+				contexts,
+				error,
+			}) => block.failed_pins.push(FailedPin {
+				signer: signer.into(),
+				batch_id,
+				batch_hash: batch_hash.0,
+				contexts: contexts.into_iter().map(|c| c.0).collect(),
+				error: error_name(error),
 			}),
 			RuntimeEvent::Pins(pallet_pins::Event::BatchAcknowledged { batch_hash, node }) => {
 				block.acknowledgements.push((batch_hash.0, node))
@@ -140,33 +153,42 @@ fn read_block(
 	Ok(Some(block))
 }
 
-/// The `pins.pin_batch` in a failed extrinsic, with its signer, if it is one.
-fn failed_pin(
+/// The pins of a failed extrinsic, with its signer, if it is a `pins.pin_batch` (one) or a
+/// `pins.pin_batches` (each of its pins: none of them was made).
+fn failed_pins(
 	extrinsic: &parley_runtime::opaque::UncheckedExtrinsic,
 	error: &str,
-) -> Option<FailedPin> {
-	let decoded = parley_runtime::UncheckedExtrinsic::decode(&mut &extrinsic.encode()[..]).ok()?;
+) -> Vec<FailedPin> {
+	let Ok(decoded) = parley_runtime::UncheckedExtrinsic::decode(&mut &extrinsic.encode()[..])
+	else {
+		return Vec::new();
+	};
 	let sp_runtime::generic::Preamble::Signed(sp_runtime::MultiAddress::Id(signer), ..) =
 		decoded.preamble
 	else {
-		return None;
+		return Vec::new();
 	};
-	let parley_runtime::RuntimeCall::Pins(pallet_pins::Call::pin_batch {
-		batch_id,
-		batch_hash,
-		contexts,
-		..
-	}) = decoded.function
-	else {
-		return None;
+	let pins = match decoded.function {
+		parley_runtime::RuntimeCall::Pins(pallet_pins::Call::pin_batch {
+			batch_id,
+			batch_hash,
+			contexts,
+			..
+		}) => vec![(batch_id, batch_hash, contexts)],
+		parley_runtime::RuntimeCall::Pins(pallet_pins::Call::pin_batches { pins }) => {
+			pins.into_iter().map(|p| (p.batch_id, p.batch_hash, p.contexts)).collect()
+		}
+		_ => Vec::new(),
 	};
-	Some(FailedPin {
-		signer: signer.into(),
-		batch_id,
-		batch_hash: batch_hash.0,
-		contexts: contexts.into_iter().map(|c| c.0).collect(),
-		error: error.to_string(),
-	})
+	pins.into_iter()
+		.map(|(batch_id, batch_hash, contexts)| FailedPin {
+			signer: signer.clone().into(),
+			batch_id,
+			batch_hash: batch_hash.0,
+			contexts: contexts.into_iter().map(|c| c.0).collect(),
+			error: error.to_string(),
+		})
+		.collect()
 }
 
 /// A dispatch error by name: `Tokens.AlreadyClaimed` for a pallet error, else its kind

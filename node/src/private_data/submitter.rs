@@ -1,5 +1,5 @@
 //! Writes to the chain for the private data service:
-//! - `pins.pin_batch`, `pins.skip_batch` and the tokens pallet's calls apps ask for, signed here
+//! - `pins.pin_batch`, `pins.pin_batches`, `pins.skip_batch` and the tokens pallet's calls apps ask for, signed here
 //!   with the node account key from the keystore (key type `prly`), with a mortal era, and
 //!   submitted to the local transaction pool. Submissions are serialized, and each takes the
 //!   account nonce as `system_accountNextIndex` does: the chain's nonce at the best block, past
@@ -33,6 +33,10 @@ type OffchainDb =
 	<sc_service::TFullBackend<parley_runtime::opaque::Block> as sc_client_api::Backend<
 		parley_runtime::opaque::Block,
 	>>::OffchainStorage;
+
+// The off-chain side never asks for more pins in one `pins.pin_batches` than the pallet takes.
+const _: () =
+	assert!(parley_offchain::MAX_PINS_PER_SUBMISSION == pallet_pins::MAX_PINS_PER_CALL as usize);
 
 /// How many blocks a signed pin stays valid.
 const MORTALITY: u64 = 64;
@@ -164,6 +168,25 @@ impl Submitter for ChainSubmitter {
 				contexts: pin.contexts.into_iter().map(H256).collect(),
 			});
 			this.submit(call).await.map(|_| ())
+		})
+	}
+
+	fn submit_pins(&self, pins: Vec<PinSubmission>) -> BoxFuture<'static, Result<(), String>> {
+		let this = self.clone();
+		Box::pin(async move {
+			let pins = pins
+				.into_iter()
+				.map(|pin| pallet_pins::BatchPin {
+					namespace: pin.namespace.into_bytes(),
+					batch_id: pin.batch_id,
+					batch_hash: H256(pin.batch_hash),
+					payload_ref: Vec::new(),
+					contexts: pin.contexts.into_iter().map(H256).collect(),
+				})
+				.collect();
+			this.submit(RuntimeCall::Pins(pallet_pins::Call::pin_batches { pins }))
+				.await
+				.map(|_| ())
 		})
 	}
 

@@ -15,11 +15,14 @@
 //! nonce) and is not in doubt (see [`PinOrder`]): a batch whose pin was lost from the pool in a
 //! crash, or whose submission failed, holds back the later ones, which would otherwise land
 //! first and reorder this node's broadcasts (private messages are also held in order by their
-//! nonces at every recipient).
+//! nonces at every recipient). When the oldest open pin is in doubt (every open pin is, after a
+//! restart), it goes on-chain with the open pins after it in one `pins.pin_batches`
+//! transaction, which makes them in order: a restart or a lost pin costs one round to the
+//! chain per [`MAX_PINS_PER_SUBMISSION`] open pins, not one per pin.
 
 use super::{Exchange, LOG};
 use crate::{
-	chain::PinSubmission,
+	chain::{PinSubmission, MAX_PINS_PER_SUBMISSION},
 	channel::protocol::{BatchRequest, BatchResponse},
 	envelope::{self, Envelope},
 	store::{OutboxKind, OutboxOp},
@@ -34,6 +37,9 @@ const MAX_IN_FLIGHT: usize = 16;
 
 /// Most open pins looked at to keep them in order (more are simply not due yet).
 const PIN_WINDOW: i64 = 1024;
+
+/// How soon to look again whether a pin in doubt landed (about one finality round here).
+const IN_DOUBT_RECHECK: Duration = Duration::from_secs(6);
 
 /// Runs the outbox until the node stops.
 pub(crate) async fn run(exchange: Exchange) {
@@ -58,6 +64,11 @@ pub(crate) async fn run(exchange: Exchange) {
 					}
 					match op.kind {
 						OutboxKind::Pin => {
+							if let Some(together) = pins.together_behind(&op.id) {
+								let submitted = pin_together(&exchange, &together).await;
+								pins.ran_together(&together, submitted);
+								continue;
+							}
 							if !pins.may_submit(&op.id) {
 								continue;
 							}
@@ -111,7 +122,7 @@ struct PinOrder {
 	in_doubt: HashSet<String>,
 	/// The open pins, oldest first, as read at the start of this outbox pass (`None`: they
 	/// could not be read, and no pin is submitted).
-	open: Option<Vec<String>>,
+	open: Option<Vec<OutboxOp>>,
 }
 
 impl PinOrder {
@@ -119,7 +130,7 @@ impl PinOrder {
 	async fn start(exchange: &Exchange) -> Self {
 		let store = &exchange.inner.store;
 		let in_doubt = match store.open_pins(PIN_WINDOW).await {
-			Ok(open) => open.into_iter().collect(),
+			Ok(open) => open.into_iter().map(|op| op.id).collect(),
 			Err(e) => {
 				log::warn!(target: LOG, "cannot read the open pins: {e}");
 				HashSet::new()
@@ -136,7 +147,7 @@ impl PinOrder {
 	async fn read_open(&mut self, exchange: &Exchange) {
 		self.open = match exchange.inner.store.open_pins(PIN_WINDOW).await {
 			Ok(open) => {
-				let is_open: HashSet<&str> = open.iter().map(String::as_str).collect();
+				let is_open: HashSet<&str> = open.iter().map(|op| op.id.as_str()).collect();
 				self.submitted.retain(|s| is_open.contains(s.as_str()));
 				self.in_doubt.retain(|s| is_open.contains(s.as_str()));
 				Some(open)
@@ -153,8 +164,28 @@ impl PinOrder {
 	fn may_submit(&self, id: &str) -> bool {
 		let Some(open) = &self.open else { return false };
 		open.iter()
-			.take_while(|o| o.as_str() != id)
-			.all(|o| self.submitted.contains(o) && !self.in_doubt.contains(o))
+			.take_while(|o| o.id != id)
+			.all(|o| self.submitted.contains(&o.id) && !self.in_doubt.contains(&o.id))
+	}
+
+	/// The open pins to submit together when pin `id` is due: if it is the oldest open pin and
+	/// in doubt, it and the open pins after it, up to [`MAX_PINS_PER_SUBMISSION`], oldest first.
+	fn together_behind(&self, id: &str) -> Option<Vec<OutboxOp>> {
+		let open = self.open.as_ref()?;
+		let oldest = open.first()?;
+		(oldest.id == id && self.in_doubt.contains(id))
+			.then(|| open.iter().take(MAX_PINS_PER_SUBMISSION).cloned().collect())
+	}
+
+	/// Records a run of pins submitted together: each stays in doubt until it is seen on-chain
+	/// (the oldest one leads the next try), so no later pin goes alone ahead of them.
+	fn ran_together(&mut self, together: &[OutboxOp], submitted: bool) {
+		if submitted {
+			for op in together {
+				self.submitted.insert(op.id.clone());
+				self.in_doubt.insert(op.id.clone());
+			}
+		}
 	}
 
 	/// How soon to look again whether pin `id` landed: sooner while it is in doubt, or about to
@@ -162,7 +193,7 @@ impl PinOrder {
 	fn recheck_after(&self, exchange: &Exchange, id: &str) -> Duration {
 		let after = exchange.inner.config.pin_resubmit_after;
 		if self.in_doubt.contains(id) || self.submitted.contains(id) {
-			after.min(Duration::from_secs(6))
+			after.min(IN_DOUBT_RECHECK)
 		} else {
 			after
 		}
@@ -231,6 +262,66 @@ async fn run_op(exchange: &Exchange, op: OutboxOp, pin_recheck: Duration) -> boo
 enum Outcome {
 	Done,
 	RetryAfter(Duration, String),
+}
+
+/// Submits the pins of `together` (the oldest open pins, led by one in doubt) in one
+/// `pins.pin_batches`, oldest first, passing over those seen on-chain meanwhile, and looks at
+/// each again after the in-doubt recheck; true if they were submitted. A failure is retried
+/// with backoff, led by the oldest pin.
+async fn pin_together(exchange: &Exchange, together: &[OutboxOp]) -> bool {
+	let store = &exchange.inner.store;
+	let Some(oldest) = together.first() else { return false };
+	let submission: Result<usize, String> = async {
+		let me = exchange.me().map_err(|e| e.to_string())?.id;
+		let mut pins = Vec::with_capacity(together.len());
+		for op in together {
+			let batch_id = op.batch_id.ok_or("pin without a batch")?;
+			if store.pin_state_of(me, &batch_id).await.map_err(|e| e.to_string())?.is_some() {
+				continue;
+			}
+			let (batch_hash, contexts, _, namespace) = store
+				.authored_batch(&batch_id)
+				.await
+				.map_err(|e| e.to_string())?
+				.ok_or("no such authored batch")?;
+			pins.push(PinSubmission { namespace, batch_id, batch_hash, contexts });
+		}
+		let count = pins.len();
+		if count > 0 {
+			exchange.inner.submitter.submit_pins(pins).await?;
+		}
+		Ok(count)
+	}
+	.await;
+	let submitted = submission.is_ok();
+	let recorded = match submission {
+		Ok(count) => {
+			log::info!(
+				target: LOG,
+				"{count} open pins submitted together, in order, from batch {}",
+				oldest.batch_id.map(hex::encode).unwrap_or_default()
+			);
+			let recheck = exchange.inner.config.pin_resubmit_after.min(IN_DOUBT_RECHECK);
+			let due = now_ms() + recheck.as_millis() as i64;
+			let note =
+				format!("submitted together with {count} open pins; waiting for the pin on-chain");
+			let mut recorded = Ok(());
+			for op in together {
+				recorded = recorded.and(store.retry_op(&op.id, op.attempts, due, &note).await);
+			}
+			recorded
+		}
+		Err(error) => {
+			let attempts = oldest.attempts + 1;
+			let delay = exchange.backoff(attempts);
+			log::debug!(target: LOG, "open pins from {} not submitted (attempt {attempts}, next in {delay:?}): {error}", oldest.id);
+			store.retry_op(&oldest.id, attempts, now_ms() + delay.as_millis() as i64, &error).await
+		}
+	};
+	if let Err(e) = recorded {
+		log::warn!(target: LOG, "cannot record outbox progress: {e}");
+	}
+	submitted
 }
 
 /// Opens this node's own sealed copy of `batch_id`.

@@ -102,6 +102,19 @@ fn decode_id<const N: usize>(
 		.transpose()
 }
 
+/// An outbox operation from its row.
+fn op_of_row(r: &sqlx::any::AnyRow) -> Result<OutboxOp> {
+	Ok(OutboxOp {
+		id: r.try_get("id")?,
+		kind: OutboxKind::parse(&r.try_get::<String, _>("kind")?)
+			.ok_or(StoreError::Corrupt("kind"))?,
+		batch_id: decode_id(r.try_get("batch_id")?, "batch_id")?,
+		group_id: decode_id(r.try_get("group_id")?, "group_id")?,
+		target: r.try_get::<Option<i64>, _>("target")?.map(|t| t as NodeId),
+		attempts: r.try_get::<i64, _>("attempts")? as u32,
+	})
+}
+
 impl Store {
 	/// Pending operations due now, in the order they were made: up to `limit` deliveries and
 	/// announcements, then up to `limit` pins. Pins are counted apart: a pin held back behind
@@ -124,30 +137,18 @@ impl Store {
 		.bind(limit)
 		.fetch_all(self.pool())
 		.await?;
-		rows.iter()
-			.map(|r| {
-				Ok(OutboxOp {
-					id: r.try_get("id")?,
-					kind: OutboxKind::parse(&r.try_get::<String, _>("kind")?)
-						.ok_or(StoreError::Corrupt("kind"))?,
-					batch_id: decode_id(r.try_get("batch_id")?, "batch_id")?,
-					group_id: decode_id(r.try_get("group_id")?, "group_id")?,
-					target: r.try_get::<Option<i64>, _>("target")?.map(|t| t as NodeId),
-					attempts: r.try_get::<i64, _>("attempts")? as u32,
-				})
-			})
-			.collect()
+		rows.iter().map(op_of_row).collect()
 	}
 
-	/// The open pin operations' ids, in the order their batches were made (at most `limit`).
-	pub async fn open_pins(&self, limit: i64) -> Result<Vec<String>> {
+	/// The open pin operations, in the order their batches were made (at most `limit`).
+	pub async fn open_pins(&self, limit: i64) -> Result<Vec<OutboxOp>> {
 		let rows = sqlx::query(
-			"SELECT id FROM outbox WHERE kind = 'pin' AND state = 'pending' ORDER BY seq LIMIT $1",
+			"SELECT id, kind, batch_id, group_id, target, attempts FROM outbox WHERE kind = 'pin' AND state = 'pending' ORDER BY seq LIMIT $1",
 		)
 		.bind(limit)
 		.fetch_all(self.pool())
 		.await?;
-		rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+		rows.iter().map(op_of_row).collect()
 	}
 
 	/// Makes every open pin operation due now: after a restart no pin submitted before it is
