@@ -1,9 +1,27 @@
 // Starts and stops real parley-node processes on 127.0.0.1 for the end-to-end tests.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeAddress } from '@polkadot/util-crypto';
+
+/**
+ * What this process started and has not stopped yet, each as a synchronous stop: a test file
+ * that the runner cuts off (its timeout) or that is interrupted exits without its `after` hooks
+ * or `finally` blocks, and its nodes would run on, slowing every test after it.
+ */
+const running = new Set();
+function stopEverythingLeft() {
+  for (const stop of running) {
+    try { stop(); } catch { /* stop the others */ }
+  }
+  running.clear();
+}
+process.on('exit', stopEverythingLeft);
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.once(signal, () => { stopEverythingLeft(); process.exit(code); });
+}
 
 /** The parley-node binary under test: $PARLEY_NODE, else the shared release build. */
 export function nodeBinary() {
@@ -101,7 +119,13 @@ export async function startDevNode({ minBlocks = 2, timeoutMs = 90_000, extraArg
   child.on('exit', (code, signal) => { exited = { code, signal }; });
 
   const log = () => readFileSync(logPath, 'utf8');
+  const stopNow = () => {
+    if (exited === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  running.add(stopNow);
   const stop = async () => {
+    running.delete(stopNow);
     if (exited === null) {
       child.kill('SIGTERM');
       const deadline = Date.now() + 10_000;
@@ -203,9 +227,12 @@ export async function startNetwork({ nodeArgs = '', parties = 3, chain = '', pos
     PARLEY_NETWORK_TIMEOUT: '180',
   };
   const script_ = (...args) => run('bash', [script, ...args], { env, timeout: 300_000, maxBuffer: 16 << 20 });
+  const stopNow = () => execFileSync('bash', [script, 'stop'], { env, timeout: 60_000, stdio: 'ignore' });
+  running.add(stopNow);
   try {
     await script_('start', '--parties', String(parties));
   } catch (e) {
+    running.delete(stopNow);
     await script_('stop').catch(() => {});
     throw new Error(`local network did not start:\n${e.stdout}\n${e.stderr}`);
   }
@@ -243,13 +270,13 @@ export async function startNetwork({ nodeArgs = '', parties = 3, chain = '', pos
     /** Joins party `name` to the others again after `partition`. */
     heal: (name) => script_('heal', name),
     /**
-     * The last `lines` lines of each party's log that come from Parley or warn (for a failing
-     * test to print what the nodes were doing).
+     * The last `lines` lines of each party's log, without Substrate's routine block lines (for a
+     * failing test to print what the nodes were doing).
      */
     logTails: (lines = 60) => Object.keys(net.parties).map((name) => {
       let text = '';
       try { text = readFileSync(join(dir, name, 'node.log'), 'utf8'); } catch { return `--- ${name}: no log`; }
-      const kept = text.split('\n').filter((l) => / parley| WARN | ERROR |panicked/.test(l)).slice(-lines);
+      const kept = text.split('\n').filter((l) => l.trim() && !ROUTINE_LOG_LINE.test(l)).slice(-lines);
       return `--- ${name} (${join(dir, name, 'node.log')})\n${kept.join('\n')}`;
     }).join('\n'),
     /** Runs `body`; if it throws, prints every party's log tail to stderr first. */
@@ -262,6 +289,7 @@ export async function startNetwork({ nodeArgs = '', parties = 3, chain = '', pos
       }
     },
     stop: async () => {
+      running.delete(stopNow);
       await script_('stop').catch(() => {});
       for (const p of Object.values(net.parties)) keyed.delete(p.rpc_port);
       // PARLEY_KEEP_NETWORKS=1 keeps each network's folder (logs, stores) for a look afterwards.
@@ -270,6 +298,37 @@ export async function startNetwork({ nodeArgs = '', parties = 3, chain = '', pos
     },
   };
   return net;
+}
+
+/** Substrate's routine lines (blocks made, imported, finalized), left out of `logTails`. */
+const ROUTINE_LOG_LINE = /💤 Idle|🏆 Imported|✨ Imported|🙌 Starting consensus|🎁 Prepared block|🔖 Pre-sealed|♻️ +Reorg|🔍 Discovered|👶 Starting BABE|🔨 Initializing/;
+
+/** A REST path in the `default` namespace. */
+export const ns = (path) => `/namespaces/default${path}`;
+
+/** A party's node account (network.json's `account`, hex) as an SS58 address (format 42). */
+export const accountOf = (party) => encodeAddress(`0x${party.account}`, 42);
+
+/**
+ * Waits (bounded) until `path`, in the `default` namespace, answers 200 at `party` and
+ * `check(body)` holds; returns the body.
+ */
+export const restWait = (what, party, path, check = () => true, timeoutMs = 120_000) => waitFor(`${what} at ${party.name}`, async () => {
+  const r = await rest(party, 'GET', ns(path));
+  return r.status === 200 && check(r.body) ? r.body : null;
+}, { timeoutMs });
+
+/**
+ * Reads each party's node identity from its own REST API: `party.identity` (with its id), and
+ * `party.account` (hex) from it.
+ */
+export async function readIdentities(parties) {
+  for (const party of parties) {
+    const r = await rest(party, 'GET', `/identities/${encodeURIComponent(party.node_did)}`);
+    if (r.status !== 200) throw new Error(`the identity of ${party.name}: ${r.status} ${JSON.stringify(r.body)}`);
+    party.identity = r.body;
+    party.account = r.body.account;
+  }
 }
 
 function portIsFree(port) {

@@ -11,7 +11,7 @@ import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startNetwork, waitFor, rest, nodeBinary } from './harness.mjs';
+import { startNetwork, waitFor, rest, nodeBinary, ns, accountOf, restWait, readIdentities } from './harness.mjs';
 
 let net;
 let provider;
@@ -27,14 +27,6 @@ const pinned = new Map();
 const ackExtrinsics = new Map();
 const unsubscribe = [];
 
-const ns = (path) => `/namespaces/default${path}`;
-const accountOf = (party) => keyring.encodeAddress(`0x${party.account}`);
-
-/** Waits until `path` answers 200 at `party` and `check(body)` holds; returns the body. */
-const restWait = (what, party, path, check = () => true, timeoutMs = 120_000) => waitFor(`${what} at ${party.name}`, async () => {
-  const r = await rest(party, 'GET', ns(path));
-  return r.status === 200 && check(r.body) ? r.body : null;
-}, { timeoutMs });
 
 before(async () => {
   await cryptoWaitReady();
@@ -42,12 +34,7 @@ before(async () => {
   net = await startNetwork();
   ({ provider, 'insurer-a': insurerA, 'insurer-b': insurerB } = net.parties);
   parties = [provider, insurerA, insurerB];
-  for (const party of parties) {
-    const r = await rest(party, 'GET', `/identities/${encodeURIComponent(party.node_did)}`);
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    party.identity = r.body;
-    party.account = r.body.account;
-  }
+  await readIdentities(parties);
   api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${provider.rpc_port}`), noInitWarn: true });
   unsubscribe.push(await api.query.system.events((records) => {
     for (const { event } of records) {

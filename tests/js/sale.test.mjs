@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, blake2AsHex } from '@polkadot/util-crypto';
-import { startNetwork, submit, waitFor, rest } from './harness.mjs';
+import { startNetwork, submit, waitFor, rest, ns, accountOf, restWait, readIdentities } from './harness.mjs';
 
 let net;
 let provider;
@@ -18,14 +18,6 @@ let group;
 let api;
 let keyring;
 
-const ns = (path) => `/namespaces/default${path}`;
-const accountOf = (party) => keyring.encodeAddress(`0x${party.account}`);
-
-/** Waits until `path` answers 200 at `party` and `check(body)` holds; returns the body. */
-const restWait = (what, party, path, check = () => true, timeoutMs = 120_000) => waitFor(`${what} at ${party.name}`, async () => {
-  const r = await rest(party, 'GET', ns(path));
-  return r.status === 200 && check(r.body) ? r.body : null;
-}, { timeoutMs });
 
 before(async () => {
   await cryptoWaitReady();
@@ -33,11 +25,7 @@ before(async () => {
   net = await startNetwork();
   ({ provider, 'insurer-a': insurerA, 'insurer-b': insurerB } = net.parties);
   parties = [provider, insurerA, insurerB];
-  for (const party of parties) {
-    const r = await rest(party, 'GET', `/identities/${encodeURIComponent(party.node_did)}`);
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    party.account = r.body.account;
-  }
+  await readIdentities(parties);
   api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${provider.rpc_port}`), noInitWarn: true });
   const created = await rest(insurerA, 'POST', ns('/groups'), { name: 'reports', members: [provider.node_did] });
   assert.equal(created.status, 201, JSON.stringify(created.body));

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, blake2AsHex } from '@polkadot/util-crypto';
-import { startNetwork, call, submit, waitFor, rest } from './harness.mjs';
+import { startNetwork, call, submit, waitFor, rest, ns, accountOf, restWait, readIdentities } from './harness.mjs';
 
 let net;
 let provider;
@@ -21,21 +21,6 @@ let keyring;
 const pinned = new Map();
 let unsubscribePins;
 
-const ns = (path) => `/namespaces/default${path}`;
-const accountOf = (party) => keyring.encodeAddress(`0x${party.account}`);
-
-/** Waits until `path` answers 200 at `party` and `check(body)` holds; returns the body. */
-const restWait = (what, party, path, check = () => true, timeoutMs = 120_000) => waitFor(`${what} at ${party.name}`, async () => {
-  const r = await rest(party, 'GET', ns(path));
-  return r.status === 200 && check(r.body) ? r.body : null;
-}, { timeoutMs });
-
-/** The node identity (with id and account) of a party, from its own REST API. */
-async function nodeIdentity(party) {
-  const r = await rest(party, 'GET', `/identities/${encodeURIComponent(party.node_did)}`);
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return r.body;
-}
 
 before(async () => {
   await cryptoWaitReady();
@@ -43,8 +28,7 @@ before(async () => {
   net = await startNetwork();
   ({ provider, 'insurer-a': insurerA, 'insurer-b': insurerB } = net.parties);
   parties = [provider, insurerA, insurerB];
-  for (const party of parties) Object.assign(party, { identity: await nodeIdentity(party) });
-  for (const party of parties) party.account = party.identity.account;
+  await readIdentities(parties);
   api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${provider.rpc_port}`), noInitWarn: true });
   unsubscribePins = await api.query.system.events((records) => {
     for (const { event } of records) {
