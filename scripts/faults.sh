@@ -10,8 +10,7 @@
 # others for two minutes under the same load and healed, then down for ten minutes with state
 # kept for 16 blocks, on SQLite stores and again on PostgreSQL (partition.test.mjs; needs root
 # and ip(8)).
-# Here broadcasts must also confirm in the order sent, which a sender's restart can still break
-# (a known open defect, see the test's STRICT_BROADCAST).
+# Here broadcasts must also confirm in the order sent (see the test's STRICT_BROADCAST).
 #
 #   scripts/faults.sh                 20 kills
 #   PARLEY_FAULT_KILLS=50 scripts/faults.sh

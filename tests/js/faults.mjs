@@ -26,11 +26,13 @@ export const OUTAGE_SECONDS = Number(process.env.PARLEY_FAULT_OUTAGE_SECONDS ?? 
 export const PG_KILLS = Number(process.env.PARLEY_FAULT_PG_KILLS ?? Math.max(2, Math.ceil(KILLS / 2)));
 const SEED = Number(process.env.PARLEY_FAULT_SEED ?? (Date.now() % 1_000_000));
 const SUBSCRIPTION = 'faults';
-// Known defect (issue 12, open): a broadcasting sender killed and restarted can get one batch
-// pinned a few batches late (seen: 1 run in 3 with the sender killed twice), so its broadcasts
-// confirm, exactly once and in one order everywhere, but not in the order it sent them. Private
-// streams keep their order (recipients hold them by nonce). The order sent is checked for
-// broadcasts only with PARLEY_FAULT_STRICT_BROADCAST=1 (scripts/faults.sh sets it).
+// Seen before a restarted node re-pinned its open pins together (pins.pin_batches): a
+// broadcasting sender killed and restarted got one batch pinned a few batches late (1 run in 3
+// with the sender killed twice), so its broadcasts confirmed exactly once and in one order
+// everywhere, but not in the order sent. Not seen since (scripts/faults.sh: 20 kills, insurer-b,
+// the broadcaster, 9 times; 1837 broadcasts in the order sent), but not yet explained either, so
+// the order sent is checked for broadcasts only with PARLEY_FAULT_STRICT_BROADCAST=1
+// (scripts/faults.sh sets it). Private streams keep their order (recipients hold them by nonce).
 const STRICT_BROADCAST = process.env.PARLEY_FAULT_STRICT_BROADCAST === '1';
 
 /** A small seeded PRNG (mulberry32), so that a failing run can be replayed. */
@@ -150,15 +152,16 @@ async function streamsOf(net) {
 
 /**
  * Runs the load on `net` (each stream sends a message, waits `paceMs`, and so on) while `fault()`
- * does its harm (it returns what it did), then the checks.
+ * does its harm (it returns what it did), then the checks, waiting up to `confirmWithinMs` for
+ * each stream's confirmations at each party.
  */
-async function underLoad(net, fault, paceMs = 150) {
+async function underLoad(net, fault, { paceMs = 150, confirmWithinMs = 300_000 } = {}) {
   const { provider, 'insurer-a': insurerA, 'insurer-b': insurerB } = net.parties;
   const parties = [provider, insurerA, insurerB];
   const streams = await streamsOf(net);
   const subscribers = Object.fromEntries(parties.map((p) => [p.name, subscriber(p)]));
   try {
-    await load({ parties, streams, subscribers, fault, paceMs });
+    await load({ parties, streams, subscribers, fault, paceMs, confirmWithinMs });
   } finally {
     // Their reconnect timers would keep the test process alive.
     for (const s of Object.values(subscribers)) s.stop();
@@ -252,13 +255,13 @@ export async function partitionLoop(net, { name, seconds, outageSeconds, pruning
     done.push(`${name} down for ${outageSeconds} s (${missed} blocks finalized meanwhile; state is kept for ${pruningWindow})`);
     console.log(`# ${done[1]}`);
     return done;
-    // A slower pace than the kill loop's: a sender restarted with many pins open gets them
-    // on-chain one finality round at a time (about 6 s each; the closing note of issue 12).
-  }, 400);
+    // A party back from a long outage first records every block it missed (the others' pins
+    // and batches of the whole outage: 258 s after a 600 s one here, on PostgreSQL).
+  }, { confirmWithinMs: Math.max(300_000, outageSeconds * 1000) });
 }
 
 /** The load while `fault()` runs, then the checks (see killLoop). */
-async function load({ parties, streams, subscribers, fault, paceMs }) {
+async function load({ parties, streams, subscribers, fault, paceMs, confirmWithinMs }) {
   let stopping = false;
   const sending = streams.map((s) => stream(s, () => stopping, paceMs));
   let done;
@@ -280,7 +283,7 @@ async function load({ parties, streams, subscribers, fault, paceMs }) {
       const got = await waitFor(`${s.topic}: all ${ids.length} confirmed at ${party.name}`, async () => {
         const list = await confirmedOn(party, s.topic);
         return list.length >= ids.length ? list : null;
-      }, { timeoutMs: 300_000, everyMs: 2000 });
+      }, { timeoutMs: confirmWithinMs, everyMs: 2000 });
       const order = got.map((m) => m.id);
       assert.equal(new Set(order).size, order.length, `${s.topic}: each once at ${party.name}`);
       assert.deepEqual([...order].sort(), [...ids].sort(), `${s.topic}: exactly the messages sent, at ${party.name}`);

@@ -13,6 +13,9 @@
 //!   pending pin, say) is a batch of that node's and never takes the author's place. Receivers
 //!   drop such a copy: the hash covers the payload's author, which is not the copier.
 //! - Each namespace numbers its pins from 0 with a strictly increasing `sequence`.
+//! - [`Pallet::pin_batches`] makes several of a node's pins in one transaction, in the order
+//!   given: how a node that restarted (or was cut off) gets its open pins on-chain in order in
+//!   one round, passing over those that landed meanwhile.
 //! - [`Pallet::acknowledge`] records, once per node, that a node received and verified a batch,
 //!   so receipt of a private batch can be proven on-chain.
 //! - A batch whose payload never arrives is skipped, so that the contexts it blocks flow again:
