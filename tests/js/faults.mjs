@@ -1,11 +1,12 @@
 // The kill -9 loop, which faults.test.mjs runs on SQLite stores and faults-postgres.test.mjs on
 // PostgreSQL (restarted halfway through): on three real nodes, parties are killed with SIGKILL at
 // random moments while each sends a steady stream of messages (private to a group of 1
-// recipient, private to a group of 2, and broadcast), and every party keeps a durable WebSocket
-// subscription open (reconnecting after its node died). At the end every message sent is
-// confirmed exactly once at its sender and at each recipient, in one order everywhere, in the
-// order it was sent (for broadcasts only in the strict mode: see STRICT_BROADCAST), and each
-// subscription has seen every confirmation at least once.
+// recipient, private to a group of 2, broadcast, and private with a blob of 4 to 32 KiB), and
+// every party keeps a durable WebSocket subscription open (reconnecting after its node died). At
+// the end every message sent is confirmed exactly once at its sender and at each recipient, in
+// one order everywhere, in the order it was sent (for broadcasts only in the strict mode: see
+// STRICT_BROADCAST), each blob downloads whole at each of them, and each subscription has seen
+// every confirmation at least once.
 //
 // The same load and checks run through a network partition and a long outage on four nodes
 // (partition.test.mjs): one party is cut off from the others and healed, then killed and kept
@@ -17,7 +18,9 @@
 // PARLEY_FAULT_OUTAGE_SECONDS (default 50). scripts/faults.sh runs them with 20 kills, a
 // two-minute partition and a ten-minute outage.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
+import { blake2AsHex } from '@polkadot/util-crypto';
 import { startNetwork, call, waitFor, sleep, auth, rest as restCall } from './harness.mjs';
 
 export const KILLS = Number(process.env.PARLEY_FAULT_KILLS ?? 4);
@@ -66,11 +69,12 @@ async function rest(party, method, path, body) {
  * retried with its idempotency key until the node answers (a node killed after storing a send
  * answers its retry with the same message). Returns the ids in the order sent.
  */
-async function stream({ from, topic, group }, stop, paceMs) {
+async function stream({ from, topic, group, blobs }, stop, paceMs) {
   const ids = [];
   for (let seq = 0; !stop(); seq++) {
     const body = { topics: [topic], data: { seq }, idempotencyKey: `${topic}-${seq}` };
     if (group) body.group = group;
+    if (blobs) body.attachments = [await uploadBlob(from, topic, seq)];
     const path = group ? '/messages/private' : '/messages/broadcast';
     // A sender that is down for long (an outage) sends once it is back.
     while (down.has(from.name) && !stop()) await sleep(500);
@@ -86,6 +90,46 @@ async function stream({ from, topic, group }, stop, paceMs) {
     await sleep(paceMs);
   }
   return ids;
+}
+
+/** The blake2-256 (hex) of each blob a stream attached, by its data item's id. */
+const blobHashes = new Map();
+
+/**
+ * Uploads a blob of 4 to 32 KiB for message `seq` of `topic` at `from`, retried until the node
+ * answers (a node killed after storing it leaves an unused data item behind); returns the data
+ * item's id.
+ */
+async function uploadBlob(from, topic, seq) {
+  const bytes = randomBytes(4096 * (1 + (seq % 8)));
+  for (const deadline = Date.now() + 180_000; ;) {
+    assert.ok(Date.now() < deadline, `${topic} #${seq}: blob not uploaded in 3 minutes`);
+    if (!down.has(from.name)) {
+      const form = new FormData();
+      form.append('file', new Blob([bytes]), `${topic}-${seq}.bin`);
+      const r = await rest(from, 'POST', '/data/blob', form);
+      if (r.status === 201) {
+        assert.equal(r.body.blob, blake2AsHex(bytes, 256).slice(2), `${topic} #${seq}: the blob's hash`);
+        blobHashes.set(r.body.id, r.body.blob);
+        return r.body.id;
+      }
+      assert.ok(r.status === 0 || r.status >= 500, `${topic} #${seq}: blob upload ${r.status} ${JSON.stringify(r.body)}`);
+    }
+    await sleep(500);
+  }
+}
+
+/** Each blob attached to `messages` (confirmed at `party`) downloads there whole. */
+async function blobsArrived(party, topic, messages) {
+  for (const m of messages) {
+    const [attachment] = m.attachments ?? [];
+    assert.ok(attachment, `${topic}: message ${m.id} has its blob at ${party.name}`);
+    const expected = blobHashes.get(attachment.id);
+    assert.equal(attachment.blob, expected, `${topic}: the blob of ${m.id} at ${party.name}`);
+    const res = await fetch(`http://127.0.0.1:${party.rest_port}/api/v1/namespaces/default/data/${attachment.id}/blob`, { headers: auth(party) });
+    assert.equal(res.status, 200, `${topic}: the blob of ${m.id} downloads at ${party.name}`);
+    assert.equal(blake2AsHex(Buffer.from(await res.arrayBuffer()), 256).slice(2), expected, `${topic}: the blob of ${m.id} is whole at ${party.name}`);
+  }
 }
 
 /**
@@ -135,7 +179,7 @@ async function restartPostgres() {
   await promisify(execFile)(command[0], command.slice(1), { timeout: 60_000 });
 }
 
-/** The three streams of the load and a subscriber on every party. */
+/** The four streams of the load. */
 async function streamsOf(net) {
   const { provider, 'insurer-a': insurerA, 'insurer-b': insurerB } = net.parties;
   const group = async (from, name, members) => {
@@ -147,6 +191,7 @@ async function streamsOf(net) {
     { from: insurerA, topic: 'fault-pair', group: await group(insurerA, 'fault-pair', [provider]), recipients: [provider] },
     { from: provider, topic: 'fault-trio', group: await group(provider, 'fault-trio', [insurerA, insurerB]), recipients: [insurerA, insurerB] },
     { from: insurerB, topic: 'fault-news', group: null, recipients: [provider, insurerA] },
+    { from: provider, topic: 'fault-blobs', group: await group(provider, 'fault-blobs', [insurerB]), recipients: [insurerB], blobs: true },
   ];
 }
 
@@ -290,6 +335,7 @@ async function load({ parties, streams, subscribers, fault, paceMs, confirmWithi
       if (s.group || STRICT_BROADCAST) {
         assert.deepEqual(got.map((m) => m.data.seq), ids.map((_, n) => n), `${s.topic}: in the order sent, at ${party.name}`);
       }
+      if (s.blobs) await blobsArrived(party, s.topic, got);
       reference ??= order;
       assert.deepEqual(order, reference, `${s.topic}: one order at every party`);
     }
