@@ -131,6 +131,10 @@ pub struct PinSubmission {
 	pub contexts: Vec<Hash>,
 }
 
+/// What a submitter tells once a transaction is signed, before it goes to the pool: its hash and
+/// era, so that the caller can keep them where a crash cannot lose them.
+pub type OnSigned = Box<dyn FnOnce(SubmittedTx) -> BoxFuture<'static, Result<(), String>> + Send>;
+
 /// Writes to the chain on this node's behalf.
 pub trait Submitter: Send + Sync + 'static {
 	/// Submits `pins.pin_batch`, signed by this node's account. Resolves once the transaction
@@ -151,9 +155,14 @@ pub trait Submitter: Send + Sync + 'static {
 	/// that batch (an operator's way out of a context blocked by a batch that never arrives).
 	fn submit_skip(&self, batch_id: BatchId) -> BoxFuture<'static, Result<(), String>>;
 
-	/// Submits a tokens pallet call signed by this node's account. Resolves with the
-	/// transaction's hash once the transaction pool accepted it.
-	fn submit_tokens(&self, _call: TokenCall) -> BoxFuture<'static, Result<SubmittedTx, String>> {
+	/// Submits a tokens pallet call signed by this node's account. Once it is signed, and
+	/// before it goes to the pool, `signed` is told its hash and era (and an error from it stops
+	/// the transaction there). Resolves with the same once the transaction pool accepted it.
+	fn submit_tokens(
+		&self,
+		_call: TokenCall,
+		_signed: OnSigned,
+	) -> BoxFuture<'static, Result<SubmittedTx, String>> {
 		Box::pin(async { Err("this submitter does not submit token calls".to_string()) })
 	}
 }

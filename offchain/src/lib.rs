@@ -56,8 +56,8 @@ pub mod tokens;
 pub use parley_wire::{batch, envelope, sale, types};
 
 pub use chain::{
-	ChainBlock, ChainView, FailedPin, Governance, Member, Motion, PinLimits, PinSubmission,
-	PinnedBatch, SkippedBatch, Submitter, MAX_PINS_PER_SUBMISSION,
+	ChainBlock, ChainView, FailedPin, Governance, Member, Motion, OnSigned, PinLimits,
+	PinSubmission, PinnedBatch, SkippedBatch, Submitter, MAX_PINS_PER_SUBMISSION,
 };
 pub use exchange::{Exchange, ExchangeConfig, ExchangeError};
 pub use keys::NodeKeys;

@@ -9,8 +9,9 @@ use parley_offchain::{
 	store::{
 		collections::{MESSAGES, OPERATIONS},
 		query::ListQuery,
-		NewMessage, OutboxKind, Recording, RetryOutcome, Store, StoreError,
+		NewMessage, NewTokenOp, OutboxKind, Recording, RetryOutcome, Store, StoreError,
 	},
+	tokens::ExtrinsicOutcome,
 	types::{Group, MessageKind},
 	ChainBlock, FailedPin, MessageState, PinnedBatch,
 };
@@ -657,5 +658,73 @@ async fn pins_held_back_do_not_starve_the_deliveries_after_them_on_every_backend
 			due.iter().any(|op| op.kind == OutboxKind::Deliver && op.batch_id == Some(last.0)),
 			"{backend}: the delivery queued after 70 open pins is in the pass"
 		);
+	}
+}
+
+/// A token operation of `namespace` with idempotency key `key`, as the exchange records it.
+async fn token_op(
+	store: &Store,
+	id: &str,
+	namespace: &str,
+	key: Option<&str>,
+) -> Result<(), StoreError> {
+	let input = serde_json::json!({ "pool": 1, "amount": "1" });
+	let op = NewTokenOp {
+		id,
+		namespace,
+		kind: "transfer",
+		input: &input,
+		message_id: None,
+		idempotency_key: key,
+	};
+	store.insert_token_op(&op).await
+}
+
+#[tokio::test]
+async fn a_token_operation_is_made_once_per_key_and_followed_from_its_signing_on_every_backend() {
+	for (backend, store, _dir) in stores().await {
+		// One operation per key and namespace: a retry names the first.
+		token_op(&store, "op-a", "default", Some("pay-1")).await.unwrap();
+		let again = token_op(&store, "op-b", "default", Some("pay-1")).await.unwrap_err();
+		assert!(matches!(&again, StoreError::Duplicate(id) if id == "op-a"), "{backend}: {again}");
+		assert!(store.token_op("op-b").await.unwrap().is_none(), "{backend}");
+		token_op(&store, "op-c", "other", Some("pay-1")).await.unwrap();
+		assert_eq!(
+			store.token_op("op-a").await.unwrap().unwrap().idempotency_key.as_deref(),
+			Some("pay-1")
+		);
+
+		// A node stops with three operations `submitting`: one signed (it may be in a pool),
+		// one never signed, and one signed whose transaction lands before the pool's answer.
+		token_op(&store, "signed", "default", Some("pay-2")).await.unwrap();
+		store.token_op_signed("signed", &[7; 32], 20).await.unwrap();
+		token_op(&store, "unsigned", "default", Some("pay-3")).await.unwrap();
+		token_op(&store, "landed", "default", None).await.unwrap();
+		store.token_op_signed("landed", &[8; 32], 20).await.unwrap();
+		let block = |number, extrinsics| ChainBlock { number, extrinsics, ..Default::default() };
+		let outcome = |hash| ExtrinsicOutcome { index: 1, hash, error: None };
+		let recording = Recording { fetch_after_ms: 0, me: Some(1), failed_pin_authors: vec![] };
+		store.record_block(&block(1, vec![outcome([8; 32])]), &recording).await.unwrap();
+		let state = |id: &'static str| {
+			let store = store.clone();
+			async move { store.token_op(id).await.unwrap().unwrap() }
+		};
+		assert_eq!(state("landed").await.state, "succeeded", "{backend}: counted from its signing");
+
+		// (op-a and op-c, never signed either, fail with it.)
+		assert_eq!(store.fail_interrupted_token_ops().await.unwrap(), 3, "{backend}");
+		let unsigned = state("unsigned").await;
+		assert_eq!(unsigned.state, "failed", "{backend}");
+		assert!(unsigned.error.unwrap().contains("nothing was sent"), "{backend}");
+		assert_eq!(state("signed").await.state, "submitted", "{backend}: followed, not failed");
+		assert_eq!(state("landed").await.state, "succeeded", "{backend}");
+
+		// The signed one is decided by the chain: not in a block before its era ends, it fails.
+		store.record_block(&block(20, vec![]), &recording).await.unwrap();
+		assert_eq!(state("signed").await.state, "submitted", "{backend}: still in its era");
+		store.record_block(&block(21, vec![]), &recording).await.unwrap();
+		let signed = state("signed").await;
+		assert_eq!(signed.state, "failed", "{backend}");
+		assert!(signed.error.unwrap().contains("era ended"), "{backend}");
 	}
 }

@@ -14,7 +14,7 @@ use frame_system_rpc_runtime_api::AccountNonceApi;
 use futures::future::BoxFuture;
 use parley_offchain::{
 	tokens::{SubmittedTx, TokenCall},
-	PinSubmission, Submitter,
+	OnSigned, PinSubmission, Submitter,
 };
 use parley_runtime::{
 	AccountId, Runtime, RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic,
@@ -78,7 +78,13 @@ impl ChainSubmitter {
 		}
 	}
 
-	async fn submit(&self, call: RuntimeCall) -> Result<SubmittedTx, String> {
+	/// Signs `call` with the next nonce and hands it to the pool; `signed`, if given, is told its
+	/// hash and era first (under the same lock, so no other transaction takes the nonce).
+	async fn submit(
+		&self,
+		call: RuntimeCall,
+		signed: Option<OnSigned>,
+	) -> Result<SubmittedTx, String> {
 		let inner = &self.inner;
 		let _submitting = inner.submitting.lock().await;
 		let info = inner.client.info();
@@ -130,11 +136,21 @@ impl ChainSubmitter {
 		);
 		let opaque = OpaqueExtrinsic::try_from_encoded_extrinsic(&extrinsic.encode())
 			.map_err(|e| e.to_string())?;
+		// The pool's hash, and the follower's: blake2-256 of the encoded extrinsic.
+		let tx = SubmittedTx {
+			hash: sp_crypto_hashing::blake2_256(&opaque.encode()),
+			valid_until: era.death(info.best_number as u64).saturating_sub(1),
+		};
+		if let Some(signed) = signed {
+			signed(tx).await?;
+		}
 		match inner.pool.submit_one(best, TransactionSource::Local, opaque).await {
-			Ok(hash) => Ok(SubmittedTx {
-				hash: hash.0,
-				valid_until: era.death(info.best_number as u64).saturating_sub(1),
-			}),
+			Ok(hash) if hash.0 == tx.hash => Ok(tx),
+			Ok(hash) => Err(format!(
+				"the transaction pool named the transaction 0x{} rather than 0x{}",
+				hex::encode(hash.0),
+				hex::encode(tx.hash)
+			)),
 			Err(e) => Err(format!("the transaction pool refused the transaction: {e}")),
 		}
 	}
@@ -167,7 +183,7 @@ impl Submitter for ChainSubmitter {
 				payload_ref: Vec::new(),
 				contexts: pin.contexts.into_iter().map(H256).collect(),
 			});
-			this.submit(call).await.map(|_| ())
+			this.submit(call, None).await.map(|_| ())
 		})
 	}
 
@@ -184,21 +200,27 @@ impl Submitter for ChainSubmitter {
 					contexts: pin.contexts.into_iter().map(H256).collect(),
 				})
 				.collect();
-			this.submit(RuntimeCall::Pins(pallet_pins::Call::pin_batches { pins }))
+			this.submit(RuntimeCall::Pins(pallet_pins::Call::pin_batches { pins }), None)
 				.await
 				.map(|_| ())
 		})
 	}
 
-	fn submit_tokens(&self, call: TokenCall) -> BoxFuture<'static, Result<SubmittedTx, String>> {
+	fn submit_tokens(
+		&self,
+		call: TokenCall,
+		signed: OnSigned,
+	) -> BoxFuture<'static, Result<SubmittedTx, String>> {
 		let this = self.clone();
-		Box::pin(async move { this.submit(RuntimeCall::Tokens(tokens_call(call))).await })
+		Box::pin(
+			async move { this.submit(RuntimeCall::Tokens(tokens_call(call)), Some(signed)).await },
+		)
 	}
 
 	fn submit_skip(&self, batch_id: [u8; 16]) -> BoxFuture<'static, Result<(), String>> {
 		let this = self.clone();
 		Box::pin(async move {
-			this.submit(RuntimeCall::Pins(pallet_pins::Call::skip_batch { batch_id }))
+			this.submit(RuntimeCall::Pins(pallet_pins::Call::skip_batch { batch_id }), None)
 				.await
 				.map(|_| ())
 		})

@@ -16,7 +16,9 @@
 //! | `parley_listTokenPools`, `parley_listTokenTransfers`, `parley_listTokenApprovals`, `parley_listClaims`, `parley_listEscrows`, `parley_listTokenOperations` | `filter`? | rows |
 //!
 //! `options` are `{"namespace", "confirm", "timeout"}`: with `confirm` the call returns once the
-//! operation settled, and a failure on-chain is error 4022 naming the pallet error.
+//! operation settled, and a failure on-chain is error 4022 naming the pallet error. Every request
+//! object above also takes an `idempotencyKey` (1 to 256 bytes, unique in the namespace): a retry
+//! with it is error 4009 naming the first operation, and sends nothing.
 
 use super::parley::{list_collection, rpc_error, wait_time};
 use jsonrpsee::{core::RpcResult, proc_macros::rpc};

@@ -275,7 +275,7 @@ impl Exchange {
 				holding: transfer.holding,
 				message_hash: Some(hash),
 			};
-			self.submit_token_call(&message.namespace, call, input, Some(&id)).await?;
+			self.submit_token_call(&message.namespace, call, input, Some(&id), None).await?;
 		} else {
 			self.inner.batcher_wake.notify_one();
 		}

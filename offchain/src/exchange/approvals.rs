@@ -21,6 +21,7 @@ impl Exchange {
 		namespace: &str,
 		request: ApproveRequest,
 	) -> Result<TokenOp, ExchangeError> {
+		self.check_token_key(namespace, request.idempotency_key.as_deref()).await?;
 		let pool = self.token_pool(namespace, &request.pool).await?;
 		let delegate = self.resolve_account(&request.delegate)?;
 		if request.approved == Some(false) || request.allowance.is_some() {
@@ -35,7 +36,8 @@ impl Exchange {
 		let mut input = json!({ "pool": pool.pool, "delegate": crate::tokens::ss58(&delegate) });
 		merge(&mut input, holding.to_json());
 		let call = TokenCall::Approve { pool: pool.pool, delegate, holding };
-		self.submit_token_call(namespace, call, input, None).await
+		self.submit_token_call(namespace, call, input, None, request.idempotency_key.as_deref())
+			.await
 	}
 
 	/// Sets a delegate's allowance to exactly `allowance`, or withdraws its approval (`approved:
@@ -93,6 +95,7 @@ impl Exchange {
 			}
 			_ => {}
 		}
-		self.submit_token_call(namespace, call, input, None).await
+		self.submit_token_call(namespace, call, input, None, request.idempotency_key.as_deref())
+			.await
 	}
 }

@@ -24,8 +24,8 @@ pub enum ExchangeError {
 	/// Reading the chain failed.
 	#[error("chain: {0}")]
 	Chain(String),
-	/// The idempotency key was already used; the first message's id.
-	#[error("idempotency key already used by message {0}")]
+	/// The idempotency key was already used; the id of the first message or token operation.
+	#[error("idempotency key already used, by {0}")]
 	Conflict(String),
 	/// A wait (confirm, request/reply) ran out of time.
 	#[error("timed out: {0}")]

@@ -34,6 +34,7 @@ pub mod hooks;
 pub mod inbound;
 mod outbox;
 mod sales;
+mod token_ops;
 pub mod token_requests;
 pub mod tokens;
 pub mod waits;

@@ -151,7 +151,7 @@ async fn reveal_if_paid(exchange: &Exchange, escrow: u64) -> Result<(), String> 
 	log::info!(target: LOG, "escrow {escrow} pays the price of batch {}: revealing its key", hex::encode(batch_id));
 	let input = serde_json::json!({ "escrow": escrow, "batch": hex::encode(batch_id) });
 	exchange
-		.submit_token_call(&namespace, TokenCall::RevealKey { escrow, key }, input, None)
+		.submit_token_call(&namespace, TokenCall::RevealKey { escrow, key }, input, None, None)
 		.await
 		.map_err(|e| e.to_string())?;
 	Ok(())

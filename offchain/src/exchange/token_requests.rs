@@ -31,6 +31,9 @@ pub struct CreatePoolRequest {
 	pub metadata_uri: Option<String>,
 	/// Its hash (32 bytes hex).
 	pub metadata_hash: Option<String>,
+	/// The app's idempotency key (1 to 256 bytes, unique in the namespace): a retry with it is
+	/// answered with the first operation, never a second transaction.
+	pub idempotency_key: Option<String>,
 }
 
 /// Mints tokens.
@@ -47,6 +50,9 @@ pub struct MintRequest {
 	pub index: Option<Value>,
 	/// The token's metadata hash.
 	pub metadata_hash: Option<String>,
+	/// The app's idempotency key (1 to 256 bytes, unique in the namespace): a retry with it is
+	/// answered with the first operation, never a second transaction.
+	pub idempotency_key: Option<String>,
 }
 
 /// Burns this node's tokens.
@@ -59,6 +65,9 @@ pub struct BurnRequest {
 	pub amount: Option<Value>,
 	/// An item index.
 	pub index: Option<Value>,
+	/// The app's idempotency key (1 to 256 bytes, unique in the namespace): a retry with it is
+	/// answered with the first operation, never a second transaction.
+	pub idempotency_key: Option<String>,
 }
 
 /// Transfers tokens.
@@ -77,6 +86,9 @@ pub struct TransferRequest {
 	pub from: Option<String>,
 	/// The hash of the private message the transfer goes with.
 	pub message_hash: Option<String>,
+	/// The app's idempotency key (1 to 256 bytes, unique in the namespace): a retry with it is
+	/// answered with the first operation, never a second transaction.
+	pub idempotency_key: Option<String>,
 }
 
 /// Approves a delegate, changes its allowance, or withdraws its approval.
@@ -100,6 +112,9 @@ pub struct ApproveRequest {
 	pub allowance: Option<Value>,
 	/// `false` withdraws the approval (default `true`).
 	pub approved: Option<bool>,
+	/// The app's idempotency key (1 to 256 bytes, unique in the namespace): a retry with it is
+	/// answered with the first operation, never a second transaction.
+	pub idempotency_key: Option<String>,
 }
 
 /// Claims a business record key.
@@ -112,6 +127,9 @@ pub struct ClaimRequest {
 	pub key_hash: Option<String>,
 	/// The owner (default: this node's account).
 	pub owner: Option<String>,
+	/// The app's idempotency key (1 to 256 bytes, unique in the namespace): a retry with it is
+	/// answered with the first operation, never a second transaction.
+	pub idempotency_key: Option<String>,
 }
 
 /// Hands a claim to another account.
@@ -142,6 +160,9 @@ pub struct EscrowRequest {
 	/// hash, from the `batch_offered` event. The payment is then released only by the seller
 	/// revealing the key that opens the batch, never by this node's acknowledgement.
 	pub key_hash: Option<String>,
+	/// The app's idempotency key (1 to 256 bytes, unique in the namespace): a retry with it is
+	/// answered with the first operation, never a second transaction.
+	pub idempotency_key: Option<String>,
 }
 
 /// The price of a private message for sale: the recipient's node holds it unopened until the

@@ -3,7 +3,8 @@
 //!
 //! Each call checks what it can before anything reaches the chain (the pool exists in the
 //! namespace and is of the right kind, the holder holds the tokens, accounts parse), records a
-//! token operation, and submits the tokens pallet call. The operation settles when a block
+//! token operation, and submits the tokens pallet call (see [`super::token_ops`]: signed, kept,
+//! then sent, once per idempotency key). The operation settles when a block
 //! includes the transaction: `succeeded`, with the events it caused, or `failed`, with the pallet
 //! error (`Tokens.AlreadyClaimed`). Everything the tokens pallet does — whoever signed it, this
 //! node or an app through polkadot.js — reaches apps the same way: as rows of the token
@@ -15,7 +16,7 @@ use super::{
 		BurnRequest, ClaimRequest, ClaimTransferRequest, CreatePoolRequest, EscrowRequest,
 		MessageTransferRequest, MintRequest, PoolRef, TransferRequest,
 	},
-	Exchange, ExchangeError, Waited,
+	Exchange, ExchangeError,
 };
 use crate::{
 	store::{PoolRow, TokenOp},
@@ -23,7 +24,6 @@ use crate::{
 	types::blake2_256,
 };
 use serde_json::{json, Value};
-use std::time::Duration;
 
 /// The longest escrow timeout the runtime accepts, in blocks (a week of 2 s blocks).
 pub const MAX_ESCROW_TIMEOUT: u32 = 7 * 24 * 3600 / 2;
@@ -137,70 +137,13 @@ impl Exchange {
 		Ok(())
 	}
 
-	/// Records a token operation and submits its call signed by this node's account.
-	pub async fn submit_token_call(
-		&self,
-		namespace: &str,
-		call: TokenCall,
-		input: Value,
-		message_id: Option<&str>,
-	) -> Result<TokenOp, ExchangeError> {
-		self.me()?;
-		let store = &self.inner.store;
-		let id = crate::store::uuid_string(&crate::store::new_uuid());
-		store.insert_token_op(&id, namespace, call.kind(), &input, message_id).await?;
-		match self.inner.submitter.submit_tokens(call).await {
-			Ok(tx) => store.token_op_submitted(&id, &tx.hash, tx.valid_until).await?,
-			Err(e) => {
-				store.token_op_refused(&id, &e).await?;
-				self.inner.events_wake.notify_waiters();
-				return Err(ExchangeError::Rejected(e));
-			}
-		}
-		self.token_op(&id).await
-	}
-
-	/// A token operation by id.
-	pub async fn token_op(&self, id: &str) -> Result<TokenOp, ExchangeError> {
-		self.inner
-			.store
-			.token_op(id)
-			.await?
-			.ok_or_else(|| ExchangeError::NotFound(format!("token operation {id}")))
-	}
-
-	/// Waits (up to `timeout`) until token operation `id` succeeded on-chain, and returns it; a
-	/// failed one is a `Rejected` error naming the pallet error (or the pool's refusal).
-	pub async fn wait_for_token_op(
-		&self,
-		id: &str,
-		timeout: Duration,
-	) -> Result<TokenOp, ExchangeError> {
-		let op = self
-			.wait_on_events(timeout, || async move {
-				let op = self.token_op(id).await?;
-				Ok(if op.is_settled() {
-					Waited::Done(op)
-				} else {
-					Waited::NotYet(format!("token operation {id} is still {}", op.state))
-				})
-			})
-			.await?;
-		if op.state == "failed" {
-			return Err(ExchangeError::Rejected(format!(
-				"token operation {id} failed: {}",
-				op.error.unwrap_or_default()
-			)));
-		}
-		Ok(op)
-	}
-
 	/// Creates a token pool owned by this node's org.
 	pub async fn create_token_pool(
 		&self,
 		namespace: &str,
 		request: CreatePoolRequest,
 	) -> Result<TokenOp, ExchangeError> {
+		self.check_token_key(namespace, request.idempotency_key.as_deref()).await?;
 		check_name("namespace", namespace)?;
 		check_name("name", &request.name)?;
 		let kind = match request.kind.as_deref() {
@@ -243,7 +186,8 @@ impl Exchange {
 			metadata_uri,
 			metadata_hash,
 		};
-		self.submit_token_call(namespace, call, input, None).await
+		self.submit_token_call(namespace, call, input, None, request.idempotency_key.as_deref())
+			.await
 	}
 
 	/// Mints tokens (this node's org must own the pool).
@@ -252,6 +196,7 @@ impl Exchange {
 		namespace: &str,
 		request: MintRequest,
 	) -> Result<TokenOp, ExchangeError> {
+		self.check_token_key(namespace, request.idempotency_key.as_deref()).await?;
 		let pool = self.token_pool(namespace, &request.pool).await?;
 		let holding = holding(&request.amount, &request.index)?;
 		if holding.kind() != pool.pool_kind() {
@@ -270,7 +215,8 @@ impl Exchange {
 		let mut input = json!({ "pool": pool.pool, "to": crate::tokens::ss58(&to), "metadataHash": request.metadata_hash });
 		merge(&mut input, holding.to_json());
 		let call = TokenCall::Mint { pool: pool.pool, to, holding, metadata_hash };
-		self.submit_token_call(namespace, call, input, None).await
+		self.submit_token_call(namespace, call, input, None, request.idempotency_key.as_deref())
+			.await
 	}
 
 	/// Burns this node's tokens.
@@ -279,13 +225,20 @@ impl Exchange {
 		namespace: &str,
 		request: BurnRequest,
 	) -> Result<TokenOp, ExchangeError> {
+		self.check_token_key(namespace, request.idempotency_key.as_deref()).await?;
 		let pool = self.token_pool(namespace, &request.pool).await?;
 		let holding = holding(&request.amount, &request.index)?;
 		self.check_holds(&pool, &self.me()?.account, &holding)?;
 		let mut input = json!({ "pool": pool.pool });
 		merge(&mut input, holding.to_json());
-		self.submit_token_call(namespace, TokenCall::Burn { pool: pool.pool, holding }, input, None)
-			.await
+		self.submit_token_call(
+			namespace,
+			TokenCall::Burn { pool: pool.pool, holding },
+			input,
+			None,
+			request.idempotency_key.as_deref(),
+		)
+		.await
 	}
 
 	/// Transfers this node's tokens, or (with `from`) tokens a holder approved it for.
@@ -294,6 +247,7 @@ impl Exchange {
 		namespace: &str,
 		request: TransferRequest,
 	) -> Result<TokenOp, ExchangeError> {
+		self.check_token_key(namespace, request.idempotency_key.as_deref()).await?;
 		let pool = self.token_pool(namespace, &request.pool).await?;
 		let holding = holding(&request.amount, &request.index)?;
 		let to = self.resolve_account(&request.to)?;
@@ -315,7 +269,8 @@ impl Exchange {
 			}
 			_ => TokenCall::Transfer { pool: pool.pool, to, holding, message_hash },
 		};
-		self.submit_token_call(namespace, call, input, None).await
+		self.submit_token_call(namespace, call, input, None, request.idempotency_key.as_deref())
+			.await
 	}
 
 	/// What `account` holds in a pool (from the chain's latest imported block).
@@ -350,6 +305,7 @@ impl Exchange {
 		namespace: &str,
 		request: ClaimRequest,
 	) -> Result<TokenOp, ExchangeError> {
+		self.check_token_key(namespace, request.idempotency_key.as_deref()).await?;
 		check_name("namespace", namespace)?;
 		let key_hash = match (&request.key, &request.key_hash) {
 			(Some(key), None) if !key.is_empty() && key.len() <= 1024 => blake2_256(key.as_bytes()),
@@ -364,7 +320,8 @@ impl Exchange {
 		let input =
 			json!({ "keyHash": hex::encode(key_hash), "owner": crate::tokens::ss58(&owner) });
 		let call = TokenCall::Claim { namespace: namespace.into(), key_hash, owner };
-		self.submit_token_call(namespace, call, input, None).await
+		self.submit_token_call(namespace, call, input, None, request.idempotency_key.as_deref())
+			.await
 	}
 
 	/// Hands this node's claim on `key_hash` to another account.
@@ -379,7 +336,7 @@ impl Exchange {
 		let to = self.resolve_account(&request.to)?;
 		let input = json!({ "keyHash": hex::encode(key_hash), "to": crate::tokens::ss58(&to) });
 		let call = TokenCall::TransferClaim { namespace: namespace.into(), key_hash, to };
-		self.submit_token_call(namespace, call, input, None).await
+		self.submit_token_call(namespace, call, input, None, None).await
 	}
 
 	/// Releases this node's claim on `key_hash`.
@@ -392,7 +349,7 @@ impl Exchange {
 		let key_hash = parse_hash("keyHash", key_hash).map_err(bad)?;
 		let input = json!({ "keyHash": hex::encode(key_hash) });
 		let call = TokenCall::ReleaseClaim { namespace: namespace.into(), key_hash };
-		self.submit_token_call(namespace, call, input, None).await
+		self.submit_token_call(namespace, call, input, None, None).await
 	}
 
 	/// Locks a payment from this node's account to `payee` until this node acknowledges the
@@ -404,6 +361,7 @@ impl Exchange {
 		namespace: &str,
 		request: EscrowRequest,
 	) -> Result<TokenOp, ExchangeError> {
+		self.check_token_key(namespace, request.idempotency_key.as_deref()).await?;
 		let pool = self.token_pool(namespace, &request.pool).await?;
 		if pool.pool_kind() != PoolKind::Fungible {
 			return Err(bad("escrows pay in fungible pools"));
@@ -456,7 +414,8 @@ impl Exchange {
 			timeout: request.timeout,
 			key_hash,
 		};
-		self.submit_token_call(namespace, call, input, None).await
+		self.submit_token_call(namespace, call, input, None, request.idempotency_key.as_deref())
+			.await
 	}
 
 	/// Retries the release (`release = true`) or the refund of escrow `escrow` on-chain. The
@@ -475,7 +434,7 @@ impl Exchange {
 		} else {
 			TokenCall::RefundEscrow { escrow }
 		};
-		self.submit_token_call(namespace, call, input, None).await
+		self.submit_token_call(namespace, call, input, None, None).await
 	}
 
 	/// Checks the transfer a message declares, as [`TransferRef`] (this node pays).

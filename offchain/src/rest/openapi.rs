@@ -87,7 +87,7 @@ fn token_write(summary: &str, schema: Option<&str>, extra_params: Vec<Value>) ->
 			"400": error_response("Bad input, or the holder does not hold the tokens."),
 			"404": error_response("Unknown pool, item, claim or batch."),
 			"408": error_response("Not settled in time (the body has the operation id)."),
-			"409": error_response("This node is not a registered node."),
+			"409": error_response("The idempotency key was used before (the body's `id` is the first operation's), or this node is not a registered node."),
 			"422": error_response("The chain refused the call (the error names the pallet error, e.g. `Tokens.AlreadyClaimed`).")
 		}
 	});
@@ -120,7 +120,7 @@ fn token_paths() -> Value {
 				{ "name": "pool", "in": "query", "required": true, "schema": { "type": "string" } },
 				{ "name": "account", "in": "query", "required": true, "schema": { "type": "string" } }],
 			"responses": { "200": ok_json("The balance.", json!({ "type": "object" })), "400": error_response("Bad account or query."), "404": error_response("No such pool.") } } },
-		"/api/v1/namespaces/{ns}/tokens/operations": { "get": list_op("Token calls this node submitted, with their outcome.", "TokenOperation", &["id", "kind", "tx_hash", "state", "block", "message", "created"]) },
+		"/api/v1/namespaces/{ns}/tokens/operations": { "get": list_op("Token calls this node submitted, with their outcome.", "TokenOperation", &["id", "kind", "tx_hash", "state", "block", "message", "idempotency_key", "created"]) },
 		"/api/v1/namespaces/{ns}/tokens/operations/{id}": { "get": { "summary": "One token operation.", "parameters": [ns_param(), path_param("id", "Operation id.")],
 			"responses": { "200": ok_json("The operation.", json!({ "$ref": "#/components/schemas/TokenOperation" })), "400": error_response("Bad namespace."), "404": error_response("No such operation.") } } },
 		"/api/v1/namespaces/{ns}/claims": {
@@ -309,31 +309,32 @@ fn base_document() -> Value {
 			"Amount": { "description": "An amount in the pool's smallest unit (a decimal string or an integer).", "oneOf": [{ "type": "string", "pattern": "^[0-9]{1,39}$" }, { "type": "integer", "minimum": 0 }] },
 			"ItemIndex": { "description": "An NFT's index in its pool.", "oneOf": [{ "type": "string", "pattern": "^[0-9]{1,20}$" }, { "type": "integer", "minimum": 0 }] },
 			"Hash": { "type": "string", "pattern": "^(0x)?[0-9a-fA-F]{64}$" },
+			"IdempotencyKey": { "type": "string", "minLength": 1, "maxLength": 256, "description": "Unique in the namespace: a retry with the same key is answered 409 with the first operation's id, and no second transaction is sent." },
 			"PoolInput": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": {
 				"name": { "type": "string", "minLength": 1, "maxLength": 64 }, "symbol": { "type": "string", "maxLength": 16 }, "decimals": { "type": "integer", "minimum": 0, "maximum": 18 },
-				"type": { "type": "string", "enum": ["fungible", "nonfungible"] }, "metadataUri": { "type": "string", "maxLength": 256 }, "metadataHash": { "$ref": "#/components/schemas/Hash" } } },
+				"type": { "type": "string", "enum": ["fungible", "nonfungible"] }, "metadataUri": { "type": "string", "maxLength": 256 }, "metadataHash": { "$ref": "#/components/schemas/Hash" }, "idempotencyKey": { "$ref": "#/components/schemas/IdempotencyKey" } } },
 			"MintInput": { "type": "object", "additionalProperties": false, "required": ["pool"], "properties": {
-				"pool": { "$ref": "#/components/schemas/PoolRef" }, "to": { "$ref": "#/components/schemas/AccountRef" }, "amount": { "$ref": "#/components/schemas/Amount" }, "index": { "$ref": "#/components/schemas/ItemIndex" }, "metadataHash": { "$ref": "#/components/schemas/Hash" } } },
+				"pool": { "$ref": "#/components/schemas/PoolRef" }, "to": { "$ref": "#/components/schemas/AccountRef" }, "amount": { "$ref": "#/components/schemas/Amount" }, "index": { "$ref": "#/components/schemas/ItemIndex" }, "metadataHash": { "$ref": "#/components/schemas/Hash" }, "idempotencyKey": { "$ref": "#/components/schemas/IdempotencyKey" } } },
 			"BurnInput": { "type": "object", "additionalProperties": false, "required": ["pool"], "properties": {
-				"pool": { "$ref": "#/components/schemas/PoolRef" }, "amount": { "$ref": "#/components/schemas/Amount" }, "index": { "$ref": "#/components/schemas/ItemIndex" } } },
+				"pool": { "$ref": "#/components/schemas/PoolRef" }, "amount": { "$ref": "#/components/schemas/Amount" }, "index": { "$ref": "#/components/schemas/ItemIndex" }, "idempotencyKey": { "$ref": "#/components/schemas/IdempotencyKey" } } },
 			"TransferInput": { "type": "object", "additionalProperties": false, "required": ["pool", "to"], "properties": {
 				"pool": { "$ref": "#/components/schemas/PoolRef" }, "to": { "$ref": "#/components/schemas/AccountRef" }, "amount": { "$ref": "#/components/schemas/Amount" }, "index": { "$ref": "#/components/schemas/ItemIndex" },
-				"from": { "$ref": "#/components/schemas/AccountRef" }, "messageHash": { "$ref": "#/components/schemas/Hash" } } },
+				"from": { "$ref": "#/components/schemas/AccountRef" }, "messageHash": { "$ref": "#/components/schemas/Hash" }, "idempotencyKey": { "$ref": "#/components/schemas/IdempotencyKey" } } },
 			"ApprovalInput": { "type": "object", "additionalProperties": false, "required": ["pool", "delegate"],
 				"description": "`amount` adds to the delegate's allowance (fungible), `index` approves it for an item (non-fungible); `allowance` sets its allowance to exactly this (`0` withdraws it); `approved: false` withdraws its approval: the whole allowance, or the item `index`.",
 				"properties": {
 				"pool": { "$ref": "#/components/schemas/PoolRef" }, "delegate": { "$ref": "#/components/schemas/AccountRef" }, "amount": { "$ref": "#/components/schemas/Amount" }, "index": { "$ref": "#/components/schemas/ItemIndex" },
-				"allowance": { "$ref": "#/components/schemas/Amount" }, "approved": { "type": "boolean", "description": "`false` withdraws the approval (default `true`)." } } },
+				"allowance": { "$ref": "#/components/schemas/Amount" }, "approved": { "type": "boolean", "description": "`false` withdraws the approval (default `true`)." }, "idempotencyKey": { "$ref": "#/components/schemas/IdempotencyKey" } } },
 			"ClaimInput": { "type": "object", "additionalProperties": false, "properties": {
-				"key": { "type": "string", "minLength": 1, "description": "The business key; its blake2-256 hash is claimed." }, "keyHash": { "$ref": "#/components/schemas/Hash" }, "owner": { "$ref": "#/components/schemas/AccountRef" } } },
+				"key": { "type": "string", "minLength": 1, "description": "The business key; its blake2-256 hash is claimed." }, "keyHash": { "$ref": "#/components/schemas/Hash" }, "owner": { "$ref": "#/components/schemas/AccountRef" }, "idempotencyKey": { "$ref": "#/components/schemas/IdempotencyKey" } } },
 			"ClaimTransferInput": { "type": "object", "additionalProperties": false, "required": ["to"], "properties": { "to": { "$ref": "#/components/schemas/AccountRef" } } },
 			"EscrowInput": { "type": "object", "additionalProperties": false, "required": ["pool", "payee", "amount", "timeout"], "properties": {
 				"pool": { "$ref": "#/components/schemas/PoolRef" }, "payee": { "$ref": "#/components/schemas/AccountRef" }, "amount": { "$ref": "#/components/schemas/Amount" },
 				"batch": { "type": "string", "pattern": "^(0x)?[0-9a-f]{32}$", "description": "The pinned batch to be delivered to this node." }, "batchHash": { "$ref": "#/components/schemas/Hash" },
 				"timeout": { "type": "integer", "minimum": 1, "maximum": 302400, "description": "Blocks until the payment is refunded if this node has not acknowledged the batch (or, with `keyHash`, the seller has not revealed the key)." },
-				"keyHash": { "allOf": [{ "$ref": "#/components/schemas/Hash" }], "description": "Hash-locked: released only by the seller revealing the sale key with this hash (from the `batch_offered` event), never by this node's acknowledgement." } } },
+				"keyHash": { "allOf": [{ "$ref": "#/components/schemas/Hash" }], "description": "Hash-locked: released only by the seller revealing the sale key with this hash (from the `batch_offered` event), never by this node's acknowledgement." }, "idempotencyKey": { "$ref": "#/components/schemas/IdempotencyKey" } } },
 			"TokenOperation": { "type": "object", "properties": { "id": { "type": "string" }, "namespace": { "type": "string" }, "kind": { "type": "string" }, "input": {}, "tx_hash": { "type": "string", "nullable": true },
-				"state": { "type": "string", "enum": ["submitting", "submitted", "succeeded", "failed"] }, "error": { "type": "string", "nullable": true }, "block": { "type": "integer", "nullable": true }, "result": {}, "message": { "type": "string", "nullable": true }, "created": { "type": "integer" } } },
+				"state": { "type": "string", "enum": ["submitting", "submitted", "succeeded", "failed"] }, "error": { "type": "string", "nullable": true }, "block": { "type": "integer", "nullable": true }, "result": {}, "message": { "type": "string", "nullable": true }, "idempotency_key": { "type": "string", "nullable": true }, "created": { "type": "integer" } } },
 			"Pool": { "type": "object" }, "TokenTransfer": { "type": "object" }, "TokenApproval": { "type": "object" }, "Claim": { "type": "object" }, "ClaimHistory": { "type": "object" }, "Escrow": { "type": "object" }, "Offer": { "type": "object" },
 			"SubscriptionInput": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": {
 				"name": { "type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$" },

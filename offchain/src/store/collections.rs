@@ -323,6 +323,7 @@ pub const TOKEN_OPERATIONS: Collection = Collection {
 		field("block", "block", Int, true),
 		field("result", "result", Json, false),
 		field("message", "message_id", Text, true),
+		field("idempotency_key", "idempotency_key", Text, true),
 		field("created", "created", Int, true),
 		field("updated", "updated", Int, true),
 	],

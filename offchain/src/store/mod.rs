@@ -33,7 +33,7 @@ pub use receipts::ReceiptRecord;
 pub use release::Release;
 pub use subscriptions::{EventFilter, Subscription, Transport};
 pub use summary::{MinuteOfConfirmations, Summary};
-pub use tokens::{PoolRow, TokenOp};
+pub use tokens::{NewTokenOp, PoolRow, TokenOp};
 
 use crate::types::{BatchId, Hash};
 use sqlx::{

@@ -386,11 +386,12 @@ async fn claim_history(
 
 /// Settles the operations this block decides: the ones whose transaction is in it succeed
 /// (with the events it caused) or fail (with its pallet error); the ones whose era ended
-/// without them fail.
+/// without them fail. An operation counts from the moment its transaction is signed (it may
+/// land before the pool's answer is recorded).
 async fn settle_ops(tx: &mut Tx<'_>, block: &ChainBlock) -> Result<()> {
 	for ExtrinsicOutcome { index, hash, error } in &block.extrinsics {
 		let Some(row) =
-			sqlx::query("SELECT id, namespace, message_id FROM token_ops WHERE tx_hash = $1 AND state = 'submitted'")
+			sqlx::query("SELECT id, namespace, message_id FROM token_ops WHERE tx_hash = $1 AND state IN ('submitting', 'submitted')")
 				.bind(hex::encode(hash))
 				.fetch_optional(&mut **tx)
 				.await?
@@ -434,14 +435,15 @@ async fn settle_ops(tx: &mut Tx<'_>, block: &ChainBlock) -> Result<()> {
 			release_awaiting_message(tx, &message, block.number).await?;
 		}
 	}
-	let expired: Vec<String> =
-		sqlx::query("SELECT id FROM token_ops WHERE state = 'submitted' AND valid_until < $1")
-			.bind(block.number as i64)
-			.fetch_all(&mut **tx)
-			.await?
-			.iter()
-			.map(|r| r.try_get("id"))
-			.collect::<std::result::Result<_, _>>()?;
+	let expired: Vec<String> = sqlx::query(
+		"SELECT id FROM token_ops WHERE state IN ('submitting', 'submitted') AND valid_until < $1",
+	)
+	.bind(block.number as i64)
+	.fetch_all(&mut **tx)
+	.await?
+	.iter()
+	.map(|r| r.try_get("id"))
+	.collect::<std::result::Result<_, _>>()?;
 	for id in expired {
 		let error = "the transaction was not included before its era ended";
 		fail_op(tx, &id, error, Some(block.number)).await?;

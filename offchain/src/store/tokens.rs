@@ -86,7 +86,7 @@ pub struct TokenOp {
 	pub kind: String,
 	/// What the app asked for.
 	pub input: Value,
-	/// The transaction hash, once in the pool.
+	/// The transaction hash, once signed (before it goes to the pool).
 	pub tx_hash: Option<String>,
 	/// `submitting`, `submitted`, `succeeded` or `failed`.
 	pub state: String,
@@ -98,6 +98,8 @@ pub struct TokenOp {
 	pub result: Option<Value>,
 	/// The message it goes with (a transfer sent with a message).
 	pub message: Option<String>,
+	/// The app's idempotency key, unique in the namespace.
+	pub idempotency_key: Option<String>,
 	/// Created (ms since the epoch).
 	pub created: i64,
 	/// Last change (ms since the epoch).
@@ -122,6 +124,7 @@ impl TokenOp {
 			block: row.try_get::<Option<i64>, _>("block")?.map(|b| b as u64),
 			result: json("result")?,
 			message: row.try_get("message_id")?,
+			idempotency_key: row.try_get("idempotency_key")?,
 			created: row.try_get("created")?,
 			updated: row.try_get("updated")?,
 		})
@@ -133,8 +136,25 @@ impl TokenOp {
 	}
 }
 
-const OP_COLUMNS: &str =
-	"id, namespace, kind, input, tx_hash, state, error, block, result, message_id, created, updated";
+/// A token operation to record, before its transaction is signed.
+#[derive(Clone, Copy, Debug)]
+pub struct NewTokenOp<'a> {
+	/// Its id (UUID).
+	pub id: &'a str,
+	/// Namespace.
+	pub namespace: &'a str,
+	/// The call's kind.
+	pub kind: &'a str,
+	/// What the app asked for.
+	pub input: &'a Value,
+	/// The message it goes with.
+	pub message_id: Option<&'a str>,
+	/// The app's idempotency key.
+	pub idempotency_key: Option<&'a str>,
+}
+
+const OP_COLUMNS: &str = "id, namespace, kind, input, tx_hash, state, error, block, result, \
+	message_id, idempotency_key, created, updated";
 
 impl Store {
 	/// A pool by id, if it is in `namespace`.
@@ -191,23 +211,55 @@ impl Store {
 			.transpose()?)
 	}
 
-	/// Records a new token operation, before its transaction is submitted.
-	pub async fn insert_token_op(
-		&self,
-		id: &str,
-		namespace: &str,
-		kind: &str,
-		input: &Value,
-		message_id: Option<&str>,
-	) -> Result<()> {
+	/// Records a new token operation, before its transaction is signed. Fails with
+	/// [`StoreError::Duplicate`] (naming the first operation) if its idempotency key was used.
+	pub async fn insert_token_op(&self, op: &NewTokenOp<'_>) -> Result<()> {
+		if let Some(key) = op.idempotency_key {
+			if let Some(original) = self.token_op_by_key(op.namespace, key).await? {
+				return Err(StoreError::Duplicate(original));
+			}
+		}
 		let now = now_ms();
-		sqlx::query("INSERT INTO token_ops (id, namespace, kind, input, state, message_id, created, updated) VALUES ($1, $2, $3, $4, 'submitting', $5, $6, $6)")
-			.bind(id)
-			.bind(namespace)
-			.bind(kind)
-			.bind(input.to_string())
-			.bind(message_id)
+		let inserted = sqlx::query("INSERT INTO token_ops (id, namespace, kind, input, state, message_id, idempotency_key, created, updated) VALUES ($1, $2, $3, $4, 'submitting', $5, $6, $7, $7)")
+			.bind(op.id)
+			.bind(op.namespace)
+			.bind(op.kind)
+			.bind(op.input.to_string())
+			.bind(op.message_id)
+			.bind(op.idempotency_key)
 			.bind(now)
+			.execute(self.pool())
+			.await;
+		match (inserted, op.idempotency_key) {
+			(Ok(_), _) => Ok(()),
+			// Two requests with the same key at once: the unique index let one through.
+			(Err(e), Some(key)) => match self.token_op_by_key(op.namespace, key).await? {
+				Some(original) => Err(StoreError::Duplicate(original)),
+				None => Err(e.into()),
+			},
+			(Err(e), None) => Err(e.into()),
+		}
+	}
+
+	/// The id of the token operation with idempotency key `key` in `namespace`, if any.
+	pub async fn token_op_by_key(&self, namespace: &str, key: &str) -> Result<Option<String>> {
+		Ok(sqlx::query("SELECT id FROM token_ops WHERE namespace = $1 AND idempotency_key = $2")
+			.bind(namespace)
+			.bind(key)
+			.fetch_optional(self.pool())
+			.await?
+			.map(|r| r.try_get("id"))
+			.transpose()?)
+	}
+
+	/// The operation's transaction is signed and about to go to the pool: its hash and era are
+	/// kept first, so that a node stopped from here on still follows it to its outcome.
+	pub async fn token_op_signed(&self, id: &str, tx_hash: &Hash, valid_until: u64) -> Result<()> {
+		sqlx::query("UPDATE token_ops SET tx_hash = $1, valid_until = $2, updated = $3 WHERE id = $4 AND state = 'submitting'")
+			.bind(hex::encode(tx_hash))
+			.bind(valid_until as i64)
+			.bind(now_ms())
+			.bind(id)
 			.execute(self.pool())
 			.await?;
 		Ok(())
@@ -239,9 +291,15 @@ impl Store {
 		Ok(())
 	}
 
-	/// Fails the operations left `submitting` by a node that stopped: whether their
-	/// transaction reached the pool is unknown, so the app is told to check the chain.
+	/// Settles what a node that stopped left `submitting`. An operation whose transaction was
+	/// signed may have reached the pool (and other nodes' pools) before the stop: it becomes
+	/// `submitted` and is followed like any other, to a block or to the end of its era. One
+	/// that was never signed never left the node: it fails, saying so. Returns how many failed.
 	pub async fn fail_interrupted_token_ops(&self) -> Result<u64> {
+		sqlx::query("UPDATE token_ops SET state = 'submitted', updated = $1 WHERE state = 'submitting' AND tx_hash IS NOT NULL")
+			.bind(now_ms())
+			.execute(self.pool())
+			.await?;
 		let ids: Vec<String> = sqlx::query("SELECT id FROM token_ops WHERE state = 'submitting'")
 			.fetch_all(self.pool())
 			.await?
@@ -253,7 +311,7 @@ impl Store {
 			fail_op(
 				&mut tx,
 				id,
-				"the node stopped while submitting; check the chain before trying again",
+				"the node stopped before signing it: nothing was sent to the chain",
 				None,
 			)
 			.await?;
