@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The fault suite on a local 3-party network: parties killed with SIGKILL at random moments
-# under a mixed load (private messages to groups of 1 and 2 recipients, broadcasts) while every
-# party keeps a durable WebSocket subscription; it fails unless every message is confirmed
-# exactly once at each of its recipients, in order, and each subscription saw every
-# confirmation (tests/js/faults.test.mjs, which the README's test command runs with 4 kills), and
+# under a mixed load (private messages to groups of 1 and 2 recipients, broadcasts, private
+# messages with a blob, token transfers) while every party keeps a durable WebSocket
+# subscription; it fails unless every message is confirmed exactly once at each of its
+# recipients, in order, each subscription saw every confirmation, and each transfer moved its
+# tokens exactly once or not at all (tests/js/faults.test.mjs, which the README's test command runs with 4 kills), and
 # the same with every store on PostgreSQL (faults-postgres.test.mjs, when PARLEY_TEST_POSTGRES_URL
 # names a server; this script starts one with scripts/postgres.sh), and on four parties through a
 # network partition and an outage: insurer-b in a network namespace of its own, cut off from the

@@ -1,12 +1,14 @@
 // The kill -9 loop, which faults.test.mjs runs on SQLite stores and faults-postgres.test.mjs on
 // PostgreSQL (restarted halfway through): on three real nodes, parties are killed with SIGKILL at
 // random moments while each sends a steady stream of messages (private to a group of 1
-// recipient, private to a group of 2, broadcast, and private with a blob of 4 to 32 KiB), and
-// every party keeps a durable WebSocket subscription open (reconnecting after its node died). At
-// the end every message sent is confirmed exactly once at its sender and at each recipient, in
-// one order everywhere, in the order it was sent (for broadcasts only in the strict mode: see
-// STRICT_BROADCAST), each blob downloads whole at each of them, and each subscription has seen
-// every confirmation at least once.
+// recipient, private to a group of 2, broadcast, and private with a blob of 4 to 32 KiB),
+// insurer-a makes a steady stream of token transfers to insurer-b, and every party keeps a
+// durable WebSocket subscription open (reconnecting after its node died). At the end every
+// message sent is confirmed exactly once at its sender and at each recipient, in one order
+// everywhere, in the order it was sent (for broadcasts only in the strict mode: see
+// STRICT_BROADCAST), each blob downloads whole at each of them, each subscription has seen every
+// confirmation at least once, and each transfer asked for (one idempotency key each) moved its
+// tokens exactly once or, having failed as a whole, not at all, as every party records it.
 //
 // The same load and checks run through a network partition and a long outage on four nodes
 // (partition.test.mjs): one party is cut off from the others and healed, then killed and kept
@@ -119,6 +121,90 @@ async function uploadBlob(from, topic, seq) {
   }
 }
 
+/**
+ * Token transfers of 1 from `from` to `to` in pool `name`, one after the other until `stop()`,
+ * each retried with its idempotency key until the node answers with its operation (a node killed
+ * after recording a transfer answers its retry 409, naming the first operation). Returns the
+ * operation ids, one per key.
+ */
+async function transferStream({ from, to, name }, stop, paceMs) {
+  const ops = [];
+  for (let seq = 0; !stop(); seq++) {
+    const body = { pool: name, to: to.node_did, amount: '1', idempotencyKey: `${name}-${seq}` };
+    while (down.has(from.name) && !stop()) await sleep(500);
+    for (const deadline = Date.now() + 180_000; ;) {
+      assert.ok(Date.now() < deadline, `${name} #${seq}: no answer in 3 minutes`);
+      const r = await rest(from, 'POST', '/tokens/transfers', body);
+      if (r.status === 202 || (r.status === 409 && r.body.id)) {
+        ops.push(r.body.id);
+        if (r.status === 409) ops.answeredByKey = (ops.answeredByKey ?? 0) + 1;
+        break;
+      }
+      // The pool refused it (a node just restarted): the retry names the failed operation.
+      assert.ok(r.status === 0 || r.status >= 500 || r.status === 422 || down.has(from.name),
+        `${name} #${seq}: unexpected ${r.status} ${JSON.stringify(r.body)}`);
+      await sleep(500);
+    }
+    await sleep(paceMs);
+  }
+  return ops;
+}
+
+/** A fresh fungible pool of `from`'s with a million minted to it, for the transfer stream. */
+async function transfersOf(net) {
+  const { 'insurer-a': from, 'insurer-b': to } = net.parties;
+  const name = 'fault-coins';
+  for (const [path, body] of [['/tokens/pools', { name }], ['/tokens/mint', { pool: name, amount: '1000000' }]]) {
+    const r = await rest(from, 'POST', `${path}?confirm=true`, body);
+    assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body)}`);
+  }
+  const pool = (await rest(from, 'GET', `/tokens/pools/${name}`)).body.pool;
+  return { from, to, name, pool };
+}
+
+/** Every row of `path` (a list route) at `party`, page by page. */
+async function everyRow(party, path) {
+  const out = [];
+  for (let skip = 0; ; skip += 1000) {
+    const page = await rest(party, 'GET', `${path}&limit=1000&skip=${skip}`);
+    assert.equal(page.status, 200, JSON.stringify(page.body));
+    out.push(...page.body);
+    if (page.body.length < 1000) return out;
+  }
+}
+
+/**
+ * The transfers `ops` of `transfers`: each settles at the sender, exactly the operations asked
+ * for exist there, a failed one failed as a whole for a reason a fault explains (it never left
+ * the node, the pool refused it, its era ended), and every party records exactly the succeeded
+ * ones on-chain, once each, with the balances to match.
+ */
+async function transfersSettled(parties, { from, to, name, pool }, ops, confirmWithinMs) {
+  const started = Date.now();
+  const settled = await waitFor(`${name}: all ${ops.length} transfers settled at ${from.name}`, async () => {
+    const rows = await everyRow(from, '/tokens/operations?kind=transfer');
+    return rows.length >= ops.length && rows.every((op) => op.state === 'succeeded' || op.state === 'failed') ? rows : null;
+  }, { timeoutMs: confirmWithinMs, everyMs: 2000 });
+  assert.deepEqual(settled.map((op) => op.id).sort(), [...ops].sort(), `${name}: one operation per key, the ones asked for`);
+  const failed = settled.filter((op) => op.state === 'failed');
+  for (const op of failed) {
+    assert.match(op.error ?? '', /nothing was sent|era ended|pool refused/, `${name}: ${op.id} failed for a reason a fault explains`);
+  }
+  const moved = settled.length - failed.length;
+  assert.ok(moved > 10, `${name}: enough transfers succeeded to mean something (${moved})`);
+  for (const party of parties) {
+    await waitFor(`${name}: ${moved} transfers recorded at ${party.name}`, async () =>
+      (await everyRow(party, `/tokens/transfers?pool=${pool}&type=transfer`)).length >= moved, { timeoutMs: confirmWithinMs, everyMs: 2000 });
+    const rows = await everyRow(party, `/tokens/transfers?pool=${pool}&type=transfer`);
+    assert.equal(rows.length, moved, `${name}: exactly the succeeded transfers, once each, at ${party.name}`);
+    const balance = async (of) => String((await rest(party, 'GET', `/tokens/balances?pool=${pool}&account=${of.node_did}`)).body.balance);
+    await waitFor(`${name}: the balances at ${party.name}`, async () =>
+      (await balance(to)) === String(moved) && (await balance(from)) === String(1_000_000 - moved), { timeoutMs: 60_000, everyMs: 1000 });
+  }
+  const reasons = [...new Set(failed.map((op) => op.error))].join('; ');
+  console.log(`# ${name}: ${ops.length} transfers asked for (${ops.answeredByKey ?? 0} answered by their key after a retry), ${moved} moved their tokens exactly once at every party, ${failed.length} failed as a whole${failed.length ? ` (${reasons})` : ''}; settled ${Date.now() - started} ms after the messages were checked`);
+}
+
 /** Each blob attached to `messages` (confirmed at `party`) downloads there whole. */
 async function blobsArrived(party, topic, messages) {
   for (const m of messages) {
@@ -204,9 +290,10 @@ async function underLoad(net, fault, { paceMs = 150, confirmWithinMs = 300_000 }
   const { provider, 'insurer-a': insurerA, 'insurer-b': insurerB } = net.parties;
   const parties = [provider, insurerA, insurerB];
   const streams = await streamsOf(net);
+  const transfers = await transfersOf(net);
   const subscribers = Object.fromEntries(parties.map((p) => [p.name, subscriber(p)]));
   try {
-    await load({ parties, streams, subscribers, fault, paceMs, confirmWithinMs });
+    await load({ parties, streams, transfers, subscribers, fault, paceMs, confirmWithinMs });
   } finally {
     // Their reconnect timers would keep the test process alive.
     for (const s of Object.values(subscribers)) s.stop();
@@ -306,9 +393,10 @@ export async function partitionLoop(net, { name, seconds, outageSeconds, pruning
 }
 
 /** The load while `fault()` runs, then the checks (see killLoop). */
-async function load({ parties, streams, subscribers, fault, paceMs, confirmWithinMs }) {
+async function load({ parties, streams, transfers, subscribers, fault, paceMs, confirmWithinMs }) {
   let stopping = false;
   const sending = streams.map((s) => stream(s, () => stopping, paceMs));
+  const transferring = transferStream(transfers, () => stopping, paceMs);
   let done;
   try {
     done = await fault();
@@ -317,7 +405,8 @@ async function load({ parties, streams, subscribers, fault, paceMs, confirmWithi
     stopping = true;
   }
   const sent = await Promise.all(sending);
-  console.log(`# ${done.join(', ')}; sent ${sent.map((ids, i) => `${ids.length} on ${streams[i].topic}`).join(', ')}`);
+  const transferOps = await transferring;
+  console.log(`# ${done.join(', ')}; sent ${sent.map((ids, i) => `${ids.length} on ${streams[i].topic}`).join(', ')}; ${transferOps.length} transfers asked for`);
 
   const started = Date.now();
   for (const [i, s] of streams.entries()) {
@@ -341,6 +430,7 @@ async function load({ parties, streams, subscribers, fault, paceMs, confirmWithi
     }
   }
   console.log(`# every message confirmed at its sender and recipients ${Date.now() - started} ms after the load stopped`);
+  await transfersSettled(parties, transfers, transferOps, confirmWithinMs);
 
   // Every subscription saw every confirmation on its node at least once.
   for (const party of parties) {

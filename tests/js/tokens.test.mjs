@@ -337,3 +337,45 @@ test('a holder lowers and withdraws what it approved a rival, who cannot spend p
   assert.ok(events.some((e) => e.type === 'token_allowance_set' && e.detail?.amount === '50'), 'token_allowance_set');
   assert.ok(events.some((e) => e.type === 'token_approval_revoked' && e.detail?.index === 1), 'token_approval_revoked');
 });
+
+test('a token transfer retried with its idempotency key moves the tokens once, however the retries come', async () => {
+  const write = (path, body, query = '') => rest(provider, 'POST', ns(`${path}${query}`), body);
+  const created = await write('/tokens/pools', { name: 'gbp', idempotencyKey: 'pool-gbp' }, '?confirm=true');
+  assert.equal(created.status, 200, JSON.stringify(created.body));
+  assert.equal(created.body.idempotency_key, 'pool-gbp');
+  // The same key again is the same operation, not a second pool (nor the name clash it would be).
+  const again = await write('/tokens/pools', { name: 'gbp', idempotencyKey: 'pool-gbp' });
+  assert.deepEqual([again.status, again.body.id], [409, created.body.id], JSON.stringify(again.body));
+  assert.equal((await write('/tokens/mint', { pool: 'gbp', amount: '10', idempotencyKey: 'mint-gbp' }, '?confirm=true')).status, 200);
+  const pool = (await restWait('the pool', insurerA, '/tokens/pools/gbp')).pool;
+
+  // The provider's app sends a transfer of all 10 and, not sure it arrived, retries it: after it
+  // succeeded (when the balance it spent is gone), and three times at once.
+  const transfer = { pool: 'gbp', to: insurerA.node_did, amount: '10', idempotencyKey: 'pay-gbp-1' };
+  const first = await write('/tokens/transfers', transfer, '?confirm=true');
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  const retries = [await write('/tokens/transfers', transfer, '?confirm=true'),
+    ...await Promise.all([1, 2, 3].map(() => write('/tokens/transfers', transfer)))];
+  for (const r of retries) assert.deepEqual([r.status, r.body.id], [409, first.body.id], JSON.stringify(r.body));
+  // Three mints at once with a fresh key: one operation, two conflicts naming it.
+  const burst = { pool: 'gbp', amount: '5', idempotencyKey: 'mint-gbp-2' };
+  const racing = await Promise.all([1, 2, 3].map(() => write('/tokens/mint', burst)));
+  const accepted = racing.filter((r) => r.status === 202);
+  assert.equal(accepted.length, 1, JSON.stringify(racing.map((r) => [r.status, r.body])));
+  for (const r of racing.filter((r) => r !== accepted[0])) assert.deepEqual([r.status, r.body.id], [409, accepted[0].body.id]);
+  // A key is 1 to 256 bytes.
+  for (const idempotencyKey of ['', 'k'.repeat(257)]) {
+    assert.equal((await write('/tokens/transfers', { ...transfer, idempotencyKey })).status, 400, `a key of ${idempotencyKey.length} bytes`);
+  }
+
+  // Every party saw one transfer of 10 and two mints, and the balances moved once each.
+  for (const party of parties) {
+    const rows = await restWait('the transfer', party, `/tokens/transfers?pool=${pool}&sort=block`, (r) => r.length >= 3);
+    assert.deepEqual(rows.map((r) => `${r.type}:${r.amount}`), ['mint:10', 'transfer:10', 'mint:5'], `at ${party.name}`);
+    for (const [who, expected] of [[insurerA, '10'], [provider, '5']]) {
+      await restWait(`${who.name}'s balance at ${party.name}`, party, `/tokens/balances?pool=gbp&account=${who.node_did}`, (b) => String(b.balance) === expected);
+    }
+  }
+  const ops = (await rest(provider, 'GET', ns('/tokens/operations?idempotency_key=pay-gbp-1'))).body;
+  assert.deepEqual(ops.map((op) => [op.id, op.state]), [[first.body.id, 'succeeded']]);
+});
