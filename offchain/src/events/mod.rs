@@ -6,7 +6,9 @@
 //! unacked ones in flight spread over the connections attached to the subscription, and
 //! advances (and stores) the offset as acks arrive. Unacked events of a connection that goes
 //! away are delivered again, first; after a restart of the node or the app, delivery resumes
-//! from the stored offset, so nothing is lost and there is no gap.
+//! from the stored offset, so nothing is lost and there is no gap. Those rules are
+//! [`dispatch`]'s, which holds one subscription's state and does no I/O; the hub here reads
+//! the events, stores the offsets and sends the deliveries.
 //!
 //! A webhook subscription is a connection of its own: each event is POSTed to its URL, a 2xx acks
 //! it, anything else is retried with exponential backoff. With `reply`, a JSON response with a
@@ -17,15 +19,13 @@ use crate::{
 	store::{Event, EventFilter, Subscription, Transport},
 	types::Message,
 };
+use dispatch::Dispatch;
 use parking_lot::Mutex;
 use serde::Serialize;
-use std::{
-	collections::{BTreeMap, BTreeSet, HashMap},
-	sync::Arc,
-	time::Duration,
-};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 use tokio::sync::{mpsc, Notify};
 
+mod dispatch;
 mod webhooks;
 
 pub use webhooks::{check_webhook_url, signature, WebhookOptions, SIGNATURE_HEADER};
@@ -75,23 +75,6 @@ pub struct Progress {
 	pub last_error: Option<String>,
 	/// When it failed, in ms since the Unix epoch.
 	pub last_error_at: Option<i64>,
-}
-
-struct Dispatch {
-	sub: Subscription,
-	topic: Option<regex::Regex>,
-	/// Events after `sub.offset` that are done (acked or filtered out), not yet contiguous.
-	done: BTreeSet<i64>,
-	/// Events handed to a connection and not acked yet.
-	in_flight: BTreeMap<i64, ConnectionId>,
-	/// The last event read from the store.
-	cursor: i64,
-	connections: Vec<(ConnectionId, mpsc::Sender<Delivery>)>,
-	next_connection: usize,
-	/// When an event was last acknowledged (ms).
-	last_ack: Option<i64>,
-	/// The last failed delivery since then: when (ms), and why.
-	last_error: Option<(i64, String)>,
 }
 
 struct Active {
@@ -145,14 +128,6 @@ pub struct SubscriptionOptions {
 	pub with_data: bool,
 	/// Webhook delivery instead of WebSockets: `{ "url": "http://…", "reply": false }`.
 	pub webhook: Option<WebhookOptions>,
-}
-
-fn matches(filter: &EventFilter, topic: &Option<regex::Regex>, event: &Event) -> bool {
-	(filter.types.is_empty() || filter.types.iter().any(|t| t == &event.kind))
-		&& topic.as_ref().is_none_or(|re| event.topics.iter().any(|t| re.is_match(t)))
-		&& filter.tag.as_ref().is_none_or(|t| event.tag.as_ref() == Some(t))
-		&& filter.author.as_ref().is_none_or(|a| event.author.as_ref() == Some(a))
-		&& filter.group.as_ref().is_none_or(|g| event.group.as_ref() == Some(g))
 }
 
 impl EventHub {
@@ -229,11 +204,7 @@ impl EventHub {
 		// dispatch lock is taken: see `EventHub`).
 		let active = self.running(namespace, name);
 		if let Some(active) = active {
-			let mut d = active.dispatch.lock();
-			d.topic = sub.filter.topic.as_ref().and_then(|t| regex::Regex::new(t).ok());
-			d.sub.filter = sub.filter.clone();
-			d.sub.read_ahead = sub.read_ahead;
-			d.sub.with_data = sub.with_data;
+			active.dispatch.lock().update(&sub);
 			active.wake.notify_one();
 		}
 		if matches!(sub.transport, Transport::Webhook { .. }) {
@@ -266,20 +237,8 @@ impl EventHub {
 		if let Some(existing) = active.get(&key) {
 			return existing.clone();
 		}
-		let entry = Arc::new(Active {
-			dispatch: Mutex::new(Dispatch {
-				topic: sub.filter.topic.as_ref().and_then(|t| regex::Regex::new(t).ok()),
-				cursor: sub.offset,
-				sub,
-				done: BTreeSet::new(),
-				in_flight: BTreeMap::new(),
-				connections: Vec::new(),
-				next_connection: 0,
-				last_ack: None,
-				last_error: None,
-			}),
-			wake: Notify::new(),
-		});
+		let entry =
+			Arc::new(Active { dispatch: Mutex::new(Dispatch::new(sub)), wake: Notify::new() });
 		active.insert(key, entry.clone());
 		let hub = self.clone();
 		let runner = entry.clone();
@@ -324,17 +283,7 @@ impl EventHub {
 	) -> Result<(), SubscribeError> {
 		let active =
 			self.running(namespace, name).ok_or_else(|| SubscribeError::NotFound(name.into()))?;
-		let offset = {
-			let mut d = active.dispatch.lock();
-			d.last_ack = Some(crate::types::now_ms());
-			d.last_error = None;
-			if sequence <= d.sub.offset {
-				return Ok(());
-			}
-			d.in_flight.remove(&sequence);
-			d.done.insert(sequence);
-			advance(&mut d)
-		};
+		let offset = active.dispatch.lock().ack(sequence, crate::types::now_ms());
 		if let Some(offset) = offset {
 			self.exchange.store().set_offset(namespace, name, offset).await?;
 		}
@@ -371,19 +320,7 @@ impl EventHub {
 		let Some(active) = self.running(namespace, name) else {
 			return;
 		};
-		let mut d = active.dispatch.lock();
-		d.connections.retain(|(id, _)| *id != connection);
-		let orphaned: Vec<i64> =
-			d.in_flight.iter().filter(|(_, c)| **c == connection).map(|(s, _)| *s).collect();
-		if !orphaned.is_empty() {
-			// Deliver them again, first and in order: rewind the cursor below them.
-			for seq in &orphaned {
-				d.in_flight.remove(seq);
-			}
-			let first = orphaned[0];
-			d.cursor = d.cursor.min(first - 1);
-		}
-		drop(d);
+		active.dispatch.lock().detach(connection);
 		active.wake.notify_one();
 	}
 
@@ -397,8 +334,7 @@ impl EventHub {
 			// Read what may be handed out now.
 			let (cursor, room, has_connections) = {
 				let d = active.dispatch.lock();
-				let room = (d.sub.read_ahead as usize).saturating_sub(d.in_flight.len());
-				(d.cursor, room, !d.connections.is_empty())
+				(d.cursor, d.room(), !d.connections.is_empty())
 			};
 			// A full page that moved the cursor: there may be more to read at once.
 			let mut more = false;
@@ -430,45 +366,19 @@ impl EventHub {
 	}
 
 	/// Filters `events` (in order) and hands the matching ones to connections, up to the room
-	/// `read_ahead` leaves.
+	/// `read_ahead` leaves (see [`Dispatch::hand_out`]); stores the offset if it moved.
 	async fn hand_out(&self, active: &Arc<Active>, events: Vec<Event>) {
-		let mut offset_changed = None;
-		let mut deliveries = Vec::new();
-		{
+		let (deliveries, offset_changed, subscription, with_data) = {
 			let mut d = active.dispatch.lock();
-			for event in events {
-				if d.in_flight.len() >= d.sub.read_ahead as usize || d.connections.is_empty() {
-					break;
-				}
-				if event.sequence - d.sub.offset > MAX_WINDOW {
-					break;
-				}
-				if event.sequence <= d.cursor
-					|| event.sequence <= d.sub.offset
-					|| d.in_flight.contains_key(&event.sequence)
-					|| d.done.contains(&event.sequence)
-				{
-					continue;
-				}
-				d.cursor = event.sequence;
-				if event.namespace != d.sub.namespace || !matches(&d.sub.filter, &d.topic, &event) {
-					d.done.insert(event.sequence);
-					continue;
-				}
-				let index = d.next_connection % d.connections.len();
-				d.next_connection = d.next_connection.wrapping_add(1);
-				let (connection, sender) = d.connections[index].clone();
-				d.in_flight.insert(event.sequence, connection);
-				deliveries.push((sender, event, d.sub.name.clone(), d.sub.with_data));
-			}
-			if let Some(offset) = advance(&mut d) {
-				offset_changed = Some((d.sub.namespace.clone(), d.sub.name.clone(), offset));
-			}
-		}
+			let (handed, moved) = d.hand_out(events);
+			let at = moved.map(|offset| (d.sub.namespace.clone(), d.sub.name.clone(), offset));
+			(handed, at, d.sub.name.clone(), d.sub.with_data)
+		};
 		if let Some((ns, name, offset)) = offset_changed {
 			let _ = self.exchange.store().set_offset(&ns, &name, offset).await;
 		}
-		for (sender, event, subscription, with_data) in deliveries {
+		for (sender, event) in deliveries {
+			let subscription = subscription.clone();
 			let message = if with_data && event.kind.starts_with("message_") {
 				self.exchange.store().message(&event.reference).await.ok().flatten()
 			} else {
@@ -479,13 +389,4 @@ impl EventHub {
 			}
 		}
 	}
-}
-
-/// Moves the offset over contiguous done events; returns the new offset if it moved.
-fn advance(d: &mut Dispatch) -> Option<i64> {
-	let start = d.sub.offset;
-	while d.done.remove(&(d.sub.offset + 1)) {
-		d.sub.offset += 1;
-	}
-	(d.sub.offset != start).then_some(d.sub.offset)
 }

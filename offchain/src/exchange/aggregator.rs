@@ -9,7 +9,7 @@
 //! 3. check order: a broadcast waits while an earlier unreleased pin shares one of its contexts;
 //!    a private batch waits while its author's earlier nonce on a (group, topic) is unreleased,
 //!    or while the next expected masked context of another group member is pinned earlier and
-//!    unreleased;
+//!    unreleased (these rules are `order.rs`'s, apart from the store);
 //! 4. release (atomically: messages confirmed, nonces advanced, events written), then
 //!    acknowledge on-chain through the offchain worker where that is needed
 //!    (`acknowledge.rs`: the author asked for proof of receipt, or an escrow waits on it).
@@ -42,10 +42,12 @@ use crate::{
 	chain::{ChainBlock, SkippedBatch},
 	envelope::Envelope,
 	store::{PinRow, Recording, Release},
-	types::{now_ms, Hash, MessageKind},
+	types::{now_ms, MessageKind},
 };
 use codec::DecodeAll;
-use std::{collections::BTreeMap, time::Duration};
+use std::time::Duration;
+
+mod order;
 use tokio::sync::mpsc;
 
 /// Runs the aggregator until the node stops.
@@ -318,10 +320,9 @@ async fn evaluate(
 			)));
 		}
 	}
-	let unreleased_earlier = |context: &Hash| earlier.iter().any(|e| e.contexts.contains(context));
 	match (payload.kind, &payload.group) {
 		(MessageKind::Broadcast, None) => {
-			if pin.contexts.iter().any(unreleased_earlier) {
+			if order::broadcast_waits(&pin.contexts, earlier) {
 				return Ok(Verdict::Wait);
 			}
 		}
@@ -345,23 +346,10 @@ async fn evaluate(
 				None => store.save_group(group, &[]).await.map_err(|e| e.to_string())?,
 			}
 			// First nonce of each topic in this batch; nonces must run on without gaps.
-			let mut first: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
-			for message in &payload.messages {
-				if message.nonces.len() != message.topics.len() {
-					return Ok(fail("a private message lacks a nonce per topic".into()));
-				}
-				for (topic, nonce) in message.topics.iter().zip(&message.nonces) {
-					match first.get_mut(topic.as_str()) {
-						Some((_, last)) if *nonce == *last + 1 => *last = *nonce,
-						Some(_) => {
-							return Ok(fail("nonces within the batch are not consecutive".into()))
-						}
-						None => {
-							first.insert(topic, (*nonce, *nonce));
-						}
-					}
-				}
-			}
+			let first = match order::nonce_runs(&payload.messages) {
+				Ok(runs) => runs,
+				Err(reason) => return Ok(fail(reason.into())),
+			};
 			for (topic, (nonce, _)) in first {
 				let expected = store
 					.expected_nonce(&group.id, topic, pin.author)
@@ -372,15 +360,9 @@ async fn evaluate(
 					// or were in batches this node rejected (skip them: they never will).
 					let rejected =
 						store.rejected_contexts(pin.author).await.map_err(|e| e.to_string())?;
-					let skippable = (expected..nonce).all(|missing| {
-						rejected.contains(&masked_context(
-							&group.secret,
-							topic,
-							&payload.author.did,
-							missing,
-						))
-					});
-					if !skippable {
+					let context_of =
+						|n| masked_context(&group.secret, topic, &payload.author.did, n);
+					if !order::gap_is_void(expected, nonce, &rejected, context_of) {
 						return Ok(Verdict::Wait);
 					}
 				}
@@ -396,8 +378,7 @@ async fn evaluate(
 					// Only the member's own pins can carry its next masked context (it names the
 					// member's DID): another node's pin that copies it holds nothing back.
 					let context = masked_context(&group.secret, topic, &node.did, next);
-					if earlier.iter().any(|e| e.author == *member && e.contexts.contains(&context))
-					{
+					if order::member_holds_back(earlier, *member, &context) {
 						return Ok(Verdict::Wait);
 					}
 				}

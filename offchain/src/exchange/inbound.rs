@@ -17,7 +17,7 @@ use crate::{
 		Inbound,
 	},
 	envelope::{self, Envelope, Receipt},
-	types::{Group, MessageKind, NodeIdentity},
+	types::{Group, MessageKind, NodeId, NodeIdentity},
 };
 use codec::{DecodeAll, Encode};
 use libp2p::PeerId;
@@ -127,19 +127,12 @@ async fn on_fetch(exchange: &Exchange, asker: &NodeIdentity, batch_id: [u8; 16])
 	let Some(sealed) = store.sealed(&batch_id).await.map_err(internal)? else {
 		return Ok(BatchResponse::NotFound);
 	};
-	// Only hand out a batch this node authored or already released (verified).
-	let authored = store.authored_batch(&batch_id).await.map_err(internal)?;
+	let authored = store.authored_batch(&batch_id).await.map_err(internal)?.is_some();
 	let released =
 		store.pin_state(&batch_id).await.map_err(internal)?.as_deref() == Some("released");
-	if authored.is_none() && !released {
-		return Ok(BatchResponse::NotFound);
-	}
-	// A private batch goes only to its group's members; the store says who they are, so a
-	// stranger's request costs this node no decryption.
-	if let Some(readers) = store.batch_readers(&batch_id).await.map_err(internal)? {
-		if !readers.contains(&asker.id) {
-			return Ok(BatchResponse::NotRecipient);
-		}
+	let readers = store.batch_readers(&batch_id).await.map_err(internal)?;
+	if let Some(answer) = fetch_refusal(asker.id, authored, released, readers.as_deref()) {
+		return Ok(answer);
 	}
 	let envelope =
 		Envelope::decode_all(&mut &sealed[..]).map_err(|e| (Refusal::Internal, e.to_string()))?;
@@ -154,11 +147,7 @@ async fn on_fetch(exchange: &Exchange, asker: &NodeIdentity, batch_id: [u8; 16])
 	}
 	let payload = BatchPayload::decode_all(&mut &bytes[..])
 		.map_err(|e| (Refusal::Internal, e.to_string()))?;
-	let recipient = match (&payload.kind, &payload.group) {
-		(MessageKind::Private, Some(group)) => group.members.contains(&asker.id),
-		_ => true,
-	};
-	if !recipient || asker.id == payload.author.node {
+	if !is_recipient(&payload.kind, payload.group.as_ref(), payload.author.node, asker.id) {
 		return Ok(BatchResponse::NotRecipient);
 	}
 	// The seller sends a batch for sale again locked, as it delivered it.
@@ -180,13 +169,7 @@ async fn on_group(exchange: &Exchange, sender: &NodeIdentity, envelope: Envelope
 		.map_err(|e| (Refusal::BadRequest, format!("group announcement: {e}")))?;
 	let group =
 		Group::decode_all(&mut &bytes[..]).map_err(|e| (Refusal::BadRequest, e.to_string()))?;
-	// The id covers the members: a member relaying the group cannot change who is in it.
-	if group.id != envelope.batch_id
-		|| !group.holds_together()
-		|| crate::types::blake2_256(&bytes) != envelope.claimed_hash
-		|| !group.members.contains(&me.id)
-		|| !group.members.contains(&sender.id)
-	{
+	if !announcement_holds(&group, &envelope, &bytes, me.id, sender.id) {
 		return Err((Refusal::BadRequest, "group announcement does not hold together".into()));
 	}
 	if let Some(known) = exchange
@@ -213,11 +196,9 @@ async fn on_blob_request(exchange: &Exchange, peer: PeerId, request: BlobRequest
 	let Some(asker) = exchange.node_by_peer(&peer).filter(|n| n.active) else {
 		return BlobResponse::Refused(Refusal::UnknownSender);
 	};
-	// Only nodes that receive a message carrying the blob may fetch it.
 	match exchange.inner.store.blob_readers(&hex::encode(request.hash)).await {
-		Ok(None) => {}
-		Ok(Some(readers)) if readers.contains(&asker.id) => {}
-		Ok(Some(_)) => return BlobResponse::NotFound,
+		Ok(readers) if may_read_blob(readers.as_deref(), asker.id) => {}
+		Ok(_) => return BlobResponse::NotFound,
 		Err(e) => {
 			log::warn!(target: LOG, "cannot check who may read blob {}: {e}", hex::encode(request.hash));
 			return BlobResponse::Refused(Refusal::Internal);
@@ -232,6 +213,58 @@ async fn on_blob_request(exchange: &Exchange, peer: PeerId, request: BlobRequest
 			BlobResponse::Refused(Refusal::Internal)
 		}
 	}
+}
+
+/// Why `asker` may not have a batch sent again (a fetch), decided before anything is opened;
+/// `None` if it may. Only a batch this node authored or released (verified) is handed out, and
+/// a private one only to its group's members (`readers`, as the store knows them), so a
+/// stranger's request costs this node no decryption. The refusal is the answer to give.
+fn fetch_refusal(
+	asker: NodeId,
+	authored: bool,
+	released: bool,
+	readers: Option<&[NodeId]>,
+) -> Option<BatchResponse> {
+	if !authored && !released {
+		return Some(BatchResponse::NotFound);
+	}
+	match readers {
+		Some(readers) if !readers.contains(&asker) => Some(BatchResponse::NotRecipient),
+		_ => None,
+	}
+}
+
+/// Whether `asker` is a recipient of an opened batch of `kind` by `author`: a member of its
+/// group if it is private, anyone for a broadcast; never its author (who has it).
+fn is_recipient(kind: &MessageKind, group: Option<&Group>, author: NodeId, asker: NodeId) -> bool {
+	let member = match (kind, group) {
+		(MessageKind::Private, Some(group)) => group.members.contains(&asker),
+		_ => true,
+	};
+	member && asker != author
+}
+
+/// Whether a group announcement from `sender` holds together: its id is the one the envelope
+/// names and covers its members (so a member relaying the group cannot change who is in it),
+/// the envelope's hash is the group's, and both this node and the sender are members.
+fn announcement_holds(
+	group: &Group,
+	envelope: &Envelope,
+	bytes: &[u8],
+	me: NodeId,
+	sender: NodeId,
+) -> bool {
+	group.id == envelope.batch_id
+		&& group.holds_together()
+		&& crate::types::blake2_256(bytes) == envelope.claimed_hash
+		&& group.members.contains(&me)
+		&& group.members.contains(&sender)
+}
+
+/// Whether `asker` may read a blob: only nodes that receive a message carrying it (`readers`),
+/// or anyone if no private message carries it (a broadcast's blob).
+fn may_read_blob(readers: Option<&[NodeId]>, asker: NodeId) -> bool {
+	readers.is_none_or(|readers| readers.contains(&asker))
 }
 
 /// Pulls blob `hash` of `size` bytes (the attachment's size, which the pinned manifest commits
@@ -290,20 +323,4 @@ fn check_chunk(size: u64, offset: u64, max_len: u32, total: u64, len: usize) -> 
 }
 
 #[cfg(test)]
-mod tests {
-	use super::check_chunk;
-
-	#[test]
-	fn a_chunk_must_agree_with_the_attachments_size_not_the_peers() {
-		// A 10-byte blob, fetched 4 bytes at a time.
-		assert_eq!(check_chunk(10, 0, 4, 10, 4), Ok(()));
-		assert_eq!(check_chunk(10, 8, 2, 10, 2), Ok(()));
-		// The peer claims another size (larger, to make us write more; or smaller, to cut it).
-		assert!(check_chunk(10, 0, 4, 1 << 40, 4).unwrap_err().contains("its attachment has 10"));
-		assert!(check_chunk(10, 0, 4, 4, 4).is_err());
-		// More than asked for, or past the end; or nothing at all.
-		assert!(check_chunk(10, 0, 4, 10, 5).is_err());
-		assert!(check_chunk(10, 8, 4, 10, 3).is_err());
-		assert!(check_chunk(10, 0, 4, 10, 0).is_err());
-	}
-}
+mod tests;
