@@ -15,9 +15,9 @@ import { OUTAGE_SECONDS, PARTITION_SECONDS, onNetwork, partitionLoop } from './f
 const PRUNING_WINDOW = 16;
 const root = process.getuid?.() === 0;
 const postgres = process.env.PARLEY_TEST_POSTGRES_URL;
-// The start, the partition, the outage and the catching up after it (up to about half the
-// outage: a party back records every block it missed).
-const timeout = 300_000 + (PARTITION_SECONDS + 1.5 * OUTAGE_SECONDS) * 1000;
+// The start, the partition, the outage and the catching up after it (up to one and a half
+// times the outage: a party back records every block it missed and fetches every blob).
+const timeout = 300_000 + (PARTITION_SECONDS + 2.5 * OUTAGE_SECONDS) * 1000;
 const run = (options) => onNetwork({ parties: 4, isolate: ['insurer-b'], nodeArgs: `--state-pruning ${PRUNING_WINDOW}`, ...options },
   (net) => partitionLoop(net, { name: 'insurer-b', seconds: PARTITION_SECONDS, outageSeconds: OUTAGE_SECONDS, pruningWindow: PRUNING_WINDOW }));
 
