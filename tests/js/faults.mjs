@@ -196,7 +196,8 @@ async function transfersSettled(parties, { from, to, name, pool }, ops, confirmW
     await waitFor(`${name}: ${moved} transfers recorded at ${party.name}`, async () =>
       (await everyRow(party, `/tokens/transfers?pool=${pool}&type=transfer`)).length >= moved, { timeoutMs: confirmWithinMs, everyMs: 2000 });
     const rows = await everyRow(party, `/tokens/transfers?pool=${pool}&type=transfer`);
-    assert.equal(rows.length, moved, `${name}: exactly the succeeded transfers, once each, at ${party.name}`);
+    const failures = failed.map((op) => `${op.id} (tx 0x${op.tx_hash}, ${op.error})`).join('; ');
+    assert.equal(rows.length, moved, `${name}: exactly the succeeded transfers, once each, at ${party.name}; failed: ${failures || 'none'}`);
     const balance = async (of) => String((await rest(party, 'GET', `/tokens/balances?pool=${pool}&account=${of.node_did}`)).body.balance);
     await waitFor(`${name}: the balances at ${party.name}`, async () =>
       (await balance(to)) === String(moved) && (await balance(from)) === String(1_000_000 - moved), { timeoutMs: 60_000, everyMs: 1000 });
