@@ -131,6 +131,24 @@ pub struct PinSubmission {
 	pub contexts: Vec<Hash>,
 }
 
+/// The block a transaction's mortal era of `mortality` blocks is born at: the last finalized
+/// block while it is within half an era of the best block, else the best block.
+///
+/// The transaction pool validates a transaction against each block it builds on (the fork-aware
+/// pool keeps a view per block), and a view of a block below the era's birth, or on another fork,
+/// refuses it (`AncientBirthBlock`, or a bad proof for another birth hash), while a view made
+/// during the refusal may still hold it and let it land. The finalized block is an ancestor of
+/// every view, so an era born there is valid in all of them. When finality stalls (a party cut
+/// off for longer than half an era), an era born there would leave too little of its life, so it
+/// is born at the best block.
+pub fn era_birth(best: u64, finalized: u64, mortality: u64) -> u64 {
+	if best.saturating_sub(finalized) <= mortality / 2 {
+		finalized.min(best)
+	} else {
+		best
+	}
+}
+
 /// What a submitter tells once a transaction is signed, before it goes to the pool: its hash and
 /// era, so that the caller can keep them where a crash cannot lose them.
 pub type OnSigned = Box<dyn FnOnce(SubmittedTx) -> BoxFuture<'static, Result<(), String>> + Send>;
@@ -242,4 +260,26 @@ pub struct ChainBlock {
 	pub extrinsics: Vec<ExtrinsicOutcome>,
 	/// Its pins that failed (see [`FailedPin`]), in extrinsic order.
 	pub failed_pins: Vec<FailedPin>,
+}
+
+#[cfg(test)]
+mod tests {
+	use super::era_birth;
+
+	#[test]
+	fn an_era_is_born_at_the_finalized_block_unless_finality_lags_half_an_era() {
+		assert_eq!(era_birth(103, 100, 64), 100);
+		assert_eq!(era_birth(132, 100, 64), 100);
+		// Finality stalled: born at 100 it would end 31 blocks from now; born at the best block
+		// it has the whole era.
+		assert_eq!(era_birth(133, 100, 64), 133);
+		assert_eq!(era_birth(0, 0, 64), 0);
+		// Whatever the birth, it is not after the best block, and the era (64 blocks from its
+		// birth) has at least half its length left.
+		for (best, finalized) in [(103, 100), (132, 100), (133, 100), (5000, 10), (7, 9)] {
+			let born = era_birth(best, finalized, 64);
+			assert!(born <= best, "{best} {finalized}");
+			assert!(born + 64 >= best + 32, "{best} {finalized}");
+		}
+	}
 }

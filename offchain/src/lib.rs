@@ -56,7 +56,7 @@ pub mod tokens;
 pub use parley_wire::{batch, envelope, sale, types};
 
 pub use chain::{
-	ChainBlock, ChainView, FailedPin, Governance, Member, Motion, OnSigned, PinLimits,
+	era_birth, ChainBlock, ChainView, FailedPin, Governance, Member, Motion, OnSigned, PinLimits,
 	PinSubmission, PinnedBatch, SkippedBatch, Submitter, MAX_PINS_PER_SUBMISSION,
 };
 pub use exchange::{Exchange, ExchangeConfig, ExchangeError};

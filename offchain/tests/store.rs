@@ -728,3 +728,54 @@ async fn a_token_operation_is_made_once_per_key_and_followed_from_its_signing_on
 		assert!(signed.error.unwrap().contains("era ended"), "{backend}");
 	}
 }
+
+#[tokio::test]
+async fn a_token_operation_the_pool_refused_after_signing_is_decided_by_the_chain_on_every_backend()
+{
+	for (backend, store, _dir) in stores().await {
+		let block = |number, extrinsics| ChainBlock { number, extrinsics, ..Default::default() };
+		let outcome = |hash| ExtrinsicOutcome { index: 1, hash, error: None };
+		let recording = Recording { fetch_after_ms: 0, me: Some(1), failed_pin_authors: vec![] };
+		let state = |id: &'static str| {
+			let store = store.clone();
+			async move { store.token_op(id).await.unwrap().unwrap() }
+		};
+		let refusal = "the transaction pool refused the transaction: AncientBirthBlock";
+		// Never signed: nothing left the node, so a refusal fails it at once.
+		token_op(&store, "unsigned", "default", None).await.unwrap();
+		assert!(!store.token_op_in_doubt("unsigned", refusal).await.unwrap(), "{backend}");
+		assert_eq!(state("unsigned").await.state, "submitting", "{backend}: left to the caller");
+
+		// Signed, then refused: followed, with the refusal kept; it lands, so it succeeded.
+		token_op(&store, "landed", "default", Some("pay-1")).await.unwrap();
+		store.token_op_signed("landed", &[9; 32], 30).await.unwrap();
+		assert!(store.token_op_in_doubt("landed", refusal).await.unwrap(), "{backend}");
+		let landed = state("landed").await;
+		assert_eq!((landed.state.as_str(), landed.error.as_deref()), ("submitted", Some(refusal)));
+		// Signed, refused, and never in a block: failed when its era ends, naming the refusal.
+		token_op(&store, "lost", "default", Some("pay-2")).await.unwrap();
+		store.token_op_signed("lost", &[10; 32], 30).await.unwrap();
+		assert!(store.token_op_in_doubt("lost", refusal).await.unwrap(), "{backend}");
+
+		store.record_block(&block(5, vec![outcome([9; 32])]), &recording).await.unwrap();
+		assert_eq!(state("landed").await.state, "succeeded", "{backend}: the chain decided");
+		store.record_block(&block(30, vec![]), &recording).await.unwrap();
+		assert_eq!(state("lost").await.state, "submitted", "{backend}: still in its era");
+		store.record_block(&block(31, vec![]), &recording).await.unwrap();
+		let lost = state("lost").await;
+		assert_eq!(lost.state, "failed", "{backend}");
+		let error = lost.error.unwrap();
+		assert!(
+			error.contains("era ended") && error.contains("AncientBirthBlock"),
+			"{backend}: {error}"
+		);
+		assert_eq!(state("landed").await.error, None, "{backend}: the note goes when it lands");
+		// A restart leaves both as they are: neither is `submitting`.
+		assert_eq!(
+			store.fail_interrupted_token_ops().await.unwrap(),
+			1,
+			"{backend}: only the unsigned"
+		);
+		assert_eq!(state("landed").await.state, "succeeded", "{backend}");
+	}
+}

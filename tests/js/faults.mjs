@@ -140,7 +140,7 @@ async function transferStream({ from, to, name }, stop, paceMs) {
         if (r.status === 409) ops.answeredByKey = (ops.answeredByKey ?? 0) + 1;
         break;
       }
-      // The pool refused it (a node just restarted): the retry names the failed operation.
+      // Not sent (a node just restarted, or stopping): the retry names the failed operation.
       assert.ok(r.status === 0 || r.status >= 500 || r.status === 422 || down.has(from.name),
         `${name} #${seq}: unexpected ${r.status} ${JSON.stringify(r.body)}`);
       await sleep(500);

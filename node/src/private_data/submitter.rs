@@ -1,6 +1,7 @@
 //! Writes to the chain for the private data service:
 //! - `pins.pin_batch`, `pins.pin_batches`, `pins.skip_batch` and the tokens pallet's calls apps ask for, signed here
-//!   with the node account key from the keystore (key type `prly`), with a mortal era, and
+//!   with the node account key from the keystore (key type `prly`), with a mortal era born at the
+//!   last finalized block (see `parley_offchain::era_birth`), and
 //!   submitted to the local transaction pool. Submissions are serialized, and each takes the
 //!   account nonce as `system_accountNextIndex` does: the chain's nonce at the best block, past
 //!   this account's transactions that are ready in the pool. A transaction the pool dropped (one
@@ -13,6 +14,7 @@ use codec::{Decode, Encode};
 use frame_system_rpc_runtime_api::AccountNonceApi;
 use futures::future::BoxFuture;
 use parley_offchain::{
+	era_birth,
 	tokens::{SubmittedTx, TokenCall},
 	OnSigned, PinSubmission, Submitter,
 };
@@ -94,8 +96,9 @@ impl ChainSubmitter {
 		let chain_nonce = api.account_nonce(best, account.clone()).map_err(|e| e.to_string())?;
 		let nonce = next_nonce(&*inner.pool, &account, chain_nonce);
 		let version = api.version(best).map_err(|e| e.to_string())?;
-		let era = Era::mortal(MORTALITY, info.best_number as u64);
-		let birth = era.birth(info.best_number as u64) as u32;
+		let born = era_birth(info.best_number as u64, info.finalized_number as u64, MORTALITY);
+		let era = Era::mortal(MORTALITY, born);
+		let birth = era.birth(born) as u32;
 		let birth_hash = inner.client.hash(birth).map_err(|e| e.to_string())?.unwrap_or(best);
 		let extension: TxExtension = (
 			frame_system::CheckNonZeroSender::<Runtime>::new(),
@@ -139,7 +142,7 @@ impl ChainSubmitter {
 		// The pool's hash, and the follower's: blake2-256 of the encoded extrinsic.
 		let tx = SubmittedTx {
 			hash: sp_crypto_hashing::blake2_256(&opaque.encode()),
-			valid_until: era.death(info.best_number as u64).saturating_sub(1),
+			valid_until: era.death(born).saturating_sub(1),
 		};
 		if let Some(signed) = signed {
 			signed(tx).await?;

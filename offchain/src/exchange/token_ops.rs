@@ -7,7 +7,9 @@
 //! signed it is followed to a block or to the end of its era like any other; if not, the
 //! operation fails saying that nothing was sent. An app that retries a request whose answer it
 //! never got, with the same `idempotencyKey`, is answered with the first operation (a conflict
-//! naming its id) and no second transaction.
+//! naming its id) and no second transaction. A signed transaction that this node's pool refuses
+//! is not taken as failed either: another view of the pool may hold it, so it is followed to a
+//! block or to the end of its era all the same.
 
 use super::{tokens::bad, Exchange, ExchangeError, Waited};
 use crate::{
@@ -74,7 +76,13 @@ impl Exchange {
 			})
 		});
 		match self.inner.submitter.submit_tokens(call, signed).await {
-			Ok(tx) => store.token_op_submitted(&id, &tx.hash, tx.valid_until).await?,
+			Ok(_) => store.token_op_submitted(&id).await?,
+			// Signed, then refused by this node's pool: it may still land (see
+			// `Store::token_op_in_doubt`), so it is answered as submitted, with the refusal as
+			// its note, and the chain decides.
+			Err(e) if store.token_op_in_doubt(&id, &e).await? => {
+				log::info!(target: super::LOG, "token operation {id}: {e}; followed until its era ends");
+			}
 			Err(e) => {
 				store.token_op_refused(&id, &e).await?;
 				self.inner.events_wake.notify_waiters();

@@ -412,7 +412,7 @@ async fn settle_ops(tx: &mut Tx<'_>, block: &ChainBlock) -> Result<()> {
 			.map(|r| json!({ "type": r.event.event_type(), "detail": r.event.to_json() }))
 			.collect();
 		let result = Value::Array(events);
-		sqlx::query("UPDATE token_ops SET state = 'succeeded', block = $1, result = $2, updated = $3 WHERE id = $4")
+		sqlx::query("UPDATE token_ops SET state = 'succeeded', block = $1, result = $2, error = NULL, updated = $3 WHERE id = $4")
 			.bind(block.number as i64)
 			.bind(result.to_string())
 			.bind(now_ms())
@@ -435,18 +435,21 @@ async fn settle_ops(tx: &mut Tx<'_>, block: &ChainBlock) -> Result<()> {
 			release_awaiting_message(tx, &message, block.number).await?;
 		}
 	}
-	let expired: Vec<String> = sqlx::query(
-		"SELECT id FROM token_ops WHERE state IN ('submitting', 'submitted') AND valid_until < $1",
+	let expired: Vec<(String, Option<String>)> = sqlx::query(
+		"SELECT id, error FROM token_ops WHERE state IN ('submitting', 'submitted') AND valid_until < $1",
 	)
 	.bind(block.number as i64)
 	.fetch_all(&mut **tx)
 	.await?
 	.iter()
-	.map(|r| r.try_get("id"))
-	.collect::<std::result::Result<_, _>>()?;
-	for id in expired {
-		let error = "the transaction was not included before its era ended";
-		fail_op(tx, &id, error, Some(block.number)).await?;
+	.map(|r| Ok((r.try_get("id")?, r.try_get("error")?)))
+	.collect::<std::result::Result<_, sqlx::Error>>()?;
+	for (id, refusal) in expired {
+		let mut error = "the transaction was not included before its era ended".to_string();
+		if let Some(refusal) = refusal {
+			error = format!("{error} ({refusal})");
+		}
+		fail_op(tx, &id, &error, Some(block.number)).await?;
 	}
 	Ok(())
 }

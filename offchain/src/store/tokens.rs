@@ -265,16 +265,10 @@ impl Store {
 		Ok(())
 	}
 
-	/// The transaction pool took the operation's transaction.
-	pub async fn token_op_submitted(
-		&self,
-		id: &str,
-		tx_hash: &Hash,
-		valid_until: u64,
-	) -> Result<()> {
-		sqlx::query("UPDATE token_ops SET state = 'submitted', tx_hash = $1, valid_until = $2, updated = $3 WHERE id = $4 AND state = 'submitting'")
-			.bind(hex::encode(tx_hash))
-			.bind(valid_until as i64)
+	/// The transaction pool took the operation's transaction (whose hash and era
+	/// [`Store::token_op_signed`] kept).
+	pub async fn token_op_submitted(&self, id: &str) -> Result<()> {
+		sqlx::query("UPDATE token_ops SET state = 'submitted', updated = $1 WHERE id = $2 AND state = 'submitting'")
 			.bind(now_ms())
 			.bind(id)
 			.execute(self.pool())
@@ -282,8 +276,25 @@ impl Store {
 		Ok(())
 	}
 
-	/// The operation failed before reaching a block (the pool refused it): it and the message
-	/// it goes with, if any, are failed, with events.
+	/// The local pool refused an operation's transaction after it was signed. A refusal is one
+	/// view's answer, not the chain's: the pool validates against each block it builds on, a view
+	/// made meanwhile may hold the transaction, and it may land. A signed operation is therefore
+	/// followed like a submitted one, to a block or to the end of its era, with the refusal kept
+	/// as its note (the error it fails with if the era ends). Returns false, changing nothing,
+	/// for an operation that was never signed (it fails at once: see
+	/// [`Store::token_op_refused`]).
+	pub async fn token_op_in_doubt(&self, id: &str, refusal: &str) -> Result<bool> {
+		let done = sqlx::query("UPDATE token_ops SET state = 'submitted', error = $1, updated = $2 WHERE id = $3 AND state = 'submitting' AND tx_hash IS NOT NULL")
+			.bind(refusal)
+			.bind(now_ms())
+			.bind(id)
+			.execute(self.pool())
+			.await?;
+		Ok(done.rows_affected() == 1)
+	}
+
+	/// The operation failed before its transaction was signed (nothing left the node): it and
+	/// the message it goes with, if any, are failed, with events.
 	pub async fn token_op_refused(&self, id: &str, error: &str) -> Result<()> {
 		let mut tx = self.pool().begin().await?;
 		fail_op(&mut tx, id, error, None).await?;
