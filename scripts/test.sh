@@ -7,7 +7,9 @@
 #  4. runs the end-to-end tests in tests/: real parley-node processes on 127.0.0.1 (a dev node,
 #     and the 3-party local3 network), driven by unmodified @polkadot/api, JSON-RPC, REST,
 #     WebSockets and webhooks;
-#  5. fuzzes the REST API from its OpenAPI document with schemathesis (no 5xx and no tool error
+#  5. runs the benchmark briefly (scripts/bench.sh smoke: each workload for 5 s; every message
+#     confirmed exactly once at each recipient, figures printed);
+#  6. fuzzes the REST API from its OpenAPI document with schemathesis (no 5xx and no tool error
 #     allowed), on a dev node and on a 3-party network's provider.
 # One profile (release) for build and tests, and one target dir shared across clones
 # ($CARGO_TARGET_DIR, default ~/.cache/parley/target), so the dependency graph compiles once.
@@ -45,6 +47,9 @@ stamp "installing the end-to-end tests' npm packages"
 
 stamp "end-to-end tests against $(parley_node_path)"
 (cd tests/js && PARLEY_NODE="$(parley_node_path)" node --test --test-concurrency=1 --test-timeout=300000 ./*.test.mjs)
+
+stamp "benchmark smoke run: the mix, private-small and blob for 5 s each on a 3-party network (figures printed, not asserted)"
+PARLEY_NODE="$(parley_node_path)" bash scripts/bench.sh smoke
 
 stamp "schemathesis against the REST API's OpenAPI document: a dev node, then a 3-party network (no 5xx allowed)"
 PARLEY_NODE="$(parley_node_path)" bash tests/schemathesis.sh

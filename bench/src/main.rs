@@ -1,0 +1,362 @@
+//! `parley-bench`: drives a running Parley network (scripts/local-network.sh's network.json)
+//! with a named workload for a given time, then waits until every message sent is confirmed at
+//! each of its recipients, and prints, per kind of action and in total: actions/s sent and
+//! confirmed, send→confirmed latency p50/p90/p99 (the recipient's confirmation timed from the
+//! send, on this process's one clock), each node's CPU seconds and peak memory, and the machine's
+//! limits measured in the same run, with the ratio to each. The same figures go to a JSON file,
+//! with a per-second timeline, and a PNG chart of that timeline. The run fails (exit 1) if a message is not confirmed at every
+//! recipient by the end, or is confirmed twice at one.
+//!
+//! `scripts/bench.sh` starts a network, builds this, and runs it.
+
+mod chart;
+mod confirm;
+mod limits;
+mod load;
+mod network;
+mod report;
+
+use clap::Parser;
+use load::{Run, Workload};
+use serde_json::{json, Value};
+use std::{
+	path::PathBuf,
+	sync::Arc,
+	time::{Duration, Instant},
+};
+
+/// Drives a Parley network with a workload and prints what it confirmed, how fast, and at what
+/// cost.
+#[derive(Parser, Debug)]
+struct Args {
+	/// `private-small`, `mix` or `blob`.
+	workload: String,
+	/// The network's description (scripts/local-network.sh writes it).
+	#[arg(long)]
+	network: PathBuf,
+	/// How long the load runs, in seconds.
+	#[arg(long, default_value_t = 30)]
+	seconds: u64,
+	/// Runs the mix for this many minutes and reports memory and latency per minute (memory
+	/// must grow less than 10% after the first 5 minutes).
+	#[arg(long)]
+	soak: Option<u64>,
+	/// The mix's worker counts are FireFly's times this.
+	#[arg(long, default_value_t = 1.0)]
+	scale: f64,
+	/// Workers per party (private-small, blob).
+	#[arg(long, default_value_t = 8)]
+	workers: usize,
+	/// Unconfirmed messages per worker (private-small).
+	#[arg(long, default_value_t = 512)]
+	depth: usize,
+	/// At most this many sends per second in all (default: as fast as they go).
+	#[arg(long)]
+	rate: Option<f64>,
+	/// Bytes of each blob (default: 16 KiB in the mix, 8 MiB in `blob`).
+	#[arg(long)]
+	blob_bytes: Option<usize>,
+	/// How long to wait, after the load, for every confirmation.
+	#[arg(long, default_value_t = 180)]
+	drain_seconds: u64,
+	/// Where to write the figures as JSON.
+	#[arg(long)]
+	json: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() {
+	let args = Args::parse();
+	match bench(args).await {
+		Ok(true) => {}
+		Ok(false) => std::process::exit(1),
+		Err(e) => {
+			eprintln!("[bench] {e}");
+			std::process::exit(2);
+		}
+	}
+}
+
+async fn bench(args: Args) -> Result<bool, String> {
+	let parties = network::parties(&args.network)?;
+	let n = parties.len();
+	let seconds = args.soak.map(|m| m * 60).unwrap_or(args.seconds).max(1);
+	let workload = match (args.workload.as_str(), args.soak) {
+		(_, Some(_)) | ("mix", None) => {
+			Workload::mix(n, args.scale, args.blob_bytes.unwrap_or(16 << 10))
+		}
+		("private-small", None) => Workload::private_small(n, args.workers, args.depth),
+		("blob", None) => {
+			Workload::blob(n, args.workers.min(2), args.blob_bytes.unwrap_or(8 << 20))
+		}
+		(other, None) => {
+			return Err(format!("unknown workload {other}: private-small, mix or blob"))
+		}
+	};
+	let name = if args.soak.is_some() { "soak (mix)" } else { args.workload.as_str() };
+	println!("[bench] {name}: {} workers on {n} parties for {seconds} s", workload.workers.len());
+
+	println!("[bench] measuring the machine's limits");
+	let limits = limits::measure().await;
+
+	let id = format!("bench-{}", std::process::id() ^ rand::random::<u32>() >> 8);
+	let rest = network::Rest::new(Duration::from_secs(120));
+	let mints = workload.kinds.contains(&load::Action::Mint);
+	let (groups, pools) = load::prepare(&rest, &parties, &id, mints).await?;
+	let recorder = report::Recorder::new(workload.kinds.iter().map(|a| a.name()).collect());
+	let ledger = confirm::Ledger::new(recorder.clone());
+	for (i, party) in parties.iter().enumerate() {
+		confirm::subscribe(&rest, party, i, &id, &format!("^{id}-"), ledger.clone()).await?;
+	}
+
+	let ticks = report::ticks_per_second();
+	let mut nodes: Vec<_> =
+		parties.iter().map(|p| p.pid.map(|pid| report::NodeUse::new(pid, ticks))).collect();
+	let started = Instant::now();
+	let run = Arc::new(Run {
+		parties: parties.clone(),
+		rest,
+		recorder: recorder.clone(),
+		ledger: ledger.clone(),
+		id: id.clone(),
+		groups,
+		pools,
+		payload: workload.payload,
+		blob: workload.blob,
+		until: started + Duration::from_secs(seconds),
+		rate: args.rate,
+		workers: workload.workers.len(),
+	});
+	let tasks: Vec<_> = workload
+		.workers
+		.iter()
+		.enumerate()
+		.map(|(i, w)| tokio::spawn(load::drive(run.clone(), w.clone(), i)))
+		.collect();
+
+	// Each second: the nodes' memory; every 10 s a line of progress. Then the drain.
+	let drain_until = run.until + Duration::from_secs(args.drain_seconds);
+	let mut load_ended: Option<Duration> = None;
+	let mut tick = tokio::time::interval(Duration::from_secs(1));
+	let mut last_confirmations = 0;
+	loop {
+		tick.tick().await;
+		let rss: Vec<u64> =
+			nodes.iter_mut().map(|n| n.as_mut().map(|n| n.sample_rss()).unwrap_or(0)).collect();
+		recorder.memory(rss.clone());
+		let elapsed = started.elapsed();
+		let (waiting, _) = ledger.outstanding();
+		if elapsed.as_secs().is_multiple_of(10) && elapsed.as_secs() > 0 {
+			let confirmations = recorder.confirmations();
+			println!(
+				"[bench] {:>4} s: {} confirmations in the last 10 s, {waiting} messages awaiting a recipient, node memory {:?} MiB",
+				elapsed.as_secs(),
+				confirmations - last_confirmations,
+				rss.iter().map(|k| k / 1024).collect::<Vec<_>>()
+			);
+			last_confirmations = confirmations;
+		}
+		// Workers stop sending at the load's end; an action in flight then (a mint waiting for
+		// its block, a send awaiting its answer) still counts.
+		if load_ended.is_none() && Instant::now() >= run.until {
+			load_ended = Some(elapsed);
+		}
+		let done = waiting == 0 && tasks.iter().all(|t| t.is_finished());
+		if load_ended.is_some() && (done || Instant::now() >= drain_until) {
+			break;
+		}
+	}
+	let load = load_ended.unwrap_or(Duration::from_secs(seconds));
+	let span = started.elapsed();
+	let (unconfirmed, duplicates) = ledger.outstanding();
+
+	let summary = recorder.summary(load, span);
+	let node_use: Vec<Value> = parties
+		.iter()
+		.zip(&nodes)
+		.map(|(p, n)| {
+			json!({
+				"party": p.name,
+				"cpu_seconds": n.as_ref().and_then(|n| n.cpu_used()),
+				"cpu_cores_busy": n.as_ref().and_then(|n| n.cpu_used()).map(|c| c / span.as_secs_f64()),
+				"peak_rss_mib": n.as_ref().map(|n| n.peak_rss_kib as f64 / 1024.0),
+			})
+		})
+		.collect();
+	let blob_mb_per_s = (name == "blob").then(|| {
+		let kind = load::Action::BlobPrivate.name();
+		summary["kinds"][kind]["confirmations"].as_f64().unwrap_or(0.0) * workload.blob as f64
+			/ 1e6 / span.as_secs_f64()
+	});
+	let result = json!({
+		"workload": name,
+		"parties": n,
+		"workers": workload.workers.len(),
+		"rate_limit": args.rate,
+		"payload_bytes": workload.payload,
+		"blob_bytes": workload.blob,
+		"drained_seconds": span.as_secs_f64() - load.as_secs_f64(),
+		"unconfirmed": unconfirmed,
+		"confirmed_twice": duplicates,
+		"summary": summary,
+		"nodes": node_use,
+		"blob_confirmed_mb_per_s": blob_mb_per_s,
+		"limits": limits,
+	});
+	print_report(&result);
+	let flat = args.soak.is_none() || soak_report(&result);
+	let path = args.json.unwrap_or_else(|| PathBuf::from(format!("{id}.json")));
+	std::fs::write(&path, serde_json::to_string_pretty(&result).expect("JSON serializes"))
+		.map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+	let chart = path.with_extension("png");
+	let timeline = result["summary"]["timeline"].as_array().cloned().unwrap_or_default();
+	std::fs::write(&chart, chart::png(&timeline))
+		.map_err(|e| format!("cannot write {}: {e}", chart.display()))?;
+	println!(
+		"[bench] figures written to {}, and a chart to {} (top: sent/s grey, confirmed/s blue; bottom: latency p50 green, p99 red, in ms; x: seconds)",
+		path.display(),
+		chart.display()
+	);
+	let mut ok = true;
+	if !flat {
+		println!("[bench] FAILED: node memory grew 10% or more after the first 5 minutes");
+		ok = false;
+	}
+	if unconfirmed > 0 {
+		println!("[bench] FAILED: {unconfirmed} messages were not confirmed at every recipient within {} s of the load's end", args.drain_seconds);
+		ok = false;
+	}
+	if duplicates > 0 {
+		println!("[bench] FAILED: {duplicates} confirmations came twice");
+		ok = false;
+	}
+	Ok(ok)
+}
+
+fn ms(v: &Value) -> String {
+	v.as_f64().map(|v| format!("{v:.0}")).unwrap_or_else(|| "-".into())
+}
+
+/// Prints the figures as a table.
+fn print_report(result: &Value) {
+	let summary = &result["summary"];
+	println!();
+	println!(
+		"{:<16} {:>8} {:>9} {:>12} {:>13} {:>8} {:>8} {:>8}",
+		"kind", "sent", "sent/s", "confirmed", "confirmed/s", "p50 ms", "p90 ms", "p99 ms"
+	);
+	let row = |name: &str, k: &Value| {
+		println!(
+			"{:<16} {:>8} {:>9.1} {:>12} {:>13.1} {:>8} {:>8} {:>8}",
+			name,
+			k["sent"].as_u64().unwrap_or(0),
+			k["sent_per_s"].as_f64().unwrap_or(0.0),
+			k["confirmations"].as_u64().unwrap_or(0),
+			k["confirmed_per_s"].as_f64().unwrap_or(0.0),
+			ms(&k["latency_ms"]["p50"]),
+			ms(&k["latency_ms"]["p90"]),
+			ms(&k["latency_ms"]["p99"]),
+		)
+	};
+	if let Some(kinds) = summary["kinds"].as_object() {
+		for (name, k) in kinds {
+			row(name, k);
+		}
+	}
+	row("total", &summary["total"]);
+	println!(
+		"(confirmed = confirmations at each recipient; sent/s over the {:.0} s of load, confirmed/s over the {:.0} s until the last one, {:.1} s after the load; the peak second confirmed {})",
+		summary["load_seconds"].as_f64().unwrap_or(0.0),
+		summary["span_seconds"].as_f64().unwrap_or(0.0),
+		result["drained_seconds"].as_f64().unwrap_or(0.0),
+		summary["timeline"]
+			.as_array()
+			.into_iter()
+			.flatten()
+			.filter_map(|s| s["confirmed"].as_u64())
+			.max()
+			.unwrap_or(0),
+	);
+	for node in result["nodes"].as_array().into_iter().flatten() {
+		println!(
+			"node {:<10} CPU {:>7.1} s ({:.2} cores busy), peak memory {:>6.0} MiB",
+			node["party"].as_str().unwrap_or("?"),
+			node["cpu_seconds"].as_f64().unwrap_or(0.0),
+			node["cpu_cores_busy"].as_f64().unwrap_or(0.0),
+			node["peak_rss_mib"].as_f64().unwrap_or(0.0),
+		);
+	}
+	let limits = &result["limits"];
+	println!(
+		"machine: {} cores; blake2b {:.0} MB/s per core; HPKE seal {:.0} MB/s per core, {:.0} seals/s of 1 KiB; loopback TCP {:.0} MB/s; a blob stream's limit {:.0} MB/s",
+		limits["cores"],
+		limits["blake2b_mb_per_s_per_core"].as_f64().unwrap_or(0.0),
+		limits["hpke_seal_mb_per_s_per_core"].as_f64().unwrap_or(0.0),
+		limits["hpke_seals_per_s_per_core_1kib"].as_f64().unwrap_or(0.0),
+		limits["loopback_tcp_mb_per_s"].as_f64().unwrap_or(0.0),
+		limits["blob_stream_limit_mb_per_s"].as_f64().unwrap_or(0.0),
+	);
+	let confirmed = summary["total"]["confirmed_per_s"].as_f64().unwrap_or(0.0);
+	let seals = limits["hpke_seals_per_s_per_core_1kib"].as_f64().unwrap_or(1.0);
+	println!(
+		"ratios: confirmed messages/s to 1 KiB seals/s per core {:.3}",
+		confirmed / seals.max(1.0)
+	);
+	if let Some(blob) = result["blob_confirmed_mb_per_s"].as_f64() {
+		let limit = limits["blob_stream_limit_mb_per_s"].as_f64().unwrap_or(1.0);
+		println!(
+			"blobs: {blob:.1} MB/s confirmed at the recipients, {:.0}% of one stream's limit",
+			100.0 * blob / limit.max(0.001)
+		);
+	}
+	if result["unconfirmed"] == 0 && result["confirmed_twice"] == 0 {
+		println!("every message sent was confirmed exactly once at each of its recipients");
+	}
+}
+
+/// Prints the soak's minutes: confirmations/s, latency and each node's memory at the minute's
+/// end; and whether memory stayed flat (grew less than 10%) after the first five minutes.
+fn soak_report(result: &Value) -> bool {
+	let Some(timeline) = result["summary"]["timeline"].as_array() else { return false };
+	println!("\nminute  confirmed/s  p50 ms  p99 ms  node memory MiB");
+	let mut first_after_warmup: Option<Vec<f64>> = None;
+	let mut last: Vec<f64> = vec![];
+	for (minute, seconds) in timeline.chunks(60).enumerate() {
+		let confirmed: u64 = seconds.iter().filter_map(|s| s["confirmed"].as_u64()).sum();
+		let p50: Vec<f64> = seconds.iter().filter_map(|s| s["p50_ms"].as_f64()).collect();
+		let p99: Vec<f64> = seconds.iter().filter_map(|s| s["p99_ms"].as_f64()).collect();
+		let median = |v: &[f64]| {
+			let mut v = v.to_vec();
+			v.sort_by(|a, b| a.total_cmp(b));
+			v.get(v.len() / 2).copied()
+		};
+		let rss: Vec<f64> = seconds
+			.last()
+			.and_then(|s| s["rss_mib"].as_array())
+			.map(|r| r.iter().filter_map(Value::as_f64).collect())
+			.unwrap_or_default();
+		println!(
+			"{minute:>6}  {:>11.1}  {:>6}  {:>6}  {:?}",
+			confirmed as f64 / seconds.len() as f64,
+			median(&p50).map(|v| format!("{v:.0}")).unwrap_or("-".into()),
+			median(&p99).map(|v| format!("{v:.0}")).unwrap_or("-".into()),
+			rss.iter().map(|m| m.round() as u64).collect::<Vec<_>>()
+		);
+		if minute == 5 {
+			first_after_warmup = Some(rss.clone());
+		}
+		last = rss;
+	}
+	if let Some(base) = first_after_warmup {
+		let growth =
+			base.iter().zip(&last).map(|(b, l)| (l - b) / b.max(1.0)).fold(f64::MIN, f64::max);
+		println!(
+			"memory growth after the first 5 minutes: {:.1}% at most ({})",
+			growth * 100.0,
+			if growth < 0.10 { "flat" } else { "NOT flat" }
+		);
+		return growth < 0.10;
+	}
+	println!("memory: the soak was too short to judge (under 6 minutes)");
+	true
+}

@@ -1,0 +1,244 @@
+//! What a run measured: actions sent and confirmed per kind, send→confirmed latency, a
+//! per-second timeline, and each node's CPU time and memory read from /proc.
+
+use serde_json::{json, Value};
+use std::{
+	sync::{Arc, Mutex},
+	time::{Duration, Instant},
+};
+
+/// One kind of action's tallies.
+#[derive(Default)]
+struct Tally {
+	sent: u64,
+	failed: u64,
+	confirmed: u64,
+	/// Send→confirmed latency of each confirmation, in microseconds.
+	latencies: Vec<u64>,
+}
+
+/// One second of the run.
+#[derive(Default, Clone)]
+struct Second {
+	sent: u64,
+	confirmed: u64,
+	latencies: Vec<u64>,
+	/// Each node's resident memory (KiB) sampled in this second.
+	rss_kib: Vec<u64>,
+}
+
+struct Inner {
+	started: Instant,
+	kinds: Vec<&'static str>,
+	tallies: Vec<Tally>,
+	seconds: Vec<Second>,
+}
+
+/// Records sends and confirmations as they happen (shared by every worker).
+#[derive(Clone)]
+pub struct Recorder {
+	inner: Arc<Mutex<Inner>>,
+}
+
+impl Recorder {
+	/// A recorder for actions of `kinds`, its clock starting now.
+	pub fn new(kinds: Vec<&'static str>) -> Self {
+		let tallies = kinds.iter().map(|_| Tally::default()).collect();
+		Self {
+			inner: Arc::new(Mutex::new(Inner {
+				started: Instant::now(),
+				kinds,
+				tallies,
+				seconds: vec![],
+			})),
+		}
+	}
+
+	fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
+		f(&mut self.inner.lock().expect("no panic holds the recorder"))
+	}
+
+	fn second(inner: &mut Inner) -> &mut Second {
+		let at = inner.started.elapsed().as_secs() as usize;
+		if inner.seconds.len() <= at {
+			inner.seconds.resize(at + 1, Second::default());
+		}
+		&mut inner.seconds[at]
+	}
+
+	/// An action of `kind` was accepted by its node.
+	pub fn sent(&self, kind: usize) {
+		self.with(|inner| {
+			inner.tallies[kind].sent += 1;
+			Self::second(inner).sent += 1;
+		})
+	}
+
+	/// An action of `kind` was refused (it is not counted as sent).
+	pub fn failed(&self, kind: usize) {
+		self.with(|inner| inner.tallies[kind].failed += 1)
+	}
+
+	/// A recipient confirmed an action of `kind`, `latency` after it was sent.
+	pub fn confirmed(&self, kind: usize, latency: Duration) {
+		let micros = latency.as_micros() as u64;
+		self.with(|inner| {
+			let tally = &mut inner.tallies[kind];
+			tally.confirmed += 1;
+			tally.latencies.push(micros);
+			let second = Self::second(inner);
+			second.confirmed += 1;
+			second.latencies.push(micros);
+		})
+	}
+
+	/// The nodes' resident memory now (KiB, one per node).
+	pub fn memory(&self, rss_kib: Vec<u64>) {
+		self.with(|inner| Self::second(inner).rss_kib = rss_kib)
+	}
+
+	/// Confirmations so far, over every kind.
+	pub fn confirmations(&self) -> u64 {
+		self.with(|inner| inner.tallies.iter().map(|t| t.confirmed).sum())
+	}
+
+	/// The figures of the run whose load lasted `load` and whose last confirmation came `span`
+	/// after it started: per kind and in total (sends per second of load, confirmations per
+	/// second of the whole span), and the timeline.
+	pub fn summary(&self, load: Duration, span: Duration) -> Value {
+		self.with(|inner| {
+			let seconds = load.as_secs_f64().max(0.001);
+			let span = span.as_secs_f64().max(0.001);
+			let mut all = vec![];
+			let mut kinds = serde_json::Map::new();
+			let (mut sent, mut confirmed, mut failed) = (0, 0, 0);
+			for (name, tally) in inner.kinds.iter().zip(inner.tallies.iter_mut()) {
+				tally.latencies.sort_unstable();
+				all.extend_from_slice(&tally.latencies);
+				sent += tally.sent;
+				confirmed += tally.confirmed;
+				failed += tally.failed;
+				kinds.insert(
+					name.to_string(),
+					json!({
+						"sent": tally.sent,
+						"refused": tally.failed,
+						"confirmations": tally.confirmed,
+						"sent_per_s": tally.sent as f64 / seconds,
+						"confirmed_per_s": tally.confirmed as f64 / span,
+						"latency_ms": percentiles(&tally.latencies),
+					}),
+				);
+			}
+			all.sort_unstable();
+			let timeline: Vec<Value> = inner
+				.seconds
+				.iter_mut()
+				.enumerate()
+				.map(|(t, s)| {
+					s.latencies.sort_unstable();
+					json!({
+						"t": t,
+						"sent": s.sent,
+						"confirmed": s.confirmed,
+						"p50_ms": percentile(&s.latencies, 0.5),
+						"p99_ms": percentile(&s.latencies, 0.99),
+						"rss_mib": s.rss_kib.iter().map(|k| *k as f64 / 1024.0).collect::<Vec<_>>(),
+					})
+				})
+				.collect();
+			json!({
+				"load_seconds": seconds,
+				"span_seconds": span,
+				"kinds": kinds,
+				"total": {
+					"sent": sent,
+					"refused": failed,
+					"confirmations": confirmed,
+					"sent_per_s": sent as f64 / seconds,
+					"confirmed_per_s": confirmed as f64 / span,
+					"latency_ms": percentiles(&all),
+				},
+				"timeline": timeline,
+			})
+		})
+	}
+}
+
+/// The `q` quantile (0 to 1) of sorted microseconds, in milliseconds.
+fn percentile(sorted: &[u64], q: f64) -> Option<f64> {
+	if sorted.is_empty() {
+		return None;
+	}
+	let at = ((sorted.len() - 1) as f64 * q).round() as usize;
+	Some(sorted[at] as f64 / 1000.0)
+}
+
+fn percentiles(sorted: &[u64]) -> Value {
+	json!({
+		"p50": percentile(sorted, 0.5),
+		"p90": percentile(sorted, 0.9),
+		"p99": percentile(sorted, 0.99),
+		"max": percentile(sorted, 1.0),
+	})
+}
+
+/// A node process's CPU time and memory, read from /proc.
+pub struct NodeUse {
+	pid: u32,
+	ticks_per_s: f64,
+	cpu_at_start: Option<f64>,
+	/// The highest resident memory sampled, in KiB.
+	pub peak_rss_kib: u64,
+}
+
+impl NodeUse {
+	/// Starts measuring process `pid` (its CPU time from now on).
+	pub fn new(pid: u32, ticks_per_s: f64) -> Self {
+		let mut node = Self { pid, ticks_per_s, cpu_at_start: None, peak_rss_kib: 0 };
+		node.cpu_at_start = node.cpu_seconds();
+		node
+	}
+
+	/// User and system CPU seconds the process has used in all.
+	fn cpu_seconds(&self) -> Option<f64> {
+		let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).ok()?;
+		// The fields after the command name (which may hold spaces), from the last ')'.
+		let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+		let utime: f64 = fields.get(11)?.parse().ok()?;
+		let stime: f64 = fields.get(12)?.parse().ok()?;
+		Some((utime + stime) / self.ticks_per_s)
+	}
+
+	/// CPU seconds used since measuring started.
+	pub fn cpu_used(&self) -> Option<f64> {
+		Some(self.cpu_seconds()? - self.cpu_at_start?)
+	}
+
+	/// Resident memory now, in KiB (and the peak so far updated).
+	pub fn sample_rss(&mut self) -> u64 {
+		let rss = std::fs::read_to_string(format!("/proc/{}/status", self.pid))
+			.ok()
+			.and_then(|status| {
+				status
+					.lines()
+					.find(|l| l.starts_with("VmRSS:"))
+					.and_then(|l| l.split_whitespace().nth(1))
+					.and_then(|kib| kib.parse().ok())
+			})
+			.unwrap_or(0);
+		self.peak_rss_kib = self.peak_rss_kib.max(rss);
+		rss
+	}
+}
+
+/// Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`; 100 on Linux).
+pub fn ticks_per_second() -> f64 {
+	std::process::Command::new("getconf")
+		.arg("CLK_TCK")
+		.output()
+		.ok()
+		.and_then(|o| String::from_utf8(o.stdout).ok())
+		.and_then(|s| s.trim().parse().ok())
+		.unwrap_or(100.0)
+}
