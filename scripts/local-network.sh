@@ -52,6 +52,8 @@ rpc_port() { echo $(( 9944 + OFFSET + $1 )); }
 prom_port() { echo $(( 9615 + OFFSET + $1 )); }
 channel_port() { echo $(( 40333 + OFFSET + $1 )); }
 rest_port() { echo $(( 5000 + OFFSET + $1 )); }
+# Party $1's database on PARLEY_POSTGRES_URL's server (the offset keeps networks apart).
+db_name() { local party=${1//-/_}; echo "parley_${party}_$OFFSET"; }
 party_index() { for i in "${!PARTIES[@]}"; do [ "${PARTIES[$i]}" = "$1" ] && echo "$i" && return; done; echo "unknown party $1" >&2; exit 2; }
 
 stop_party() {
@@ -175,7 +177,7 @@ prepare_party() {
   "$NODE" key inspect-node-key --file "$base/node-key" > "$base/p2p-peer-id"
   "$NODE" channel-keys --dev-seed "//${3^}" | sed -n 's/.*"peer_id":"\([^"]*\)".*/\1/p' > "$base/channel-peer-id"
   if [ -n "${PARLEY_POSTGRES_URL:-}" ]; then
-    local db="parley_${1//-/_}"
+    local db; db=$(db_name "$1")
     "${PARLEY_PG_BIN:+$PARLEY_PG_BIN/}psql" "$PARLEY_POSTGRES_URL" -qX -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
   fi
   if [ ! -f "$base/api-keys.json" ]; then
@@ -196,7 +198,7 @@ write_cmd() {
     --rest-ip 127.0.0.1 --rest-port "$(rest_port "$i")" --api-keys "$base/api-keys.json"
     --webhooks-allow-private)
   if [ -n "${PARLEY_POSTGRES_URL:-}" ]; then
-    args+=(--database-url "${PARLEY_POSTGRES_URL%/*}/parley_${party//-/_}")
+    args+=(--database-url "${PARLEY_POSTGRES_URL%/*}/$(db_name "$party")")
   fi
   local j
   for j in "${!PARTIES[@]}"; do

@@ -45,8 +45,22 @@ cargo build --release --locked -p parley-node
 stamp "installing the end-to-end tests' npm packages"
 (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
 
-stamp "end-to-end tests against $(parley_node_path)"
-(cd tests/js && PARLEY_NODE="$(parley_node_path)" node --test --test-concurrency=1 --test-timeout=300000 ./*.test.mjs)
+# The end-to-end files: most wait on blocks and finality, not on the CPU, and run two at a time
+# (each on its own network, on port ranges claimed in tests/js/harness.mjs); the ones that load
+# the machine to prove nothing is lost under faults and bursts run alone afterwards, so that no
+# other network competes with them. --test-timeout bounds each test and also each file as a
+# whole (a file's tests run one after the other on one network): 10 minutes, which the longest
+# file (tokens.test.mjs, about 5) fits.
+heavy=(burst.test.mjs faults.test.mjs faults-postgres.test.mjs partition.test.mjs)
+light=()
+for file in tests/js/*.test.mjs; do
+  name=$(basename "$file")
+  [[ " ${heavy[*]} " == *" $name "* ]] || light+=("./$name")
+done
+stamp "end-to-end tests against $(parley_node_path), two files at a time: ${light[*]}"
+(cd tests/js && PARLEY_NODE="$(parley_node_path)" node --test --test-concurrency=2 --test-timeout=600000 "${light[@]}")
+stamp "end-to-end tests under load, one file at a time: ${heavy[*]}"
+(cd tests/js && PARLEY_NODE="$(parley_node_path)" node --test --test-concurrency=1 --test-timeout=600000 "${heavy[@]/#/./}")
 
 stamp "benchmark smoke run: the mix, private-small and blob for 5 s each on a 3-party network (figures printed, not asserted)"
 PARLEY_NODE="$(parley_node_path)" bash scripts/bench.sh smoke

@@ -1,7 +1,7 @@
 // Starts and stops real parley-node processes on 127.0.0.1 for the end-to-end tests.
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeAddress } from '@polkadot/util-crypto';
@@ -212,7 +212,10 @@ export async function startNetwork({ nodeArgs = '', parties = 3, chain = '', pos
     const ports = [30333, 9944, 9615, 40333, 5000].flatMap((p) => slots.map((i) => p + candidate + i));
     // The explorer's test opens the REST port in Chromium, which refuses some ports outright.
     if (ports.some((p) => BROWSER_REFUSED_PORTS.has(p))) continue;
+    // Test files may run at once: a range is claimed before its ports are tried.
+    if (!claimPortRange(candidate)) continue;
     if ((await Promise.all(ports.map(portIsFree))).every(Boolean)) { offset = candidate; break; }
+    releasePortRange(candidate);
   }
   if (offset === undefined) throw new Error('no free port range for the network');
   const env = {
@@ -227,13 +230,16 @@ export async function startNetwork({ nodeArgs = '', parties = 3, chain = '', pos
     PARLEY_NETWORK_TIMEOUT: '180',
   };
   const script_ = (...args) => run('bash', [script, ...args], { env, timeout: 300_000, maxBuffer: 16 << 20 });
-  const stopNow = () => execFileSync('bash', [script, 'stop'], { env, timeout: 60_000, stdio: 'ignore' });
+  const stopNow = () => {
+    try { execFileSync('bash', [script, 'stop'], { env, timeout: 60_000, stdio: 'ignore' }); } finally { releasePortRange(offset); }
+  };
   running.add(stopNow);
   try {
     await script_('start', '--parties', String(parties));
   } catch (e) {
     running.delete(stopNow);
     await script_('stop').catch(() => {});
+    releasePortRange(offset);
     throw new Error(`local network did not start:\n${e.stdout}\n${e.stderr}`);
   }
   const read = () => Object.fromEntries(
@@ -291,6 +297,7 @@ export async function startNetwork({ nodeArgs = '', parties = 3, chain = '', pos
     stop: async () => {
       running.delete(stopNow);
       await script_('stop').catch(() => {});
+      releasePortRange(offset);
       for (const p of Object.values(net.parties)) keyed.delete(p.rpc_port);
       // PARLEY_KEEP_NETWORKS=1 keeps each network's folder (logs, stores) for a look afterwards.
       if (process.env.PARLEY_KEEP_NETWORKS === '1') console.log(`# network kept in ${dir}`);
@@ -329,6 +336,40 @@ export async function readIdentities(parties) {
     party.identity = r.body;
     party.account = r.body.account;
   }
+}
+
+/** The claim on port range `offset`: a folder, made atomically, that one test process holds. */
+const portClaim = (offset) => join(tmpdir(), `parley-ports-${offset}`);
+
+/**
+ * Claims port range `offset` for this process: false when another holds it. A claim left by a
+ * process that died (its folder names its pid) or older than a day is taken over.
+ */
+function claimPortRange(offset) {
+  const claim = portClaim(offset);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      mkdirSync(claim);
+      mkdirSync(join(claim, String(process.pid)));
+      return true;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+    let holder;
+    try { holder = readdirSync(claim).map(Number).find((n) => n > 0); } catch { continue; }
+    const alive = holder !== undefined && (() => { try { process.kill(holder, 0); return true; } catch { return false; } })();
+    let old = false;
+    try { old = Date.now() - statSync(claim).mtimeMs > 86_400_000; } catch { continue; }
+    // A claim with no pid yet is being made right now.
+    if (!old && (holder === undefined || alive)) return false;
+    rmSync(claim, { recursive: true, force: true });
+  }
+  return false;
+}
+
+/** Gives port range `offset` back. */
+function releasePortRange(offset) {
+  rmSync(portClaim(offset), { recursive: true, force: true });
 }
 
 function portIsFree(port) {
