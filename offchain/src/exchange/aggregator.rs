@@ -150,9 +150,13 @@ pub(crate) async fn release_ready(exchange: &Exchange) -> Result<(), String> {
 			if pin.payload_from.is_none() {
 				continue;
 			}
+			// A pass goes on past a release: the pins released in it stay in `pins` (as earlier
+			// pending ones) until the next pass reads them again, which only holds later pins
+			// back, never lets one pass. Any other decision starts a new pass.
 			match evaluate(exchange, pin, &pins[..i], &pins).await? {
 				Verdict::Wait => continue,
 				Verdict::Release(payload) => {
+					progressed = true;
 					let released = store
 						.release(Release { payload: &payload, pin })
 						.await
@@ -174,6 +178,7 @@ pub(crate) async fn release_ready(exchange: &Exchange) -> Result<(), String> {
 						);
 						super::acknowledge::after_release(exchange, pin, &payload).await;
 					}
+					continue;
 				}
 				Verdict::Reject(reason) => {
 					log::warn!(target: LOG, "batch {} rejected: {reason}", hex::encode(pin.batch_id));

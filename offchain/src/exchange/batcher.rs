@@ -28,15 +28,21 @@ pub(crate) async fn run(exchange: Exchange) {
 	}
 }
 
-/// Cuts every pending message into batches.
+/// Cuts every message pending now into batches, and returns how many batches it cut. Messages
+/// accepted while it cuts wait for the next round (after `batch_timeout`) unless there was more
+/// pending than one read takes: under a steady stream, cutting again at once would make a batch
+/// of each few messages that came in during the last cut, and every batch costs a pin, a
+/// delivery per recipient and a release at each.
 pub(crate) async fn cut_batches(exchange: &Exchange) -> Result<usize, super::ExchangeError> {
 	let inner = &exchange.inner;
 	let mut cut = 0;
+	let read = inner.config.batch_max_messages * 4;
 	loop {
-		let plans = inner.store.pending_batches(inner.config.batch_max_messages as i64 * 4).await?;
+		let plans = inner.store.pending_batches(read as i64).await?;
 		if plans.is_empty() {
 			return Ok(cut);
 		}
+		let taken: usize = plans.iter().map(|plan| plan.messages.len()).sum();
 		let me = exchange.me()?;
 		let limits = inner.chain.pin_limits().map_err(super::ExchangeError::Chain)?;
 		let bounds = Bounds {
@@ -95,6 +101,9 @@ pub(crate) async fn cut_batches(exchange: &Exchange) -> Result<usize, super::Exc
 			}
 		}
 		inner.outbox_wake.notify_one();
+		if taken < read {
+			return Ok(cut);
+		}
 	}
 }
 
