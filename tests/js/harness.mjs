@@ -1,7 +1,7 @@
 // Starts and stops real parley-node processes on 127.0.0.1 for the end-to-end tests.
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeAddress } from '@polkadot/util-crypto';
@@ -338,38 +338,35 @@ export async function readIdentities(parties) {
   }
 }
 
-/** The claim on port range `offset`: a folder, made atomically, that one test process holds. */
+/** The claim on port range `offset`: a file, made atomically, naming the test process that holds it. */
 const portClaim = (offset) => join(tmpdir(), `parley-ports-${offset}`);
 
 /**
- * Claims port range `offset` for this process: false when another holds it. A claim left by a
- * process that died (its folder names its pid) or older than a day is taken over.
+ * Claims port range `offset` for this process: false when another live process holds it. A claim
+ * left by a process that died is taken over.
  */
 function claimPortRange(offset) {
   const claim = portClaim(offset);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      mkdirSync(claim);
-      mkdirSync(join(claim, String(process.pid)));
+      writeFileSync(claim, String(process.pid), { flag: 'wx' });
       return true;
     } catch (e) {
       if (e.code !== 'EEXIST') throw e;
     }
     let holder;
-    try { holder = readdirSync(claim).map(Number).find((n) => n > 0); } catch { continue; }
-    const alive = holder !== undefined && (() => { try { process.kill(holder, 0); return true; } catch { return false; } })();
-    let old = false;
-    try { old = Date.now() - statSync(claim).mtimeMs > 86_400_000; } catch { continue; }
-    // A claim with no pid yet is being made right now.
-    if (!old && (holder === undefined || alive)) return false;
-    rmSync(claim, { recursive: true, force: true });
+    try { holder = Number(readFileSync(claim, 'utf8')); } catch { continue; }
+    // An empty claim is being written right now.
+    if (!(holder > 0)) return false;
+    try { process.kill(holder, 0); return false; } catch { /* its holder is gone */ }
+    rmSync(claim, { force: true });
   }
   return false;
 }
 
 /** Gives port range `offset` back. */
 function releasePortRange(offset) {
-  rmSync(portClaim(offset), { recursive: true, force: true });
+  rmSync(portClaim(offset), { force: true });
 }
 
 function portIsFree(port) {
