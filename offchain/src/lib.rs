@@ -5,7 +5,7 @@
 //! handed in order to [`Exchange::on_block`].
 //!
 //! ## The life of a message, and where each step is
-//! 1. **Accepted** from an app ([`rest`] or the node's `parley_*` RPC) in
+//! 1. **Accepted** from an app ([`api`] or the node's `parley_*` RPC) in
 //!    [`exchange::accept`]: checked, stored `pending`.
 //! 2. **Batched and sealed** in `exchange::batcher`: pending messages are cut into batches
 //!    within the chain's bounds, and this node's own copy is sealed ([`envelope::seal`]).
@@ -23,7 +23,7 @@
 //!    subscribers (WebSocket, webhooks) at least once and in order.
 //!
 //! ## Shared leaves
-//! - [`access`]: who may call a node (API keys with scopes, checked by [`rest`]);
+//! - [`access`]: who may call a node (API keys with scopes, checked by [`api`]);
 //! - [`chain`]: the two traits, and what the node reads from each block ([`ChainBlock`]);
 //! - [`channel`]: the libp2p data channel (TCP + noise + yamux), allow-listed from the chain;
 //! - [`envelope`]: HPKE sealing to a node's X25519 key, and signed receipts;
@@ -40,6 +40,7 @@
 #![recursion_limit = "512"]
 
 pub mod access;
+pub mod api;
 pub mod blobs;
 pub mod chain;
 pub mod channel;
@@ -47,7 +48,6 @@ pub mod definitions;
 pub mod events;
 pub mod exchange;
 pub mod keys;
-pub mod rest;
 pub mod store;
 pub mod tokens;
 

@@ -469,7 +469,11 @@ test('bad input on each route gets a 4xx with a message', async () => {
   assert.match(big.body.error, /limit/);
   // And the API documents itself.
   const doc = await rest(provider, 'GET', '/openapi.json');
-  assert.equal(doc.body.openapi, '3.0.3');
+  assert.equal(doc.body.openapi, '3.1.0');
+  // Grouped by resource, each operation under one of the declared tags.
+  const tags = new Set(doc.body.tags.map((t) => t.name));
+  for (const name of ['messages', 'data', 'groups', 'subscriptions', 'tokens', 'claims', 'escrows', 'identities']) assert.ok(tags.has(name), name);
+  for (const item of Object.values(doc.body.paths)) for (const op of Object.values(item)) assert.ok(tags.has(op.tags[0]));
   assert.equal((await fetch(`http://127.0.0.1:${provider.rest_port}/api/v1/docs`)).status, 200, 'the docs need no key');
   const did = await rest(provider, 'GET', `/identities/${encodeURIComponent(provider.node_did)}/did`);
   assert.equal(did.body.id, provider.node_did);

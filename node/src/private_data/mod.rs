@@ -306,7 +306,7 @@ pub async fn start(
 		.allowing_private_webhooks(params.webhooks_allow_private);
 	hub.start_webhooks().await;
 	if !params.no_rest {
-		let rest = parley_offchain::rest::RestConfig {
+		let rest = parley_offchain::api::RestConfig {
 			listen: std::net::SocketAddr::new(params.rest_ip, params.rest_port),
 			max_blob: params.max_blob_bytes,
 			allowed_origins: params.rest_cors.clone(),
@@ -322,7 +322,7 @@ pub async fn start(
 			"parley-rest",
 			Some("parley"),
 			Box::pin(async move {
-				if let Err(e) = parley_offchain::rest::serve(exchange, hub, rest, keys, rpc).await {
+				if let Err(e) = parley_offchain::api::serve(exchange, hub, rest, keys, rpc).await {
 					log::error!(target: "parley", "{e}");
 				}
 			}),

@@ -4,7 +4,7 @@
 //! Substrate's own RPC server on 9944 gives its methods no view of a request's headers, so it
 //! cannot check a bearer key; on a node with API keys the `parley_*` methods (which read and
 //! send private data) are therefore served only here, and 9944 keeps the chain's own methods.
-//! The REST layer checks the key ([`parley_offchain::rest`]'s `auth`) and leaves its
+//! The REST layer checks the key ([`parley_offchain::api`]'s `auth`) and leaves its
 //! [`Grant`] in the request; [`RequireScope`] then checks each call (also each call of a batch,
 //! and each call on a WebSocket) against the level its method needs ([`method_level`]).
 

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// A pool, named by its id or by its name in the namespace.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum PoolRef {
 	/// Its id.
@@ -15,7 +15,7 @@ pub enum PoolRef {
 }
 
 /// Creates a pool.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CreatePoolRequest {
 	/// Name, unique in the namespace.
@@ -37,7 +37,7 @@ pub struct CreatePoolRequest {
 }
 
 /// Mints tokens.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MintRequest {
 	/// The pool.
@@ -56,7 +56,7 @@ pub struct MintRequest {
 }
 
 /// Burns this node's tokens.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct BurnRequest {
 	/// The pool.
@@ -71,7 +71,7 @@ pub struct BurnRequest {
 }
 
 /// Transfers tokens.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct TransferRequest {
 	/// The pool.
@@ -97,7 +97,7 @@ pub struct TransferRequest {
 /// - `allowance`: sets its allowance in a fungible pool to exactly this (`0` withdraws it);
 /// - `approved: false`: withdraws its approval: its whole allowance in a fungible pool, or the
 ///   item `index` in a non-fungible one.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ApproveRequest {
 	/// The pool.
@@ -118,7 +118,7 @@ pub struct ApproveRequest {
 }
 
 /// Claims a business record key.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ClaimRequest {
 	/// The key (hashed with blake2-256 here), or give `keyHash`.
@@ -133,7 +133,7 @@ pub struct ClaimRequest {
 }
 
 /// Hands a claim to another account.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ClaimTransferRequest {
 	/// The new owner.
@@ -141,7 +141,7 @@ pub struct ClaimTransferRequest {
 }
 
 /// Locks a payment until this node acknowledges a batch.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct EscrowRequest {
 	/// The fungible pool paid in.
@@ -167,7 +167,7 @@ pub struct EscrowRequest {
 
 /// The price of a private message for sale: the recipient's node holds it unopened until the
 /// recipient pays at least `amount` into a hash-locked escrow and the seller reveals its key.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SaleRequest {
 	/// The fungible pool the price is paid in.
@@ -177,7 +177,7 @@ pub struct SaleRequest {
 }
 
 /// The token transfer a message goes with.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MessageTransferRequest {
 	/// The pool.

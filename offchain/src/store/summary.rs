@@ -8,7 +8,7 @@ use sqlx::Row;
 use std::collections::BTreeMap;
 
 /// The messages confirmed here in one minute.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MinuteOfConfirmations {
 	/// The minute's start, in ms since the Unix epoch.
 	pub minute: i64,
@@ -21,7 +21,7 @@ pub struct MinuteOfConfirmations {
 }
 
 /// A namespace at a glance.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Summary {
 	/// How many messages are in each state.
 	pub messages: BTreeMap<String, i64>,

@@ -16,12 +16,20 @@
 //! WebSocket), behind the same checks: see [`serve`]'s `rpc`.
 
 mod auth;
+mod claims;
+mod data;
+mod definitions;
+mod escrows;
 mod explorer;
 mod extract;
-mod openapi;
+mod groups;
+mod history;
+mod messages;
+mod node;
+pub mod openapi;
 pub mod origin;
-mod routes;
 mod send_body;
+mod subscriptions;
 mod tokens;
 mod ws;
 
@@ -128,35 +136,33 @@ impl From<crate::events::SubscribeError> for ApiError {
 
 impl IntoResponse for ApiError {
 	fn into_response(self) -> Response {
-		let mut body = serde_json::json!({ "error": self.message, "code": self.status.as_u16() });
-		if let Some(id) = self.id {
-			body["id"] = id.into();
-		}
+		let body =
+			openapi::ErrorBody { error: self.message, code: self.status.as_u16(), id: self.id };
 		(self.status, Json(body)).into_response()
 	}
 }
 
 /// Every route of the REST API, with its state, and the routes of `rpc`, all behind the key
-/// check of `keys` and the checks of [`origin`].
-pub(crate) fn router(state: AppState, keys: ApiKeys, rpc: Router) -> Router {
-	let max_json = state.config.max_json_body;
-	let guard = origin::OriginGuard::new(state.config.listen, &state.config.allowed_origins);
-	let ns = routes::routes().merge(tokens::routes()).merge(explorer::routes());
-
-	Router::new()
-		.nest("/api/v1/namespaces/{ns}", ns)
-		.route("/api/v1/status", get(routes::status))
-		.route("/api/v1/identities", get(routes::list_identities))
-		.route("/api/v1/identities/{did}", get(routes::get_identity))
-		.route("/api/v1/identities/{did}/did", get(routes::did_document))
-		.route("/api/v1/governance", get(routes::governance))
-		.route("/api/v1/openapi.json", get(routes::openapi))
-		.route("/api/v1/docs", get(routes::docs))
-		.route("/api/v1/docs/{asset}", get(routes::docs_asset))
+/// check of `keys` and the checks of [`origin`]. The API's routes come with their OpenAPI
+/// document ([`openapi::api_routes`]); the docs, the event WebSocket and the explorer's page
+/// are served beside them.
+pub fn app(
+	exchange: Exchange,
+	hub: EventHub,
+	config: RestConfig,
+	keys: ApiKeys,
+	rpc: Router,
+) -> Router {
+	let max_json = config.max_json_body;
+	let guard = origin::OriginGuard::new(config.listen, &config.allowed_origins);
+	let (api, _document) = openapi::api_routes().split_for_parts();
+	api.route("/api/v1/openapi.json", get(openapi::serve_document))
+		.route("/api/v1/docs", get(openapi::docs))
+		.route("/api/v1/docs/{asset}", get(openapi::docs_asset))
 		.route("/api/v1/ws", get(ws::upgrade))
 		.merge(explorer::page_routes())
 		.fallback(not_found)
-		.with_state(state)
+		.with_state(AppState { exchange, hub, config })
 		.merge(rpc)
 		.layer(DefaultBodyLimit::max(max_json))
 		.layer(axum::middleware::from_fn_with_state(keys, auth::require_key))
@@ -192,11 +198,11 @@ pub async fn serve(
 			"no API keys: every call allowed (loopback only)".into()
 		}
 	);
-	let router = router(AppState { exchange, hub, config }, keys, rpc);
+	let router = app(exchange, hub, config, keys, rpc);
 	axum::serve(listener, router).await.map_err(|e| format!("REST server stopped: {e}"))
 }
 
 /// The OpenAPI document (for tools and tests).
 pub fn openapi_document() -> serde_json::Value {
-	openapi::document()
+	serde_json::to_value(openapi::document()).expect("the document serializes")
 }

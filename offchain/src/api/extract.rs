@@ -114,12 +114,16 @@ pub(crate) async fn one_in(
 
 /// `?confirm=true&timeout=<ms>` on sends (wait until this node confirms the message) and on reading
 /// one message (wait until it has reached this node and been confirmed).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct SendQuery {
-	/// Wait for the outcome.
+	/// Wait for the outcome: until the message is confirmed or rejected at this node (each
+	/// recipient confirms on its own: wait there with `GET …/messages/{id}?confirm=true`), or
+	/// until a token call succeeded or failed on-chain.
 	pub(crate) confirm: Option<bool>,
-	/// How long to wait, in ms (default: the server's `default_wait`; at most its `max_wait`).
+	/// How long to wait, in ms (default 60000; at most the node's `--rest-max-wait-secs`).
+	#[param(maximum = 600000)]
 	pub(crate) timeout: Option<u64>,
 }
 

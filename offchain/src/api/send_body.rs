@@ -7,19 +7,30 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// A message to send, as the REST body gives it.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schema(as = MessageInput)]
 pub(crate) struct SendBody {
-	/// Topics (or `topic` for one).
+	/// Topics (1 to 16, each 1 to 128 bytes), or `topic` for one: the message is ordered
+	/// with the others of each of its topics.
+	#[schema(max_items = 16)]
 	topics: Option<Vec<String>>,
+	/// One topic.
+	#[schema(max_length = 128)]
 	topic: Option<String>,
+	/// A tag, for apps to tell kinds of message apart.
+	#[schema(max_length = 128)]
 	tag: Option<String>,
 	/// The message's JSON data.
 	data: Option<Value>,
 	/// Data item ids to attach.
+	#[schema(max_items = 64)]
 	attachments: Option<Vec<String>>,
-	/// The message this replies to.
+	/// The message this replies to (its id, a UUID).
 	cid: Option<String>,
+	/// The app's idempotency key (1 to 256 bytes, unique in the namespace): a retry with it is
+	/// answered 409 with the first message's id, and sends nothing.
+	#[schema(max_length = 256)]
 	idempotency_key: Option<String>,
 	/// For private messages: the group (hex id).
 	group: Option<String>,

@@ -14,6 +14,7 @@
 
 use super::{
 	extract::{check_ns, ApiResult, Params, Segments},
+	openapi::{ErrorBody, Namespace},
 	ApiError, AppState,
 };
 use crate::store::Summary;
@@ -26,6 +27,7 @@ use axum::{
 };
 use serde::Deserialize;
 use serde_json::Value;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// The explorer's assets: name, media type, bytes.
 const ASSETS: &[(&str, &str, &[u8])] = &[
@@ -50,10 +52,8 @@ pub(crate) fn page_routes() -> Router<AppState> {
 }
 
 /// The explorer's API routes, under `/api/v1/namespaces/{ns}`.
-pub(crate) fn routes() -> Router<AppState> {
-	Router::new()
-		.route("/summary", get(summary))
-		.route("/subscriptions/{name}/progress", get(progress))
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+	OpenApiRouter::new().routes(routes!(summary)).routes(routes!(progress))
 }
 
 /// One asset, with headers that keep it to itself. With `PARLEY_UI_DIR` set (for work on the
@@ -83,15 +83,23 @@ fn asset(name: &str) -> ApiResult<Response> {
 }
 
 /// `?minutes=` of the summary's window.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct SummaryQuery {
 	/// How many minutes back confirmations are counted (1 to 1440, default 60).
+	#[param(minimum = 1, maximum = 1440)]
 	minutes: Option<i64>,
 }
 
-/// A namespace at a glance: messages by state, pins held back here, and confirmations per
-/// minute with their latency over the last `minutes`.
+/// A namespace at a glance (the explorer's home screen): messages by state, pins held back here
+/// past the blocked-report time, and confirmations per minute with their mean and longest
+/// send-to-confirmed latency over the last `minutes`.
+#[utoipa::path(get, path = "/summary", tag = "node", params(Namespace, SummaryQuery),
+	responses(
+		(status = 200, description = "The summary.", body = Summary),
+		(status = 400, description = "Bad namespace or window.", body = ErrorBody),
+	))]
 async fn summary(
 	State(state): State<AppState>,
 	Segments(ns): Segments<String>,
@@ -109,6 +117,13 @@ async fn summary(
 /// Where a subscription is: its stored offset and, while it is delivered, what is in flight,
 /// how many connections it has, its last acknowledgement and its last delivery error; with
 /// the node's latest event, so that its lag shows.
+#[utoipa::path(get, path = "/subscriptions/{name}/progress", tag = "subscriptions",
+	params(Namespace, ("name" = String, Path, description = "Its name.")),
+	responses(
+		(status = 200, description = "`{ name, running, offset, last_event, lag }`, and while it is delivered `cursor`, `in_flight`, `connections`, `last_ack`, `last_error`, `last_error_at`.", body = Value),
+		(status = 400, description = "Bad namespace.", body = ErrorBody),
+		(status = 404, description = "No such subscription.", body = ErrorBody),
+	))]
 async fn progress(
 	State(state): State<AppState>,
 	Segments((ns, name)): Segments<(String, String)>,
