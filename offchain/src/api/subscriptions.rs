@@ -6,7 +6,10 @@ use super::{
 	openapi::{list_route, ErrorBody, Namespace, SubscriptionRow},
 	AppState,
 };
-use crate::{events::SubscriptionOptions, store::collections};
+use crate::{
+	events::{SubscriptionOptions, WebhookOptions},
+	store::{collections, EventFilter},
+};
 use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
 use serde_json::Value;
@@ -33,8 +36,21 @@ pub(crate) struct SubscriptionBody {
 	/// Its name: 1 to 64 letters, digits, `.`, `_` or `-`.
 	#[schema(pattern = "^[A-Za-z0-9._-]{1,64}$")]
 	name: String,
-	#[serde(flatten)]
-	options: SubscriptionOptions,
+	/// Which events (default: every event).
+	#[serde(default)]
+	filter: EventFilter,
+	/// Where to start when the subscription is created: `oldest`, `newest` (default), or an
+	/// event sequence number.
+	first_event: Option<Value>,
+	/// Unacknowledged events in flight at once (default 1, at most 1000).
+	#[schema(minimum = 1, maximum = 1000)]
+	read_ahead: Option<u32>,
+	/// Whether message events carry the message.
+	#[serde(default)]
+	with_data: bool,
+	/// Webhook delivery instead of WebSockets: `{ "url": "http://…", "secret": "…",
+	/// "reply": false }`.
+	webhook: Option<WebhookOptions>,
 }
 
 /// Create (or update) a named durable subscription: WebSocket by default, or a webhook.
@@ -50,7 +66,14 @@ async fn create_subscription(
 	Body_(body): Body_<SubscriptionBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
 	check_ns(&ns)?;
-	let sub = state.hub.subscribe(&ns, &body.name, body.options).await?;
+	let options = SubscriptionOptions {
+		filter: body.filter,
+		first_event: body.first_event,
+		read_ahead: body.read_ahead,
+		with_data: body.with_data,
+		webhook: body.webhook,
+	};
+	let sub = state.hub.subscribe(&ns, &body.name, options).await?;
 	Ok((StatusCode::CREATED, Json(serde_json::to_value(sub).expect("subscriptions serialize"))))
 }
 

@@ -114,7 +114,7 @@ pub enum SubscribeError {
 }
 
 /// Options of a subscription, as apps give them.
-#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct SubscriptionOptions {
 	/// Which events.

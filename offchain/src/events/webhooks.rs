@@ -33,7 +33,7 @@ pub const SIGNATURE_HEADER: &str = "x-parley-signature-256";
 const SECRET_BYTES: std::ops::RangeInclusive<usize> = 16..=256;
 
 /// Webhook options.
-#[derive(Clone, Debug, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookOptions {
 	/// Where to POST events (http or https).
@@ -43,7 +43,7 @@ pub struct WebhookOptions {
 	pub reply: bool,
 	/// A secret shared with the receiver (16 to 256 bytes): each delivery is then signed with
 	/// it ([`SIGNATURE_HEADER`]). It is stored, and never shown again.
-	#[serde(default, skip_serializing)]
+	#[serde(default)]
 	pub secret: Option<String>,
 }
 
