@@ -4,23 +4,28 @@
 //! the chain is reached only through two narrow traits ([`ChainView`], [`Submitter`]) and blocks
 //! handed in order to [`Exchange::on_block`].
 //!
-//! ## The life of a message, and where each step is
-//! 1. **Accepted** from an app ([`api`] or the node's `parley_*` RPC) in
-//!    [`exchange::accept`]: checked, stored `pending`.
-//! 2. **Batched and sealed** in `exchange::batcher`: pending messages are cut into batches
+//! ## The life of a message: one room per step
+//! 1. **Accepted** from an app ([`api`] or the node's `parley_*` RPC) in [`send`]'s `accept`:
+//!    checked, stored `pending`.
+//! 2. **Batched and sealed** in [`send`]'s `batcher`: pending messages are cut into batches
 //!    within the chain's bounds, and this node's own copy is sealed ([`envelope::seal`]).
-//! 3. **Delivered and pinned** by `exchange::outbox`: each recipient's copy is sealed to its
-//!    X25519 key and sent over the [`channel`]; the pin (`pins.pin_batch`) is made there too,
-//!    through [`Submitter::submit_pin`], with retry and backoff (the pins open after a restart
-//!    go together, in order, through [`Submitter::submit_pins`]).
-//! 4. **Received** in [`exchange::inbound`]: deliveries, fetches, group announcements and blob
-//!    chunks from other nodes; sealed payloads go to the store ([`store`], `sealed.rs`).
-//! 5. **Matched** in `exchange::aggregator`: blocks are recorded in order ([`store`],
-//!    `pins.rs`), each pin is matched with its payload (hash, author, nonces per context), and
-//!    missing payloads are fetched again.
-//! 6. **Released** in the store's `release.rs`: a matched batch's messages become `confirmed`
-//!    with their `message_confirmed` events in one transaction; [`events`] hands the events to
-//!    subscribers (WebSocket, webhooks) at least once and in order.
+//! 3. **Delivered** by [`send`]'s `outbox`: each recipient's copy is sealed to its X25519 key
+//!    and sent over the [`channel`], with retry and backoff.
+//! 4. **Pinned** in [`pin`]: the pin (`pins.pin_batch`) is made there, through
+//!    [`Submitter::submit_pin`], in the order the batches were made (the pins open after a
+//!    restart go together, in order, through [`Submitter::submit_pins`]).
+//! 5. **Received** in [`receive`]: deliveries, fetches, group announcements and blob chunks
+//!    from other nodes (`inbound`); sealed payloads go to the store ([`store`], `sealed.rs`);
+//!    missing payloads are fetched again (`fetch`).
+//! 6. **Matched and released** in [`confirm`]: blocks are recorded in order ([`store`],
+//!    `pins.rs`), each pin is matched with its payload (hash, author, nonces per context), and a
+//!    matched batch's messages become `confirmed` with their `message_confirmed` events in one
+//!    transaction (the store's `release.rs`).
+//! 7. **Handed to apps** by [`events`]: subscribers (WebSocket, webhooks) get the events at
+//!    least once and in order.
+//!
+//! [`exchange`] is the handle to all of it (what apps and the node call, and the leaves the
+//! rooms share), and `start.rs` starts each room's loop.
 //!
 //! ## Shared leaves
 //! - [`access`]: who may call a node (API keys with scopes, checked by [`api`]);
@@ -33,7 +38,7 @@
 //! - [`keys`]: this node's channel and encryption keys on disk;
 //! - [`definitions`]: datatypes and other broadcast definitions, first confirmed wins;
 //! - [`tokens`]: token pools, transfers, claims and escrows as the chain reports them (and
-//!   `exchange::tokens`, the token calls apps make);
+//!   [`exchange::tokens`], the token calls apps make);
 //! - [`types`]: ids, node identities, messages and their states.
 
 // The OpenAPI document is one large `json!` literal.
@@ -44,10 +49,15 @@ pub mod api;
 pub mod blobs;
 pub mod chain;
 pub mod channel;
+pub mod confirm;
 pub mod definitions;
 pub mod events;
 pub mod exchange;
 pub mod keys;
+pub mod pin;
+pub mod receive;
+pub mod send;
+mod start;
 pub mod store;
 pub mod tokens;
 

@@ -4,7 +4,7 @@
 //! for how a token call is followed to its outcome).
 
 use super::{
-	token_requests::ApproveRequest,
+	requests::ApproveRequest,
 	tokens::{bad, holding, merge},
 	Exchange, ExchangeError,
 };

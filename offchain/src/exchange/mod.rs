@@ -1,62 +1,47 @@
-//! The exchange: this node's private data service. It accepts messages from apps, batches,
-//! seals and delivers them, pins them, matches the pins it sees on-chain with the payloads it
-//! holds, and releases confirmed messages in order.
+//! The exchange: the handle apps and the node hold to this node's private data service, and
+//! what every room of a message's life shares through it: the store, the blob store, the
+//! channel client, the chain's two traits, this node's keys and configuration, and the
+//! directory of node identities. The rooms themselves are [`crate::send`], [`crate::pin`],
+//! [`crate::receive`] and [`crate::confirm`], started by [`Exchange::start`] (`start.rs`).
 //!
 //! Its parts:
-//! - [`accept`]: checks and accepts apps' messages, data, datatypes and groups (pending);
+//! - [`requests`]: what apps ask (a message to send; token calls);
 //! - [`directory`]: the node identities known from the chain, and who may connect;
 //! - [`waits`]: `confirm=true` and request/reply waits;
-//! - [`config`], [`error`], [`hooks`] (test-only), [`tokens`] (the token calls apps make).
-//!
-//! [`Exchange::start`] returns the handle and the long-running tasks for the node to spawn:
-//! - `batcher`: cuts pending messages into batches (up to N messages or T ms);
-//! - `outbox`: runs durable deliveries, pins and group announcements, with retry and backoff;
-//! - `aggregator`: records blocks in order, releases batches whose pins and payloads match, and
-//!   fetches missing payloads again (reconciliation);
-//! - `inbound`: answers the channel's requests (deliveries, fetches, group announcements, blob
-//!   chunks);
-//! - `channel`: the libp2p event loop.
-//!
-//! Beside them, `acknowledge` decides when this node acknowledges a batch on-chain, and `sales`
-//! carries a message for sale (hash-locked delivery versus payment) through delivery, holding
-//! and opening at the buyer, and the seller's key reveal.
+//! - [`tokens`]: the token calls apps make, each an operation recorded, signed, sent and
+//!   followed (`token_ops`), once per idempotency key;
+//! - `sales`: a message for sale (hash-locked delivery versus payment), through its delivery
+//!   (send), holding and opening at the buyer (confirm), and the seller's key reveal;
+//! - [`config`], [`error`], [`hooks`] (test-only).
 
-pub mod accept;
-mod acknowledge;
-mod aggregator;
 mod approvals;
-mod batcher;
 pub mod config;
 pub mod directory;
 pub mod error;
-mod fetch;
 pub mod hooks;
-pub mod inbound;
-mod outbox;
-mod sales;
+pub mod requests;
+pub(crate) mod sales;
 mod token_ops;
-pub mod token_requests;
 pub mod tokens;
 pub mod waits;
 
-pub use accept::MessageRequest;
 pub use config::ExchangeConfig;
 pub(crate) use directory::Directory;
 pub use error::ExchangeError;
 pub(crate) use error::{check_name, store_error};
 pub(crate) use waits::Waited;
 
-pub use token_requests::{
+pub use requests::{
 	ApproveRequest, BurnRequest, ClaimRequest, ClaimTransferRequest, CreatePoolRequest,
-	EscrowRequest, MessageTransferRequest, MintRequest, PoolRef, SaleRequest, TransferRequest,
+	EscrowRequest, MessageRequest, MessageTransferRequest, MintRequest, PoolRef, SaleRequest,
+	TransferRequest,
 };
 
 use crate::{
 	blobs::BlobStore,
 	chain::{ChainBlock, ChainView, Submitter},
-	channel::{self, ChannelClient},
+	channel::ChannelClient,
 	envelope::{EncryptionKey, ReceiptSigner},
-	keys::NodeKeys,
 	store::Store,
 	types::Message,
 };
@@ -79,7 +64,7 @@ pub(crate) struct Inner {
 	pub(crate) encryption: EncryptionKey,
 	pub(crate) signer: Arc<dyn ReceiptSigner>,
 	pub(crate) config: ExchangeConfig,
-	directory: parking_lot::RwLock<Directory>,
+	pub(crate) directory: parking_lot::RwLock<Directory>,
 	pub(crate) batcher_wake: Notify,
 	pub(crate) outbox_wake: Notify,
 	pub(crate) aggregator_wake: Notify,
@@ -112,71 +97,6 @@ pub struct Exchange {
 pub type Task = (&'static str, BoxFuture<'static, ()>);
 
 impl Exchange {
-	/// Opens the store, starts the channel, and returns the handle and the tasks to spawn.
-	pub async fn start(
-		config: ExchangeConfig,
-		keys: NodeKeys,
-		signer: Arc<dyn ReceiptSigner>,
-		chain: Arc<dyn ChainView>,
-		submitter: Arc<dyn Submitter>,
-	) -> Result<(Self, Vec<Task>), String> {
-		let url = config
-			.database_url
-			.clone()
-			.unwrap_or_else(|| format!("sqlite://{}", config.data_dir.join("parley.db").display()));
-		let store = Store::open(&url, &config.data_dir.join("payloads"))
-			.await
-			.map_err(|e| format!("cannot open the private store at {url}: {e}"))?;
-		let blobs = BlobStore::new(&config.data_dir.join("blobs"))
-			.map_err(|e| format!("cannot open the blob store: {e}"))?;
-		let (channel, inbound, channel_loop) =
-			channel::start(keys.channel, config.channel.clone())?;
-		let (blocks, blocks_rx) = mpsc::channel(64);
-		let exchange = Exchange {
-			inner: Arc::new(Inner {
-				store,
-				blobs,
-				channel,
-				chain,
-				submitter,
-				encryption: keys.encryption,
-				signer,
-				config,
-				directory: parking_lot::RwLock::new(Directory::default()),
-				batcher_wake: Notify::new(),
-				outbox_wake: Notify::new(),
-				aggregator_wake: Notify::new(),
-				blocks,
-				tamper_next: AtomicBool::new(false),
-				events_wake: Notify::new(),
-				withhold_next: AtomicBool::new(false),
-				fail_next_pin: AtomicBool::new(false),
-				delay_next_pin: Default::default(),
-				crash_at: Default::default(),
-				withheld: Default::default(),
-				fetching: Default::default(),
-			}),
-		};
-		if let Err(e) = exchange.refresh_identities().await {
-			log::warn!(target: LOG, "could not read node identities yet: {e}");
-		}
-		match exchange.inner.store.fail_interrupted_token_ops().await {
-			Ok(0) => {}
-			Ok(n) => {
-				log::warn!(target: LOG, "{n} token operation(s) interrupted by a stop marked failed")
-			}
-			Err(e) => return Err(format!("cannot check interrupted token operations: {e}")),
-		}
-		let tasks: Vec<Task> = vec![
-			("parley-channel", Box::pin(channel_loop)),
-			("parley-batcher", Box::pin(batcher::run(exchange.clone()))),
-			("parley-outbox", Box::pin(outbox::run(exchange.clone()))),
-			("parley-aggregator", Box::pin(aggregator::run(exchange.clone(), blocks_rx))),
-			("parley-inbound", Box::pin(inbound::run(exchange.clone(), inbound))),
-		];
-		Ok((exchange, tasks))
-	}
-
 	/// The private store (read access for APIs and tests).
 	pub fn store(&self) -> &Store {
 		&self.inner.store

@@ -12,7 +12,7 @@
 
 use super::{
 	check_name,
-	token_requests::{
+	requests::{
 		BurnRequest, ClaimRequest, ClaimTransferRequest, CreatePoolRequest, EscrowRequest,
 		MessageTransferRequest, MintRequest, PoolRef, TransferRequest,
 	},

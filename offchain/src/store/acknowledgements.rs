@@ -1,4 +1,4 @@
-//! What decides whether this node acknowledges a batch on-chain (`exchange/acknowledge.rs`):
+//! What decides whether this node acknowledges a batch on-chain (`confirm/acknowledge.rs`):
 //! an escrow that waits on its acknowledgement, and whether it released the batch.
 
 use super::{Result, Store};

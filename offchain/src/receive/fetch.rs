@@ -2,7 +2,7 @@
 //! then from the other nodes (reconciliation), and a confirmed message's blobs, in the
 //! background, each once at a time.
 
-use super::{Exchange, LOG};
+use crate::exchange::{Exchange, LOG};
 use crate::{
 	channel::protocol::{BatchRequest, BatchResponse},
 	types::{now_ms, Hash},
@@ -12,7 +12,7 @@ use std::time::Duration;
 
 /// Pulls blob `hash` of `size` bytes from `author` (then from the other nodes) unless it is already being
 /// fetched; writes `blob_received` and wakes the aggregator when it is here.
-pub(super) fn fetch_blob_in_background(
+pub(crate) fn fetch_blob_in_background(
 	exchange: &Exchange,
 	hash: Hash,
 	size: u64,
@@ -69,7 +69,7 @@ pub(super) fn fetch_blob_in_background(
 
 /// Asks again for the payloads of pins that have waited too long: first the author, then every
 /// other node in force.
-pub(super) async fn reconcile(exchange: &Exchange) {
+pub(crate) async fn reconcile(exchange: &Exchange) {
 	let store = &exchange.inner.store;
 	let Ok(pins) = store.pending_pins().await else { return };
 	let now = now_ms();
@@ -127,7 +127,7 @@ pub(super) async fn reconcile(exchange: &Exchange) {
 
 /// Now and again (a quarter of the TTL, at most every 10 minutes), forgets sealed payloads whose
 /// batch was never pinned within `unpinned_sealed_ttl`.
-pub(super) async fn collect_unpinned(exchange: &Exchange, last: &mut tokio::time::Instant) {
+pub(crate) async fn collect_unpinned(exchange: &Exchange, last: &mut tokio::time::Instant) {
 	let ttl = exchange.inner.config.unpinned_sealed_ttl;
 	let every = (ttl / 4).min(Duration::from_secs(600));
 	if last.elapsed() < every {

@@ -3,7 +3,7 @@
 //! (read from the chain, so that every batch can be pinned), waiting up to `batch_timeout` for a
 //! batch to fill, then seals and queues each batch (see `Store::commit_batch`).
 
-use super::{Exchange, LOG};
+use crate::exchange::{Exchange, LOG};
 use crate::{
 	batch::{Author, BatchMessage},
 	envelope,
@@ -33,7 +33,9 @@ pub(crate) async fn run(exchange: Exchange) {
 /// pending than one read takes: under a steady stream, cutting again at once would make a batch
 /// of each few messages that came in during the last cut, and every batch costs a pin, a
 /// delivery per recipient and a release at each.
-pub(crate) async fn cut_batches(exchange: &Exchange) -> Result<usize, super::ExchangeError> {
+pub(crate) async fn cut_batches(
+	exchange: &Exchange,
+) -> Result<usize, crate::exchange::ExchangeError> {
 	let inner = &exchange.inner;
 	let mut cut = 0;
 	let read = inner.config.batch_max_messages * 4;
@@ -44,7 +46,7 @@ pub(crate) async fn cut_batches(exchange: &Exchange) -> Result<usize, super::Exc
 		}
 		let taken: usize = plans.iter().map(|plan| plan.messages.len()).sum();
 		let me = exchange.me()?;
-		let limits = inner.chain.pin_limits().map_err(super::ExchangeError::Chain)?;
+		let limits = inner.chain.pin_limits().map_err(crate::exchange::ExchangeError::Chain)?;
 		let bounds = Bounds {
 			messages: inner.config.batch_max_messages,
 			bytes: inner.config.batch_max_bytes,
@@ -96,7 +98,7 @@ pub(crate) async fn cut_batches(exchange: &Exchange) -> Result<usize, super::Exc
 					payload.messages.len(),
 					recipients.len()
 				);
-				exchange.crash_point(super::hooks::CrashStep::Sealed, &batch_id);
+				exchange.crash_point(crate::exchange::hooks::CrashStep::Sealed, &batch_id);
 				cut += 1;
 			}
 		}

@@ -9,7 +9,7 @@
 //! The channel only lets in nodes in force, but every request is still checked against the
 //! sender's identity; a malformed one is refused and logged, never trusted.
 
-use super::{Exchange, LOG};
+use crate::exchange::{Exchange, LOG};
 use crate::{
 	batch::BatchPayload,
 	channel::{
@@ -151,9 +151,10 @@ async fn on_fetch(exchange: &Exchange, asker: &NodeIdentity, batch_id: [u8; 16])
 		return Ok(BatchResponse::NotRecipient);
 	}
 	// The seller sends a batch for sale again locked, as it delivered it.
-	let bytes = super::sales::delivery_bytes(exchange, &batch_id, envelope.claimed_hash, bytes)
-		.await
-		.map_err(|e| (Refusal::Internal, e))?;
+	let bytes =
+		crate::exchange::sales::delivery_bytes(exchange, &batch_id, envelope.claimed_hash, bytes)
+			.await
+			.map_err(|e| (Refusal::Internal, e))?;
 	let resealed = envelope::seal(&asker.encryption_key, batch_id, envelope.claimed_hash, &bytes)
 		.map_err(|e| (Refusal::Internal, e.to_string()))?;
 	log::info!(target: LOG, "sent batch {} again to {} (reconciliation)", hex::encode(batch_id), asker.did);

@@ -1,44 +1,11 @@
 //! The first step of a message's life: an app's message, data item, datatype or group is checked
 //! and accepted into the store (pending), for the batcher to cut into a batch.
 
-use super::{check_name, store_error, Exchange, ExchangeError, MessageTransferRequest};
+use crate::exchange::{check_name, store_error, Exchange, ExchangeError, MessageRequest};
 use crate::{
 	store::NewMessage,
 	types::{Group, MessageKind, NodeId},
 };
-
-/// A message to send, as apps describe it.
-#[derive(Clone, Debug, Default)]
-pub struct MessageRequest {
-	/// Namespace (default `default`).
-	pub namespace: String,
-	/// Topics (1 to 16).
-	pub topics: Vec<String>,
-	/// Tag.
-	pub tag: String,
-	/// The message's own JSON data (`null` if it only carries attachments).
-	pub data: serde_json::Value,
-	/// Ids of data items (in the namespace) to attach.
-	pub attachments: Vec<String>,
-	/// The message this one replies to.
-	pub cid: Option<String>,
-	/// A resubmission with the same key gets the first message's id back (a conflict).
-	pub idempotency_key: Option<String>,
-	/// A token transfer from this node's account that goes with the message: the transfer is
-	/// submitted first, carrying the message's hash, and the message is batched only once the
-	/// transfer is on-chain.
-	pub transfer: Option<MessageTransferRequest>,
-	/// Asks each recipient to acknowledge the message's batch on-chain, as proof of receipt
-	/// that anyone can read (and that shows who received it). Without it the proof is each
-	/// recipient's signed receipt, kept off-chain by this node, unless a payment waits on an
-	/// acknowledgement.
-	pub proof_of_receipt: bool,
-	/// Sells the message to the one other member of its group (hash-locked delivery versus
-	/// payment): it travels in a batch of its own, locked under a one-time key; the recipient's
-	/// node opens it once the recipient paid the price into a hash-locked escrow and this node
-	/// revealed the key on-chain to take the payment.
-	pub sale: Option<super::SaleRequest>,
-}
 
 impl Exchange {
 	/// Creates a private group of the nodes with these DIDs (this node is always a member), and

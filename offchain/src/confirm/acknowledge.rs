@@ -11,7 +11,7 @@
 //!   at release if the escrow is already known, or when its lock is recorded if the batch was
 //!   released first.
 
-use super::Exchange;
+use crate::exchange::Exchange;
 use crate::{
 	batch::BatchPayload,
 	store::PinRow,

@@ -33,16 +33,16 @@
 //! a copy seen after the release). A masked context names its author's DID, so only that
 //! author's pins can hold back the next masked context of a group member.
 
-use super::{
-	fetch::{collect_unpinned, fetch_blob_in_background, reconcile},
-	Exchange, LOG,
-};
 use crate::{
 	batch::{masked_context, AttachmentContent, BatchPayload},
 	chain::{ChainBlock, SkippedBatch},
 	envelope::Envelope,
 	store::{PinRow, Recording, Release},
 	types::{now_ms, MessageKind},
+};
+use crate::{
+	exchange::{Exchange, LOG},
+	receive::fetch::{collect_unpinned, fetch_blob_in_background, reconcile},
 };
 use codec::DecodeAll;
 use std::time::Duration;
@@ -90,7 +90,7 @@ pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBloc
 						// A message whose token transfer just landed may be batched now.
 						inner.batcher_wake.notify_one();
 						super::acknowledge::after_block(&exchange, &block.tokens).await;
-						super::sales::after_block(&exchange, &block.tokens).await;
+						crate::exchange::sales::after_block(&exchange, &block.tokens).await;
 					}
 					for skipped in &block.skips {
 						skip(&exchange, skipped).await;
@@ -252,10 +252,10 @@ async fn evaluate(
 	let bytes = match crate::sale::locked(&bytes) {
 		None => bytes,
 		Some(Err(e)) => return Ok(fail(e.to_string())),
-		Some(Ok(locked)) => match super::sales::unlock(exchange, pin, &locked).await? {
-			super::sales::Unlocked::Opened(bytes) => bytes,
-			super::sales::Unlocked::Held => return Ok(Verdict::Wait),
-			super::sales::Unlocked::Refused(reason) => return Ok(fail(reason)),
+		Some(Ok(locked)) => match crate::exchange::sales::unlock(exchange, pin, &locked).await? {
+			crate::exchange::sales::Unlocked::Opened(bytes) => bytes,
+			crate::exchange::sales::Unlocked::Held => return Ok(Verdict::Wait),
+			crate::exchange::sales::Unlocked::Refused(reason) => return Ok(fail(reason)),
 		},
 	};
 	let Ok(payload) = BatchPayload::decode_all(&mut &bytes[..]) else {

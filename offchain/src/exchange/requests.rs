@@ -1,5 +1,6 @@
-//! What apps ask of tokens, as the REST API and JSON-RPC take it: pools, mints, burns,
-//! transfers, approvals, claims, escrows, and the transfer a message goes with.
+//! What apps ask, as the REST API and JSON-RPC take it: a message to send, and of tokens:
+//! pools, mints, burns, transfers, approvals, claims, escrows, and the transfer a message goes
+//! with.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -188,4 +189,37 @@ pub struct MessageTransferRequest {
 	pub amount: Option<Value>,
 	/// An item index.
 	pub index: Option<Value>,
+}
+
+/// A message to send, as apps describe it.
+#[derive(Clone, Debug, Default)]
+pub struct MessageRequest {
+	/// Namespace (default `default`).
+	pub namespace: String,
+	/// Topics (1 to 16).
+	pub topics: Vec<String>,
+	/// Tag.
+	pub tag: String,
+	/// The message's own JSON data (`null` if it only carries attachments).
+	pub data: serde_json::Value,
+	/// Ids of data items (in the namespace) to attach.
+	pub attachments: Vec<String>,
+	/// The message this one replies to.
+	pub cid: Option<String>,
+	/// A resubmission with the same key gets the first message's id back (a conflict).
+	pub idempotency_key: Option<String>,
+	/// A token transfer from this node's account that goes with the message: the transfer is
+	/// submitted first, carrying the message's hash, and the message is batched only once the
+	/// transfer is on-chain.
+	pub transfer: Option<MessageTransferRequest>,
+	/// Asks each recipient to acknowledge the message's batch on-chain, as proof of receipt
+	/// that anyone can read (and that shows who received it). Without it the proof is each
+	/// recipient's signed receipt, kept off-chain by this node, unless a payment waits on an
+	/// acknowledgement.
+	pub proof_of_receipt: bool,
+	/// Sells the message to the one other member of its group (hash-locked delivery versus
+	/// payment): it travels in a batch of its own, locked under a one-time key; the recipient's
+	/// node opens it once the recipient paid the price into a hash-locked escrow and this node
+	/// revealed the key on-chain to take the payment.
+	pub sale: Option<SaleRequest>,
 }
