@@ -38,6 +38,48 @@ async fn stores() -> Vec<(String, Store, tempfile::TempDir)> {
 	out
 }
 
+/// Sends at once are written together, and each still gets its own answer: every message is
+/// stored once, in the order of acceptance, and an idempotency key used by several sends at
+/// once (in one round or across rounds) is granted to exactly one, the others told its id.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sends_at_once_are_written_together_each_answered_on_every_backend() {
+	for (backend, store, _dir) in stores().await {
+		let mut sends = Vec::new();
+		for n in 0..300usize {
+			let store = store.clone();
+			// Every tenth send in the default namespace reuses one key.
+			let key = (n % 10 == 0).then_some("invoice-1");
+			sends.push(tokio::spawn(async move {
+				(n, store.insert_message(&message(n, &["t"], "", key)).await)
+			}));
+		}
+		let mut granted = Vec::new();
+		let mut told = Vec::new();
+		for send in sends {
+			match send.await.unwrap() {
+				(n, Ok(())) if n % 10 == 0 => granted.push(n),
+				(_, Ok(())) => {}
+				(n, Err(StoreError::Duplicate(first))) => told.push((n, first)),
+				(n, Err(e)) => panic!("{backend}: send {n}: {e}"),
+			}
+		}
+		// Keys are per namespace: n % 5 == 4 is in "other", never a multiple of 10.
+		assert_eq!(granted.len(), 1, "{backend}: one send gets the key: {granted:?}");
+		let first = format!("00000000-0000-0000-0000-{:012}", granted[0]);
+		assert_eq!(told.len(), 29, "{backend}: the other 29 are told");
+		assert!(told.iter().all(|(_, id)| *id == first), "{backend}: told the first's id");
+		let stored = store
+			.list(&MESSAGES, &[], &query(&[("limit", "1000"), ("sort", "created")]))
+			.await
+			.unwrap()
+			.items;
+		assert_eq!(stored.len(), 271, "{backend}: every other send stored once");
+		let ids: std::collections::BTreeSet<_> =
+			stored.iter().map(|m| m["id"].as_str().unwrap().to_string()).collect();
+		assert_eq!(ids.len(), 271, "{backend}: no message twice");
+	}
+}
+
 fn message(n: usize, topics: &[&str], tag: &str, key: Option<&str>) -> NewMessage {
 	NewMessage {
 		id: format!("00000000-0000-0000-0000-{n:012}"),

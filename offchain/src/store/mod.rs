@@ -6,6 +6,7 @@
 //! written and synced before the row that points at them is committed, so a crash never leaves
 //! a row without its file.
 
+mod accepted;
 mod acknowledgements;
 pub mod collections;
 mod copies;
@@ -16,6 +17,7 @@ pub(crate) mod pins;
 pub mod query;
 mod receipts;
 pub(crate) mod release;
+mod rounds;
 pub mod sales;
 mod sealed;
 mod subscriptions;
@@ -107,6 +109,10 @@ pub struct Store {
 	/// delivery and a fetch of the same batch arriving at once never mix one's file with the
 	/// other's row, and a discard never removes a file that a new row points at.
 	sealed_writes: std::sync::Arc<tokio::sync::Mutex<()>>,
+	/// Messages accepted from apps, waiting to be written together (`accepted.rs`).
+	accepts: std::sync::Arc<rounds::Rounds<NewMessage>>,
+	/// Subscriptions' offsets, waiting to be written together (`subscriptions.rs`).
+	offsets: std::sync::Arc<rounds::Rounds<(String, String, i64)>>,
 }
 
 impl Store {
@@ -139,6 +145,8 @@ impl Store {
 			sqlite,
 			local_seq: Default::default(),
 			sealed_writes: Default::default(),
+			accepts: Default::default(),
+			offsets: Default::default(),
 		};
 		store.migrate().await?;
 		let last: i64 = sqlx::query(

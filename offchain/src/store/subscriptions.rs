@@ -163,14 +163,53 @@ impl Store {
 
 	/// Records that every event up to `offset` is done for a subscription.
 	pub async fn set_offset(&self, namespace: &str, name: &str, offset: i64) -> Result<()> {
-		sqlx::query("UPDATE subscriptions SET offset_seq = $1 WHERE namespace = $2 AND name = $3 AND offset_seq < $1")
-			.bind(offset)
-			.bind(namespace)
-			.bind(name)
-			.execute(self.pool())
-			.await?;
-		Ok(())
+		let store = self.clone();
+		self.offsets
+			.write((namespace.to_string(), name.to_string(), offset), |round| async move {
+				store.write_offsets(round).await
+			})
+			.await
 	}
+
+	/// Writes a round of offsets in one transaction (the highest of each subscription), and
+	/// answers each; if the round fails together, each is written alone.
+	async fn write_offsets(&self, round: Vec<((String, String, i64), super::rounds::Answer)>) {
+		let mut highest: std::collections::BTreeMap<(&str, &str), i64> = Default::default();
+		for ((namespace, name, offset), _) in &round {
+			let entry = highest.entry((namespace, name)).or_insert(*offset);
+			*entry = (*entry).max(*offset);
+		}
+		let together: Result<()> = async {
+			let mut tx = self.pool().begin().await?;
+			for ((namespace, name), offset) in &highest {
+				offset_update(namespace, name, *offset).execute(&mut *tx).await?;
+			}
+			tx.commit().await?;
+			Ok(())
+		}
+		.await;
+		let failed = together.is_err();
+		for ((namespace, name, offset), answer) in round {
+			let result = if failed {
+				offset_update(&namespace, &name, offset).execute(self.pool()).await.map(|_| ())
+			} else {
+				Ok(())
+			};
+			let _ = answer.send(result.map_err(Into::into));
+		}
+	}
+}
+
+/// Moves a subscription's offset forward to `offset` (never back).
+fn offset_update<'q>(
+	namespace: &'q str,
+	name: &'q str,
+	offset: i64,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+	sqlx::query("UPDATE subscriptions SET offset_seq = $1 WHERE namespace = $2 AND name = $3 AND offset_seq < $1")
+		.bind(offset)
+		.bind(namespace)
+		.bind(name)
 }
 
 fn subscription_from_row(r: &sqlx::any::AnyRow) -> Result<Subscription> {
