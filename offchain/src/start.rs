@@ -1,6 +1,7 @@
 //! Starting the house: [`Exchange::start`] opens the store, the blob store and the channel,
 //! and hands the node each room's loop to spawn: the channel's, [`crate::send`]'s batcher and
-//! outbox, [`crate::confirm`]'s aggregator and [`crate::receive`]'s inbound loop.
+//! outbox, [`crate::confirm`]'s aggregator, and [`crate::receive`]'s inbound loop and
+//! reconciliation.
 
 use crate::{
 	blobs::BlobStore,
@@ -49,6 +50,7 @@ impl Exchange {
 				batcher_wake: Notify::new(),
 				outbox_wake: Notify::new(),
 				aggregator_wake: Notify::new(),
+				fetch_wake: Notify::new(),
 				blocks,
 				tamper_next: AtomicBool::new(false),
 				events_wake: Notify::new(),
@@ -79,6 +81,7 @@ impl Exchange {
 				Box::pin(crate::confirm::aggregator::run(exchange.clone(), blocks_rx)),
 			),
 			("parley-inbound", Box::pin(crate::receive::inbound::run(exchange.clone(), inbound))),
+			("parley-fetch", Box::pin(crate::receive::fetch::run(exchange.clone()))),
 		];
 		Ok((exchange, tasks))
 	}

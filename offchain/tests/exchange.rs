@@ -591,6 +591,58 @@ async fn a_missing_payload_holds_back_only_its_own_context() {
 	assert!(y0 < x0 && x0 < x1, "order per context: y0={y0} x0={x0} x1={x1}");
 }
 
+/// A rival that pins a batch for the provider, never delivers it and holds the connection open
+/// without a word when asked for it costs that fetch its time-out, never the matcher's time: the
+/// next block is recorded and another author's batch released at once (the fetch runs in the
+/// receive room's own loop, not the matcher's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_that_never_answers_a_fetch_holds_up_nothing_else() {
+	let (chain, a, p, _b) = three_parties().await;
+	// A fourth node in force whose channel accepts connections and never says a word.
+	let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+	let silent_port = silent.local_addr().unwrap().port();
+	let holder = tokio::spawn(async move {
+		let mut held = Vec::new();
+		while let Ok((stream, _)) = silent.accept().await {
+			held.push(stream);
+		}
+	});
+	let silent_dir = tempfile::tempdir().unwrap();
+	let rival = register(&chain, 4, "insurer-c", silent_dir.path(), silent_port);
+	p.exchange.refresh_identities().await.unwrap();
+	let provider_key =
+		NodeKeys::load_or_create(tempfile::tempdir().unwrap().path(), Some("//provider")).unwrap();
+	let id_of = |b: u8| parley_offchain::store::uuid_string(&[b; 16]);
+	// The rival's batch for the provider: pinned, never delivered.
+	let rivals = Group::new("default".into(), "r".into(), vec![rival.id, p.node.id], [8; 32]);
+	let withheld =
+		private_batch(&Author { node: rival.id, did: rival.did.clone() }, &rivals, 1, "x", 0);
+	let pins = pins_of(rival.id, &[withheld]);
+	p.exchange.on_block(ChainBlock { number: 1, hash: [1; 32], pins, ..Default::default() }).await;
+	// Its fetch falls due (after 300 ms) and waits on the rival.
+	tokio::time::sleep(Duration::from_secs(1)).await;
+	// insurer-a's batch for the provider, delivered, and pinned in the next block.
+	let group = Group::new("default".into(), "g".into(), vec![a.node.id, p.node.id], [7; 32]);
+	let batch =
+		private_batch(&Author { node: a.node.id, did: a.node.did.clone() }, &group, 2, "y", 0);
+	let (id, hash, bytes) = sealed_to(&provider_key, &batch);
+	p.exchange.store().store_sealed(&id, a.node.id, &hash, &bytes).await.unwrap();
+	let mut pins = pins_of(a.node.id, &[batch]);
+	pins[0].block = 2;
+	pins[0].sequence = 1;
+	p.exchange.on_block(ChainBlock { number: 2, hash: [2; 32], pins, ..Default::default() }).await;
+	let started = std::time::Instant::now();
+	while state_of(&p, &id_of(2)).await != Some(MessageState::Confirmed) {
+		assert!(
+			started.elapsed() < Duration::from_secs(5),
+			"insurer-a's batch waits on the rival's silence"
+		);
+		tokio::time::sleep(Duration::from_millis(50)).await;
+	}
+	assert_eq!(state_of(&p, &id_of(1)).await, None, "the withheld batch is still missing");
+	holder.abort();
+}
+
 /// Sends a private message whose batch insurer-a withholds from its recipients (test hook), then
 /// one behind it on the same topic; returns (withheld batch (hex), withheld message, later
 /// message) once the provider holds the withheld pin back.

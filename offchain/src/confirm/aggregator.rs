@@ -42,7 +42,7 @@ use crate::{
 };
 use crate::{
 	exchange::{Exchange, LOG},
-	receive::fetch::{collect_unpinned, fetch_blob_in_background, reconcile},
+	receive::fetch::fetch_blob_in_background,
 };
 use codec::DecodeAll;
 use std::time::Duration;
@@ -54,7 +54,6 @@ use tokio::sync::mpsc;
 pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBlock>) {
 	let inner = &exchange.inner;
 	let fetch_after_ms = inner.config.fetch_after.as_millis() as i64;
-	let mut last_collection = tokio::time::Instant::now();
 	loop {
 		tokio::select! {
 			block = blocks.recv() => match block {
@@ -112,6 +111,8 @@ pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBloc
 					}
 					if !block.pins.is_empty() {
 						log::debug!(target: LOG, "block #{}: {} pin(s)", block.number, block.pins.len());
+						// Their payloads may be missing: the receive room asks for them in time.
+						inner.fetch_wake.notify_one();
 					}
 				},
 				None => return,
@@ -122,8 +123,6 @@ pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBloc
 		if let Err(e) = release_ready(&exchange).await {
 			log::warn!(target: LOG, "matching pins failed, will retry: {e}");
 		}
-		reconcile(&exchange).await;
-		collect_unpinned(&exchange, &mut last_collection).await;
 		report_blocked(&exchange).await;
 	}
 }

@@ -68,6 +68,8 @@ pub(crate) struct Inner {
 	pub(crate) batcher_wake: Notify,
 	pub(crate) outbox_wake: Notify,
 	pub(crate) aggregator_wake: Notify,
+	/// Wakes the receive room's reconciliation (a block brought pins).
+	pub(crate) fetch_wake: Notify,
 	pub(crate) blocks: mpsc::Sender<ChainBlock>,
 	pub(crate) tamper_next: AtomicBool,
 	/// Notified whenever events for apps are written.

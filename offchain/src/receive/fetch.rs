@@ -1,6 +1,11 @@
 //! Fetching what has not arrived: a pinned batch's payload, asked for again from its author and
 //! then from the other nodes (reconciliation), and a confirmed message's blobs, in the
 //! background, each once at a time.
+//!
+//! Reconciliation runs in a loop of its own ([`run`]), not in the matcher's: a node that
+//! withholds a payload, or answers slowly, costs the fetches their time-outs, never the
+//! recording of blocks and the release of every other context. The matcher says when a block
+//! brought pins (`fetch_wake`), and is woken when a payload has come.
 
 use crate::exchange::{Exchange, LOG};
 use crate::{
@@ -67,9 +72,24 @@ pub(crate) fn fetch_blob_in_background(
 	});
 }
 
+/// Runs reconciliation until the node stops: every half second, or when a block brought pins,
+/// asks again for the payloads that have waited too long; now and again forgets sealed payloads
+/// never pinned.
+pub(crate) async fn run(exchange: Exchange) {
+	let mut last_collection = tokio::time::Instant::now();
+	loop {
+		reconcile(&exchange).await;
+		collect_unpinned(&exchange, &mut last_collection).await;
+		tokio::select! {
+			_ = exchange.inner.fetch_wake.notified() => {},
+			_ = tokio::time::sleep(Duration::from_millis(500)) => {},
+		}
+	}
+}
+
 /// Asks again for the payloads of pins that have waited too long: first the author, then every
 /// other node in force.
-pub(crate) async fn reconcile(exchange: &Exchange) {
+async fn reconcile(exchange: &Exchange) {
 	let store = &exchange.inner.store;
 	let Ok(pins) = store.pending_pins().await else { return };
 	let now = now_ms();
@@ -127,7 +147,7 @@ pub(crate) async fn reconcile(exchange: &Exchange) {
 
 /// Now and again (a quarter of the TTL, at most every 10 minutes), forgets sealed payloads whose
 /// batch was never pinned within `unpinned_sealed_ttl`.
-pub(crate) async fn collect_unpinned(exchange: &Exchange, last: &mut tokio::time::Instant) {
+async fn collect_unpinned(exchange: &Exchange, last: &mut tokio::time::Instant) {
 	let ttl = exchange.inner.config.unpinned_sealed_ttl;
 	let every = (ttl / 4).min(Duration::from_secs(600));
 	if last.elapsed() < every {

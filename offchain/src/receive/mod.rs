@@ -4,7 +4,8 @@
 //!   until their pin is matched), fetches, group announcements and blob chunks, each checked
 //!   against the asker's identity on-chain;
 //! - [`fetch`]: fetches a pinned batch's payload that has not arrived (from its author, then
-//!   the other nodes) and a confirmed message's blobs, in the background.
+//!   the other nodes), in a loop of its own so that a slow or withholding node never holds up
+//!   the matcher, and a confirmed message's blobs, in the background.
 
 pub(crate) mod fetch;
 pub mod inbound;
