@@ -79,10 +79,7 @@ async fn release_escrow(
 	Segments((ns, id)): Segments<(String, String)>,
 	Params(query): Params<SendQuery>,
 ) -> ApiResult<Response> {
-	let id = escrow_id(&id)?;
-	check_ns(&ns)?;
-	let op = state.exchange.settle_escrow(&ns, id, true).await?;
-	finish(&state, op, query).await
+	settle(&state, &ns, &id, query, true).await
 }
 
 /// Push the refund of an expired escrow (the chain does it by itself; this is a retry).
@@ -101,8 +98,19 @@ async fn refund_escrow(
 	Segments((ns, id)): Segments<(String, String)>,
 	Params(query): Params<SendQuery>,
 ) -> ApiResult<Response> {
-	let id = escrow_id(&id)?;
-	check_ns(&ns)?;
-	let op = state.exchange.settle_escrow(&ns, id, false).await?;
-	finish(&state, op, query).await
+	settle(&state, &ns, &id, query, false).await
+}
+
+/// Pushes the release (`release`) or the refund of escrow `id`, and answers with the operation.
+async fn settle(
+	state: &AppState,
+	ns: &str,
+	id: &str,
+	query: SendQuery,
+	release: bool,
+) -> ApiResult<Response> {
+	let id = escrow_id(id)?;
+	check_ns(ns)?;
+	let op = state.exchange.settle_escrow(ns, id, release).await?;
+	finish(state, op, query).await
 }

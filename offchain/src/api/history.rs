@@ -7,7 +7,7 @@ use super::{
 	openapi::{list_route, BatchRow, ErrorBody, EventRow, Namespace, OperationRow, PinRow},
 	ApiError, AppState,
 };
-use crate::store::collections;
+use crate::store::{collections, ReceiptRecord};
 use axum::{extract::State, http::StatusCode, Json};
 use serde_json::Value;
 use utoipa::openapi::{
@@ -43,20 +43,6 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 		.routes(routes!(skip_context))
 }
 
-/// A receipt a recipient signed for a batch.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-pub(crate) struct Receipt {
-	/// The recipient node's DID.
-	node: String,
-	/// The batch's hash.
-	batch_hash: String,
-	/// Its signature (sr25519, hex).
-	signature: String,
-	/// When it arrived (ms since the epoch).
-	received: i64,
-}
-
 /// A batch with the receipts its recipients returned: its row, and `receipts`.
 pub(crate) struct BatchWithReceipts;
 
@@ -66,7 +52,11 @@ impl utoipa::PartialSchema for BatchWithReceipts {
 			.item(Ref::from_schema_name(<BatchRow as utoipa::ToSchema>::name()))
 			.item(
 				ObjectBuilder::new()
-					.property("receipts", ArrayBuilder::new().items(Receipt::schema()))
+					.property(
+						"receipts",
+						ArrayBuilder::new()
+							.items(<ReceiptRecord as utoipa::PartialSchema>::schema()),
+					)
 					.required("receipts"),
 			)
 			.into()
@@ -116,15 +106,14 @@ async fn retry_operation(
 }
 
 /// A skip submitted.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub(crate) struct SkipSubmitted {
 	/// The context, as given.
 	context: String,
 	/// The batch skipped (hex id).
 	batch: String,
 	/// `skip_submitted`.
-	state: String,
+	state: &'static str,
 }
 
 /// Skip a batch whose payload never arrives, on-chain: every node stops waiting for it. Only the
@@ -142,11 +131,8 @@ pub(crate) struct SkipSubmitted {
 async fn skip_context(
 	State(state): State<AppState>,
 	Segments((ns, context)): Segments<(String, String)>,
-) -> ApiResult<(StatusCode, Json<Value>)> {
+) -> ApiResult<(StatusCode, Json<SkipSubmitted>)> {
 	check_ns(&ns)?;
 	let batch = state.exchange.skip_context(&context).await?;
-	Ok((
-		StatusCode::ACCEPTED,
-		Json(serde_json::json!({ "context": context, "batch": batch, "state": "skip_submitted" })),
-	))
+	Ok((StatusCode::ACCEPTED, Json(SkipSubmitted { context, batch, state: "skip_submitted" })))
 }

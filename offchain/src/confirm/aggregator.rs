@@ -24,7 +24,7 @@
 //! those contexts are not blocked forever. A copy that came from someone other than
 //! the author and fails is discarded instead, and the batch fetched again. A payload that has not
 //! arrived holds back only its own contexts, and is asked for again from its author and then from
-//! the other nodes (reconciliation).
+//! the other nodes (reconciliation), by the receive room's own loop (`receive/fetch.rs`).
 //!
 //! A batch is its author's: the chain keys pins by (author, batch id), so a rival may pin a copy
 //! of another node's pending pin (its id, hash and contexts) and get it in first. The hash covers

@@ -15,6 +15,10 @@ use crate::{
 use sqlx::{any::Any, Row};
 use std::collections::HashMap;
 
+/// The message that holds an idempotency key in a namespace.
+const BY_IDEMPOTENCY_KEY: &str =
+	"SELECT id FROM messages WHERE namespace = $1 AND idempotency_key = $2";
+
 impl Store {
 	/// Stores a message accepted from an app, as `pending` (or `awaiting_transfer`), once it is
 	/// durable. Fails with [`StoreError::Duplicate`] (naming the first message) if its
@@ -58,15 +62,13 @@ impl Store {
 				let slot = (message.namespace.as_str(), key.as_str());
 				let first = match taken.get(&slot) {
 					Some(first) => Some(first.clone()),
-					None => sqlx::query(
-						"SELECT id FROM messages WHERE namespace = $1 AND idempotency_key = $2",
-					)
-					.bind(&message.namespace)
-					.bind(key)
-					.fetch_optional(&mut *tx)
-					.await?
-					.map(|row| row.try_get::<String, _>("id"))
-					.transpose()?,
+					None => sqlx::query(BY_IDEMPOTENCY_KEY)
+						.bind(&message.namespace)
+						.bind(key)
+						.fetch_optional(&mut *tx)
+						.await?
+						.map(|row| row.try_get::<String, _>("id"))
+						.transpose()?,
 				};
 				if let Some(first) = first {
 					taken.insert(slot, first.clone());
@@ -146,7 +148,7 @@ impl Store {
 		namespace: &str,
 		key: &str,
 	) -> Result<Option<String>> {
-		Ok(sqlx::query("SELECT id FROM messages WHERE namespace = $1 AND idempotency_key = $2")
+		Ok(sqlx::query(BY_IDEMPOTENCY_KEY)
 			.bind(namespace)
 			.bind(key)
 			.fetch_optional(self.pool())

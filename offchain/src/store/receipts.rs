@@ -11,7 +11,7 @@ use sqlx::Row;
 /// A recipient's signed receipt of a batch, as its author keeps it: the recipient's node key
 /// signed (batch id, batch hash, node DID) under the receipt domain tag (`envelope::Receipt`),
 /// so that anyone who knows the node's registered account can check it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct ReceiptRecord {
 	/// The recipient's node DID.
 	pub node: String,
