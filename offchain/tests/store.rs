@@ -275,6 +275,17 @@ async fn a_pin_that_failed_on_chain_settles_its_batch_on_every_backend() {
 			let store = store.clone();
 			async move { store.message(id).await.unwrap().unwrap() }
 		};
+		// Recording the block writes none of the sender's state: the pin room settles it.
+		let m1 = state("00000000-0000-0000-0000-000000000001").await;
+		assert_eq!(
+			m1.batch,
+			Some(hex::encode(first.0)),
+			"{backend}: settled before the pin room ran"
+		);
+		assert!(store.pin_outcome_waiting(&first.0).await.unwrap(), "{backend}");
+		let settled = store.settle_pin_outcomes().await.unwrap();
+		assert_eq!((settled.landed, settled.failed), (0, 1), "{backend}");
+		assert!(!store.pin_outcome_waiting(&first.0).await.unwrap(), "{backend}");
 		let m1 = state("00000000-0000-0000-0000-000000000001").await;
 		assert_eq!((m1.state, m1.batch), (MessageState::Pending, None), "{backend}");
 		// Its contexts are void for its author: a later pin of that author may pass them.
@@ -300,6 +311,7 @@ async fn a_pin_that_failed_on_chain_settles_its_batch_on_every_backend() {
 		}
 		// Recording the same block again changes nothing (a replay after a restart).
 		store.record_block(&block(1, too_many), &recording(1)).await.unwrap();
+		store.settle_pin_outcomes().await.unwrap();
 		let events = store.events_after(0, 100).await.unwrap();
 		assert_eq!(events.iter().filter(|e| e.kind == "operation_failed").count(), 1, "{backend}");
 		// Sent again, it fails twice more: then it is rejected with the error, never sent again.
@@ -313,6 +325,7 @@ async fn a_pin_that_failed_on_chain_settles_its_batch_on_every_backend() {
 				"Pins.TooManyContexts",
 			);
 			store.record_block(&block(round, failed), &recording(1)).await.unwrap();
+			store.settle_pin_outcomes().await.unwrap();
 		}
 		let m1 = state("00000000-0000-0000-0000-000000000001").await;
 		assert_eq!(m1.state, MessageState::Rejected, "{backend}");
@@ -328,6 +341,7 @@ async fn a_pin_that_failed_on_chain_settles_its_batch_on_every_backend() {
 			.record_block(&block(4, failed_pin(other, "Pins.InvalidNamespace")), &recording(1))
 			.await
 			.unwrap();
+		store.settle_pin_outcomes().await.unwrap();
 		let m5 = state("00000000-0000-0000-0000-000000000005").await;
 		assert_eq!(m5.state, MessageState::Rejected, "{backend}");
 		// Another party records the same failures: its contexts are void there too, and nothing
@@ -368,6 +382,12 @@ async fn a_failed_duplicate_of_a_landed_pin_voids_nothing_on_every_backend() {
 			..Default::default()
 		};
 		store.record_block(&block, &recording(1)).await.unwrap();
+		let settled = store.settle_pin_outcomes().await.unwrap();
+		assert_eq!(
+			(settled.landed, settled.failed),
+			(1, 0),
+			"{backend}: a failed duplicate of a landed pin is no failure of this node's"
+		);
 		assert!(store.rejected_contexts(1).await.unwrap().is_empty(), "{backend}");
 		let m = store.message("00000000-0000-0000-0000-000000000007").await.unwrap().unwrap();
 		assert_eq!(m.state, MessageState::Pinned, "{backend}");

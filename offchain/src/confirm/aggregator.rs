@@ -80,9 +80,11 @@ pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBloc
 					if !block.acknowledgements.is_empty() || !block.extrinsics.is_empty() {
 						inner.events_wake.notify_waiters();
 					}
+					if !block.pins.is_empty() || !block.failed_pins.is_empty() {
+						// What the block said of this node's own pins waits for the pin room.
+						inner.outbox_wake.notify_one();
+					}
 					if !block.failed_pins.is_empty() {
-						// Messages of this node's failed pins may be batched again.
-						inner.batcher_wake.notify_one();
 						inner.events_wake.notify_waiters();
 					}
 					if !block.tokens.is_empty() {

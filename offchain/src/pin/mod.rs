@@ -3,8 +3,11 @@
 //! A batch's pin (`pins.pin_batch`: its id, hash and contexts; never its payload) is submitted
 //! by [`pin`] when the outbox (in [`crate::send`]) finds its operation due; the operation stays
 //! open until the pin is seen on-chain, and is submitted again if it does not appear in time.
-//! If the pin fails on-chain, the operation fails with the chain's error when the block is
-//! recorded (`Store::record_block`), and is never submitted again.
+//! What the chain says of this node's pins reaches this room as a message: the confirm room
+//! notes, with each block it records, which of this node's pins landed or failed in it, and
+//! wakes the outbox; [`settle`] applies the notes to this node's batches, messages and pin
+//! operations (`Store::settle_pin_outcomes`). A pin that failed on-chain fails its operation
+//! with the chain's error, and is never submitted again.
 //!
 //! Pins run one at a time, in the order their batches were made, and a pin is submitted only
 //! once every earlier open pin has been submitted by this run of the node (so with a lower
@@ -134,6 +137,38 @@ impl PinOrder {
 	}
 }
 
+/// Settles what the chain said of this node's pins since the last call (the outbox runs it
+/// before each pass): landed pins close their operations; failed ones fail them and put their
+/// messages back to be batched again (the batcher is woken) or reject them.
+pub(crate) async fn settle(exchange: &Exchange) {
+	match exchange.inner.store.settle_pin_outcomes().await {
+		Ok(settled) => {
+			if settled.failed > 0 {
+				exchange.inner.batcher_wake.notify_one();
+			}
+			if settled.failed > 0 || settled.landed > 0 {
+				exchange.inner.events_wake.notify_waiters();
+			}
+		}
+		Err(e) => {
+			log::warn!(target: LOG, "cannot settle the chain's word on this node's pins: {e}")
+		}
+	}
+}
+
+/// Whether the pin of `batch_id` is already known on-chain: landed (by this node's own pin; a
+/// rival's copy of it, same id, is not this pin), or landed or failed in a block whose word
+/// waits to be settled. Such a pin is never submitted again.
+async fn known_on_chain(
+	exchange: &Exchange,
+	me: crate::types::NodeId,
+	batch_id: &crate::types::BatchId,
+) -> Result<bool, String> {
+	let store = &exchange.inner.store;
+	Ok(store.pin_state_of(me, batch_id).await.map_err(|e| e.to_string())?.is_some()
+		|| store.pin_outcome_waiting(batch_id).await.map_err(|e| e.to_string())?)
+}
+
 /// Submits the pins of `together` (the oldest open pins, led by one in doubt) in one
 /// `pins.pin_batches`, oldest first, passing over those seen on-chain meanwhile, and looks at
 /// each again after the in-doubt recheck; true if they were submitted. A failure is retried
@@ -146,7 +181,7 @@ pub(crate) async fn pin_together(exchange: &Exchange, together: &[OutboxOp]) -> 
 		let mut pins = Vec::with_capacity(together.len());
 		for op in together {
 			let batch_id = op.batch_id.ok_or("pin without a batch")?;
-			if store.pin_state_of(me, &batch_id).await.map_err(|e| e.to_string())?.is_some() {
+			if known_on_chain(exchange, me, &batch_id).await? {
 				continue;
 			}
 			let (batch_hash, contexts, _, namespace) = store
@@ -202,9 +237,8 @@ pub(crate) async fn pin(
 ) -> Result<Option<Duration>, String> {
 	let batch_id = op.batch_id.ok_or("pin without a batch")?;
 	let store = &exchange.inner.store;
-	// Pinned by this node's own pin only: a rival's copy of it (same id) is not this pin.
 	let me = exchange.me().map_err(|e| e.to_string())?.id;
-	if store.pin_state_of(me, &batch_id).await.map_err(|e| e.to_string())?.is_some() {
+	if known_on_chain(exchange, me, &batch_id).await? {
 		return Ok(None);
 	}
 	let (batch_hash, contexts, _, mut namespace) = store

@@ -14,7 +14,7 @@ use crate::{
 	channel::protocol::{BatchRequest, BatchResponse},
 	envelope::{self, Envelope},
 	exchange::{Exchange, LOG},
-	pin::{pin, pin_together, PinOrder},
+	pin::{pin, pin_together, settle, PinOrder},
 	store::{OutboxKind, OutboxOp},
 	types::now_ms,
 };
@@ -32,6 +32,7 @@ pub(crate) async fn run(exchange: Exchange) {
 	let mut running: HashSet<String> = HashSet::new();
 	let mut pins = PinOrder::start(&exchange).await;
 	loop {
+		settle(&exchange).await;
 		while let Some(done) = in_flight.try_join_next() {
 			if let Ok(id) = done {
 				running.remove(&id);

@@ -13,6 +13,7 @@ mod copies;
 mod data;
 mod messages;
 mod outbox;
+pub mod outcomes;
 pub(crate) mod pins;
 pub mod query;
 mod receipts;

@@ -1,6 +1,6 @@
 //! The durable outbox: every delivery, pin and group announcement is a row that survives
 //! restarts and is retried with backoff until it succeeds. A pin that fails on-chain is final
-//! (`failed`, with the chain's error; see `Store::record_block`), and so are the deliveries of its
+//! (`failed`, with the chain's error; see `Store::settle_pin_outcomes`), and so are the deliveries of its
 //! batch (`cancelled`).
 
 use super::{Result, Store, StoreError};

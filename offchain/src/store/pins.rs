@@ -78,30 +78,17 @@ pub struct Recording {
 	pub failed_pin_authors: Vec<Option<NodeId>>,
 }
 
-/// How many times a message is sent again after its batch's pin failed on-chain (with an error
-/// that a new batch avoids) before it is rejected.
-pub const MAX_PIN_FAILURES: i64 = 3;
-
-/// Whether a message whose pin failed on-chain with `error` is sent again in a new batch (new
-/// id, new nonces, cut to the chain's bounds): yes where a new batch avoids the error, no for any
-/// other error, which the same call would meet again.
-pub fn resend_after(error: &str) -> bool {
-	matches!(
-		error,
-		"Pins.TooManyContexts" | "Pins.BatchAlreadyPinned" | "Pins.BatchHashAlreadyPinned"
-	)
-}
-
 impl Store {
 	/// Records one block's pins, failed pins and acknowledgements and moves the cursor,
-	/// atomically. Marks this node's own pinned batches (and their messages) as pinned, and their
-	/// pin ops done. A failed pin voids the contexts it named for its signer (unless the signer
-	/// pinned that batch id: then it was a resubmitted duplicate); if it was this node's, its
-	/// operation fails with the chain's error and its messages are sent again or rejected (see
-	/// [`resend_after`]).
+	/// atomically. A failed pin voids the contexts it named for its signer (unless the signer
+	/// pinned that batch id: then it was a resubmitted duplicate). What the block says of this
+	/// node's own pins (landed, or failed with the chain's error) is written for the pin room
+	/// to settle ([`Store::settle_pin_outcomes`]): recording a block writes none of the sender's
+	/// own state.
 	pub async fn record_block(&self, block: &ChainBlock, recording: &Recording) -> Result<()> {
 		let fetch_after_ms = recording.fetch_after_ms;
 		let mut tx = self.pool().begin().await?;
+		let mut position = 0;
 		for pin in &block.pins {
 			let batch_hex = hex::encode(pin.batch_id);
 			let contexts: Vec<String> = pin.contexts.iter().map(hex::encode).collect();
@@ -131,30 +118,17 @@ impl Store {
 			.execute(&mut *tx)
 			.await?;
 			// This node's own batch is pinned only by its own pin: another node's copy of it
-			// (same id and hash) is not.
-			if recording.me != Some(pin.author) {
-				continue;
-			}
-			let authored =
-				sqlx::query("UPDATE batches SET pinned_block = $1 WHERE id = $2 AND hash = $3")
-					.bind(pin.block as i64)
-					.bind(&batch_hex)
-					.bind(hex::encode(pin.batch_hash))
-					.execute(&mut *tx)
-					.await?
-					.rows_affected();
-			if authored > 0 {
-				sqlx::query(
-					"UPDATE messages SET state = 'pinned' WHERE batch_id = $1 AND state = 'sent'",
+			// (same id and hash) is not. The pin room settles it (`pin_outcomes`).
+			if recording.me == Some(pin.author) {
+				super::outcomes::note(
+					&mut tx,
+					block.number,
+					&mut position,
+					pin.batch_id,
+					pin.batch_hash,
+					None,
 				)
-				.bind(&batch_hex)
-				.execute(&mut *tx)
 				.await?;
-				sqlx::query("UPDATE outbox SET state = 'done', updated = $1 WHERE kind = 'pin' AND batch_id = $2")
-					.bind(now_ms())
-					.bind(&batch_hex)
-					.execute(&mut *tx)
-					.await?;
 			}
 		}
 		for (failed, author) in block.failed_pins.iter().zip(&recording.failed_pin_authors) {
@@ -183,7 +157,15 @@ impl Store {
 				.await?;
 			}
 			if recording.me == Some(author) {
-				fail_own_pin(&mut tx, failed, block.number).await?;
+				super::outcomes::note(
+					&mut tx,
+					block.number,
+					&mut position,
+					failed.batch_id,
+					failed.batch_hash,
+					Some(&failed.error),
+				)
+				.await?;
 			}
 		}
 		for (hash, node) in &block.acknowledgements {
@@ -382,133 +364,5 @@ pub(super) async fn advance_nonce(
 	.bind(next as i64)
 	.execute(&mut **tx)
 	.await?;
-	Ok(())
-}
-
-/// This node's own pin of `failed.batch_id` failed on-chain: its pin operation fails with the
-/// chain's error, its deliveries are cancelled (that batch will never be pinned), and its
-/// messages are sent again in a new batch where [`resend_after`] says a new batch avoids the
-/// error (at most [`MAX_PIN_FAILURES`] times each), or rejected with the error. Writes
-/// `operation_failed`, and `message_rejected` if any were rejected. Does nothing unless the
-/// batch is this node's, with that hash, neither pinned nor failed yet.
-async fn fail_own_pin(
-	tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-	failed: &crate::chain::FailedPin,
-	block: u64,
-) -> Result<()> {
-	let batch_hex = hex::encode(failed.batch_id);
-	let error = &failed.error;
-	let marked = sqlx::query(
-		"UPDATE batches SET failed = $1 WHERE id = $2 AND hash = $3 AND pinned_block IS NULL AND failed IS NULL",
-	)
-	.bind(error)
-	.bind(&batch_hex)
-	.bind(hex::encode(failed.batch_hash))
-	.execute(&mut **tx)
-	.await?
-	.rows_affected();
-	if marked == 0 {
-		return Ok(());
-	}
-	let namespace: String = sqlx::query("SELECT namespace FROM batches WHERE id = $1")
-		.bind(&batch_hex)
-		.fetch_one(&mut **tx)
-		.await?
-		.try_get("namespace")?;
-	let operation: Option<String> =
-		sqlx::query("SELECT id FROM outbox WHERE kind = 'pin' AND batch_id = $1")
-			.bind(&batch_hex)
-			.fetch_optional(&mut **tx)
-			.await?
-			.map(|r| r.try_get("id"))
-			.transpose()?;
-	let now = now_ms();
-	sqlx::query("UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = $1, updated = $2 WHERE kind = 'pin' AND batch_id = $3")
-		.bind(format!("the pin failed on-chain: {error}"))
-		.bind(now)
-		.bind(&batch_hex)
-		.execute(&mut **tx)
-		.await?;
-	sqlx::query("UPDATE outbox SET state = 'cancelled', last_error = $1, updated = $2 WHERE kind = 'deliver' AND batch_id = $3 AND state IN ('pending', 'failed')")
-		.bind(format!("the batch's pin failed on-chain: {error}"))
-		.bind(now)
-		.bind(&batch_hex)
-		.execute(&mut **tx)
-		.await?;
-	let resent: Vec<String> = if resend_after(error) {
-		let ids: Vec<String> = sqlx::query(
-			"SELECT id FROM messages WHERE batch_id = $1 AND pin_failures + 1 < $2 ORDER BY accept_seq",
-		)
-		.bind(&batch_hex)
-		.bind(MAX_PIN_FAILURES)
-		.fetch_all(&mut **tx)
-		.await?
-		.iter()
-		.map(|r| r.try_get("id"))
-		.collect::<std::result::Result<_, _>>()?;
-		sqlx::query("UPDATE messages SET state = 'pending', batch_id = NULL, pin_failures = pin_failures + 1 WHERE batch_id = $1 AND pin_failures + 1 < $2")
-			.bind(&batch_hex)
-			.bind(MAX_PIN_FAILURES)
-			.execute(&mut **tx)
-			.await?;
-		ids
-	} else {
-		Vec::new()
-	};
-	let reason = format!("its pin failed on-chain: {error}");
-	let rejected: Vec<String> =
-		sqlx::query("SELECT id FROM messages WHERE batch_id = $1 ORDER BY accept_seq")
-			.bind(&batch_hex)
-			.fetch_all(&mut **tx)
-			.await?
-			.iter()
-			.map(|r| r.try_get("id"))
-			.collect::<std::result::Result<_, _>>()?;
-	sqlx::query("UPDATE messages SET state = 'rejected', error = $1, pin_failures = pin_failures + 1 WHERE batch_id = $2")
-		.bind(&reason)
-		.bind(&batch_hex)
-		.execute(&mut **tx)
-		.await?;
-	log::warn!(
-		target: "parley",
-		"the pin of batch {batch_hex} failed on-chain in block #{block}: {error}; {} message(s) sent again, {} rejected",
-		resent.len(),
-		rejected.len()
-	);
-	let detail = serde_json::json!({
-		"operation": operation,
-		"kind": "pin",
-		"batch": batch_hex,
-		"error": error,
-		"block": block,
-		"resent": resent,
-		"rejected": rejected,
-	});
-	Store::append_event(
-		tx,
-		&NewEvent {
-			kind: "operation_failed",
-			namespace: &namespace,
-			reference: operation.as_deref().unwrap_or(&batch_hex),
-			detail: Some(&detail),
-			..Default::default()
-		},
-	)
-	.await?;
-	if !rejected.is_empty() {
-		let detail =
-			serde_json::json!({ "batch": batch_hex, "reason": reason, "messages": rejected });
-		Store::append_event(
-			tx,
-			&NewEvent {
-				kind: "message_rejected",
-				namespace: &namespace,
-				reference: &batch_hex,
-				detail: Some(&detail),
-				..Default::default()
-			},
-		)
-		.await?;
-	}
 	Ok(())
 }
