@@ -3,15 +3,33 @@
 //! from.
 
 use crate::types::Hash;
+use parking_lot::Mutex;
 use std::{
+	collections::HashSet,
 	io::{Read, Seek, SeekFrom, Write},
 	path::{Path, PathBuf},
+	sync::Arc,
 };
 
 /// The blob folder.
 #[derive(Clone)]
 pub struct BlobStore {
 	dir: PathBuf,
+	/// Blobs being fetched now, so that each is fetched once.
+	fetching: Arc<Mutex<HashSet<Hash>>>,
+}
+
+/// A blob being fetched: while it lives, [`BlobStore::begin_fetch`] refuses a second fetch of
+/// the same blob.
+pub struct Fetching {
+	fetching: Arc<Mutex<HashSet<Hash>>>,
+	hash: Hash,
+}
+
+impl Drop for Fetching {
+	fn drop(&mut self) {
+		self.fetching.lock().remove(&self.hash);
+	}
 }
 
 /// A streaming blake2-256 hasher (the same hash as `sp_core::blake2_256`).
@@ -28,7 +46,16 @@ impl BlobStore {
 	/// The blob store in `dir` (created if missing).
 	pub fn new(dir: &Path) -> std::io::Result<Self> {
 		std::fs::create_dir_all(dir)?;
-		Ok(Self { dir: dir.to_path_buf() })
+		Ok(Self { dir: dir.to_path_buf(), fetching: Default::default() })
+	}
+
+	/// Starts fetching blob `hash`, unless it is being fetched already (then `None`). The fetch
+	/// ends when the returned [`Fetching`] is dropped.
+	pub fn begin_fetch(&self, hash: Hash) -> Option<Fetching> {
+		self.fetching
+			.lock()
+			.insert(hash)
+			.then(|| Fetching { fetching: self.fetching.clone(), hash })
 	}
 
 	/// Where a complete blob lives.

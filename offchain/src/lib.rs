@@ -13,7 +13,9 @@
 //!    and sent over the [`channel`], with retry and backoff.
 //! 4. **Pinned** in [`pin`]: the pin (`pins.pin_batch`) is made there, through
 //!    [`Submitter::submit_pin`], in the order the batches were made (the pins open after a
-//!    restart go together, in order, through [`Submitter::submit_pins`]).
+//!    restart go together, in order, through [`Submitter::submit_pins`]). What the chain says of
+//!    this node's pins (landed, or failed with an error) comes back to it as a note that the
+//!    confirm room writes with the block and the pin room settles (`store/outcomes.rs`).
 //! 5. **Received** in [`receive`]: deliveries, fetches, group announcements and blob chunks
 //!    from other nodes (`inbound`); sealed payloads go to the store ([`store`], `sealed.rs`);
 //!    missing payloads are fetched again (`fetch`).
@@ -39,10 +41,8 @@
 //! - [`definitions`]: datatypes and other broadcast definitions, first confirmed wins;
 //! - [`tokens`]: token pools, transfers, claims and escrows as the chain reports them (and
 //!   [`exchange::tokens`], the token calls apps make);
-//! - [`types`]: ids, node identities, messages and their states.
-
-// The OpenAPI document is one large `json!` literal.
-#![recursion_limit = "512"]
+//! - [`types`]: ids, node identities, messages and their states;
+//! - `wakes`: what one room tells another that needs no answer (there is work for it).
 
 pub mod access;
 pub mod api;
@@ -60,6 +60,7 @@ pub mod send;
 mod start;
 pub mod store;
 pub mod tokens;
+pub(crate) mod wakes;
 
 /// The formats decoded from other parties' bytes live in `parley-wire` (fuzzed there); they keep
 /// their places in this crate's module tree.

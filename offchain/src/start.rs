@@ -12,8 +12,7 @@ use crate::{
 	keys::NodeKeys,
 	store::Store,
 };
-use std::sync::{atomic::AtomicBool, Arc};
-use tokio::sync::{mpsc, Notify};
+use std::sync::Arc;
 
 impl Exchange {
 	/// Opens the store, starts the channel, and returns the handle and the tasks to spawn.
@@ -35,7 +34,7 @@ impl Exchange {
 			.map_err(|e| format!("cannot open the blob store: {e}"))?;
 		let (channel, inbound, channel_loop) =
 			channel::start(keys.channel, config.channel.clone())?;
-		let (blocks, blocks_rx) = mpsc::channel(64);
+		let (confirm, blocks) = crate::wakes::ToConfirm::new();
 		let exchange = Exchange {
 			inner: Arc::new(Inner {
 				store,
@@ -47,19 +46,11 @@ impl Exchange {
 				signer,
 				config,
 				directory: parking_lot::RwLock::new(Directory::default()),
-				batcher_wake: Notify::new(),
-				outbox_wake: Notify::new(),
-				aggregator_wake: Notify::new(),
-				fetch_wake: Notify::new(),
-				blocks,
-				tamper_next: AtomicBool::new(false),
-				events_wake: Notify::new(),
-				withhold_next: AtomicBool::new(false),
-				fail_next_pin: AtomicBool::new(false),
-				delay_next_pin: Default::default(),
-				crash_at: Default::default(),
-				withheld: Default::default(),
-				fetching: Default::default(),
+				send: Default::default(),
+				receive: Default::default(),
+				confirm,
+				events: Default::default(),
+				hooks: Default::default(),
 			}),
 		};
 		if let Err(e) = exchange.refresh_identities().await {
@@ -78,7 +69,7 @@ impl Exchange {
 			("parley-outbox", Box::pin(crate::send::outbox::run(exchange.clone()))),
 			(
 				"parley-aggregator",
-				Box::pin(crate::confirm::aggregator::run(exchange.clone(), blocks_rx)),
+				Box::pin(crate::confirm::aggregator::run(exchange.clone(), blocks)),
 			),
 			("parley-inbound", Box::pin(crate::receive::inbound::run(exchange.clone(), inbound))),
 			("parley-fetch", Box::pin(crate::receive::fetch::run(exchange.clone()))),

@@ -35,7 +35,7 @@
 
 use crate::{
 	batch::{masked_context, AttachmentContent, BatchPayload},
-	chain::{ChainBlock, SkippedBatch},
+	chain::SkippedBatch,
 	envelope::Envelope,
 	store::{PinRow, Recording, Release},
 	types::{now_ms, MessageKind},
@@ -48,10 +48,9 @@ use codec::DecodeAll;
 use std::time::Duration;
 
 mod order;
-use tokio::sync::mpsc;
 
 /// Runs the aggregator until the node stops.
-pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBlock>) {
+pub(crate) async fn run(exchange: Exchange, mut blocks: crate::wakes::Blocks) {
 	let inner = &exchange.inner;
 	let fetch_after_ms = inner.config.fetch_after.as_millis() as i64;
 	loop {
@@ -78,18 +77,18 @@ pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBloc
 						}
 					}
 					if !block.acknowledgements.is_empty() || !block.extrinsics.is_empty() {
-						inner.events_wake.notify_waiters();
+						inner.events.written();
 					}
 					if !block.pins.is_empty() || !block.failed_pins.is_empty() {
 						// What the block said of this node's own pins waits for the pin room.
-						inner.outbox_wake.notify_one();
+						inner.send.operations_due();
 					}
 					if !block.failed_pins.is_empty() {
-						inner.events_wake.notify_waiters();
+						inner.events.written();
 					}
 					if !block.tokens.is_empty() {
 						// A message whose token transfer just landed may be batched now.
-						inner.batcher_wake.notify_one();
+						inner.send.messages_ready();
 						super::acknowledge::after_block(&exchange, &block.tokens).await;
 						crate::exchange::sales::after_block(&exchange, &block.tokens).await;
 					}
@@ -109,17 +108,17 @@ pub(crate) async fn run(exchange: Exchange, mut blocks: mpsc::Receiver<ChainBloc
 						if let Err(e) = inner.store.record_event(&event).await {
 							log::warn!(target: LOG, "cannot record identity_confirmed: {e}");
 						}
-						inner.events_wake.notify_waiters();
+						inner.events.written();
 					}
 					if !block.pins.is_empty() {
 						log::debug!(target: LOG, "block #{}: {} pin(s)", block.number, block.pins.len());
 						// Their payloads may be missing: the receive room asks for them in time.
-						inner.fetch_wake.notify_one();
+						inner.receive.pins_recorded();
 					}
 				},
 				None => return,
 			},
-			_ = inner.aggregator_wake.notified() => {},
+			_ = inner.confirm.next_payload() => {},
 			_ = tokio::time::sleep(Duration::from_millis(500)) => {},
 		}
 		if let Err(e) = release_ready(&exchange).await {
@@ -169,7 +168,7 @@ pub(crate) async fn release_ready(exchange: &Exchange) -> Result<(), String> {
 							}
 						}
 					}
-					exchange.inner.events_wake.notify_waiters();
+					exchange.inner.events.written();
 					if !released.is_empty() {
 						log::info!(
 							target: LOG,
@@ -186,7 +185,7 @@ pub(crate) async fn release_ready(exchange: &Exchange) -> Result<(), String> {
 					let skips = recognised_contexts(exchange, pin).await?;
 					let own = exchange.me().ok().map(|m| m.id) == Some(pin.author);
 					store.reject(pin, own, &reason, &skips).await.map_err(|e| e.to_string())?;
-					exchange.inner.events_wake.notify_waiters();
+					exchange.inner.events.written();
 				}
 				Verdict::Copy(reason) => {
 					log::warn!(
@@ -447,8 +446,8 @@ async fn skip(exchange: &Exchange, skipped: &SkippedBatch) {
 			if let Err(e) = store.record_event(&event).await {
 				log::warn!(target: LOG, "cannot record context_skipped: {e}");
 			}
-			exchange.inner.events_wake.notify_waiters();
-			exchange.inner.aggregator_wake.notify_one();
+			exchange.inner.events.written();
+			exchange.inner.confirm.payload_arrived();
 		}
 		Err(e) => log::warn!(target: LOG, "cannot skip batch {}: {e}", hex::encode(batch_id)),
 	}
@@ -474,7 +473,7 @@ async fn report_blocked(exchange: &Exchange) {
 		if let Err(e) = store.report_blocked(pin, waiting).await {
 			log::warn!(target: LOG, "cannot report a blocked context: {e}");
 		}
-		exchange.inner.events_wake.notify_waiters();
+		exchange.inner.events.written();
 	}
 }
 

@@ -44,7 +44,7 @@ impl Exchange {
 				.set_peers(allowed)
 				.await
 				.map_err(|e| ExchangeError::Chain(e.to_string()))?;
-			self.inner.outbox_wake.notify_one();
+			self.inner.send.operations_due();
 		}
 		Ok(())
 	}

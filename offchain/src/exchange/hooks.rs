@@ -3,7 +3,59 @@
 //! fails unless the node runs with test hooks on.
 
 use super::{Exchange, ExchangeError};
-use std::sync::atomic::Ordering;
+use crate::types::BatchId;
+use std::{
+	collections::HashSet,
+	sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering},
+};
+
+/// What the test hooks asked for, taken once each by the room it concerns.
+#[derive(Default)]
+pub(crate) struct Hooks {
+	/// The next delivery is tampered with (the send room).
+	tamper_next: AtomicBool,
+	/// The next batch is pinned but never sent, nor served to fetches (send, receive).
+	withhold_next: AtomicBool,
+	/// Batches withheld so far.
+	withheld: parking_lot::Mutex<HashSet<BatchId>>,
+	/// The next pin names a namespace the chain refuses (the pin room).
+	fail_next_pin: AtomicBool,
+	/// Milliseconds the next pin waits before it is submitted (0: none).
+	delay_next_pin: AtomicU64,
+	/// The step of a batch's life at which the node aborts ([`CrashStep`] as a number; 0: none).
+	crash_at: AtomicU8,
+}
+
+impl Hooks {
+	/// Whether to tamper with this delivery (once).
+	pub(crate) fn take_tamper(&self) -> bool {
+		self.tamper_next.swap(false, Ordering::SeqCst)
+	}
+
+	/// Whether to withhold this new batch (once); a withheld batch is remembered.
+	pub(crate) fn take_withhold(&self, batch_id: BatchId) -> bool {
+		let withhold = self.withhold_next.swap(false, Ordering::SeqCst);
+		if withhold {
+			self.withheld.lock().insert(batch_id);
+		}
+		withhold
+	}
+
+	/// Whether `batch_id` was withheld.
+	pub(crate) fn is_withheld(&self, batch_id: &BatchId) -> bool {
+		self.withheld.lock().contains(batch_id)
+	}
+
+	/// Whether this pin names a namespace the chain refuses (once).
+	pub(crate) fn take_pin_failure(&self) -> bool {
+		self.fail_next_pin.swap(false, Ordering::SeqCst)
+	}
+
+	/// How long this pin waits before it is submitted (once; 0: not at all).
+	pub(crate) fn take_pin_delay(&self) -> u64 {
+		self.delay_next_pin.swap(0, Ordering::SeqCst)
+	}
+}
 
 impl Exchange {
 	/// Test hook: the next outbound delivery's ciphertext gets one byte flipped in transit.
@@ -12,7 +64,7 @@ impl Exchange {
 		if !self.inner.config.test_hooks {
 			return Err(ExchangeError::InvalidInput("test hooks are disabled on this node".into()));
 		}
-		self.inner.tamper_next.store(true, Ordering::SeqCst);
+		self.inner.hooks.tamper_next.store(true, Ordering::SeqCst);
 		Ok(())
 	}
 
@@ -22,7 +74,7 @@ impl Exchange {
 		if !self.inner.config.test_hooks {
 			return Err(ExchangeError::InvalidInput("test hooks are disabled on this node".into()));
 		}
-		self.inner.withhold_next.store(true, Ordering::SeqCst);
+		self.inner.hooks.withhold_next.store(true, Ordering::SeqCst);
 		Ok(())
 	}
 
@@ -33,7 +85,7 @@ impl Exchange {
 		if !self.inner.config.test_hooks {
 			return Err(ExchangeError::InvalidInput("test hooks are disabled on this node".into()));
 		}
-		self.inner.fail_next_pin.store(true, Ordering::SeqCst);
+		self.inner.hooks.fail_next_pin.store(true, Ordering::SeqCst);
 		Ok(())
 	}
 
@@ -47,7 +99,7 @@ impl Exchange {
 		if ms == 0 || ms > 60_000 {
 			return Err(ExchangeError::InvalidInput("give 1 to 60000 ms".into()));
 		}
-		self.inner.delay_next_pin.store(ms, Ordering::SeqCst);
+		self.inner.hooks.delay_next_pin.store(ms, Ordering::SeqCst);
 		Ok(())
 	}
 
@@ -60,14 +112,15 @@ impl Exchange {
 		let step = CrashStep::parse(step).ok_or_else(|| {
 			ExchangeError::InvalidInput("give sealed, delivered or pin_submitted".into())
 		})?;
-		self.inner.crash_at.store(step as u8, Ordering::SeqCst);
+		self.inner.hooks.crash_at.store(step as u8, Ordering::SeqCst);
 		Ok(())
 	}
 
 	/// Aborts the node if a test asked it to crash at `step` (see [`Exchange::crash_at`]).
-	pub(crate) fn crash_point(&self, step: CrashStep, batch_id: &crate::types::BatchId) {
+	pub(crate) fn crash_point(&self, step: CrashStep, batch_id: &BatchId) {
 		if self
 			.inner
+			.hooks
 			.crash_at
 			.compare_exchange(step as u8, 0, Ordering::SeqCst, Ordering::SeqCst)
 			.is_ok()
@@ -75,10 +128,6 @@ impl Exchange {
 			log::warn!(target: "parley::exchange", "TEST HOOK: aborting at {step:?} of batch {}", hex::encode(batch_id));
 			std::process::abort();
 		}
-	}
-
-	pub(crate) fn is_withheld(&self, batch_id: &crate::types::BatchId) -> bool {
-		self.inner.withheld.lock().contains(batch_id)
 	}
 }
 

@@ -44,13 +44,10 @@ use crate::{
 	envelope::{EncryptionKey, ReceiptSigner},
 	store::Store,
 	types::Message,
+	wakes::{ToConfirm, ToEvents, ToReceive, ToSend},
 };
 use futures::future::BoxFuture;
-use std::{
-	sync::{atomic::AtomicBool, Arc},
-	time::Duration,
-};
-use tokio::sync::{mpsc, Notify};
+use std::{sync::Arc, time::Duration};
 
 /// Log target of the exchange.
 pub(crate) const LOG: &str = "parley";
@@ -65,28 +62,16 @@ pub(crate) struct Inner {
 	pub(crate) signer: Arc<dyn ReceiptSigner>,
 	pub(crate) config: ExchangeConfig,
 	pub(crate) directory: parking_lot::RwLock<Directory>,
-	pub(crate) batcher_wake: Notify,
-	pub(crate) outbox_wake: Notify,
-	pub(crate) aggregator_wake: Notify,
-	/// Wakes the receive room's reconciliation (a block brought pins).
-	pub(crate) fetch_wake: Notify,
-	pub(crate) blocks: mpsc::Sender<ChainBlock>,
-	pub(crate) tamper_next: AtomicBool,
-	/// Notified whenever events for apps are written.
-	pub(crate) events_wake: Notify,
-	/// Test hook: the next batch is pinned but never sent (nor served to fetches).
-	pub(crate) withhold_next: AtomicBool,
-	/// Test hook: the next pin is submitted with a namespace the chain refuses.
-	pub(crate) fail_next_pin: AtomicBool,
-	/// Test hook: milliseconds the next pin waits before it is submitted (0: none).
-	pub(crate) delay_next_pin: std::sync::atomic::AtomicU64,
-	/// Test hook: the step of a batch's life at which the node aborts, as a crash would
-	/// ([`hooks::CrashStep`] as a number; 0: none).
-	pub(crate) crash_at: std::sync::atomic::AtomicU8,
-	/// Test hook: batches withheld so far.
-	pub(crate) withheld: parking_lot::Mutex<std::collections::HashSet<crate::types::BatchId>>,
-	/// Blobs being fetched now, so each is fetched once.
-	pub(crate) fetching: parking_lot::Mutex<std::collections::HashSet<crate::types::Hash>>,
+	/// Word for the send room (and the pin room in its outbox).
+	pub(crate) send: ToSend,
+	/// Word for the receive room.
+	pub(crate) receive: ToReceive,
+	/// Word for the confirm room.
+	pub(crate) confirm: ToConfirm,
+	/// Word for the events room.
+	pub(crate) events: ToEvents,
+	/// Test hooks (`--unsafe-test-hooks`).
+	pub(crate) hooks: hooks::Hooks,
 }
 
 /// A cloneable handle to this node's private data service.
@@ -117,7 +102,7 @@ impl Exchange {
 	/// Hands a block to the aggregator. Blocks must come in order, each once; the node starts
 	/// from [`Exchange::next_block`].
 	pub async fn on_block(&self, block: ChainBlock) {
-		if self.inner.blocks.send(block).await.is_err() {
+		if !self.inner.confirm.block(block).await {
 			log::error!(target: LOG, "the aggregator has stopped; block dropped");
 		}
 	}
@@ -156,7 +141,7 @@ impl Exchange {
 	pub async fn retry_operation(&self, id: &str) -> Result<(), ExchangeError> {
 		match self.inner.store.retry_op_now(id).await? {
 			crate::store::RetryOutcome::Retried => {
-				self.inner.outbox_wake.notify_one();
+				self.inner.send.operations_due();
 				Ok(())
 			}
 			crate::store::RetryOutcome::NotFound => {
@@ -258,7 +243,7 @@ impl Exchange {
 
 	/// Resolves when new events for apps may have been written.
 	pub fn events_woken(&self) -> tokio::sync::futures::Notified<'_> {
-		self.inner.events_wake.notified()
+		self.inner.events.next()
 	}
 
 	/// The delay before retry number `attempts` (1-based): `retry_base * 2^(attempts-1)`, at most

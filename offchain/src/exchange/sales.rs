@@ -86,7 +86,7 @@ pub(crate) async fn unlock(
 					locked.terms.amount,
 					locked.terms.pool
 				);
-				exchange.inner.events_wake.notify_waiters();
+				exchange.inner.events.written();
 			}
 			Ok(Unlocked::Held)
 		}

@@ -85,7 +85,7 @@ impl Exchange {
 			}
 			Err(e) => {
 				store.token_op_refused(&id, &e).await?;
-				self.inner.events_wake.notify_waiters();
+				self.inner.events.written();
 				return Err(ExchangeError::Rejected(e));
 			}
 		}

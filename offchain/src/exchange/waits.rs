@@ -27,7 +27,7 @@ impl Exchange {
 	{
 		let deadline = tokio::time::Instant::now() + timeout;
 		loop {
-			let notified = self.inner.events_wake.notified();
+			let notified = self.inner.events.next();
 			let why = match read().await? {
 				Waited::Done(value) => return Ok(value),
 				Waited::NotYet(why) => why,

@@ -25,7 +25,7 @@ use crate::{
 	store::OutboxOp,
 	types::now_ms,
 };
-use std::{collections::HashSet, sync::atomic::Ordering, time::Duration};
+use std::{collections::HashSet, time::Duration};
 
 /// Most open pins looked at to keep them in order (more are simply not due yet).
 pub(crate) const PIN_WINDOW: i64 = 1024;
@@ -144,10 +144,10 @@ pub(crate) async fn settle(exchange: &Exchange) {
 	match exchange.inner.store.settle_pin_outcomes().await {
 		Ok(settled) => {
 			if settled.failed > 0 {
-				exchange.inner.batcher_wake.notify_one();
+				exchange.inner.send.messages_ready();
 			}
 			if settled.failed > 0 || settled.landed > 0 {
-				exchange.inner.events_wake.notify_waiters();
+				exchange.inner.events.written();
 			}
 		}
 		Err(e) => {
@@ -246,12 +246,12 @@ pub(crate) async fn pin(
 		.await
 		.map_err(|e| e.to_string())?
 		.ok_or("no such authored batch")?;
-	let delay = exchange.inner.delay_next_pin.swap(0, Ordering::SeqCst);
+	let delay = exchange.inner.hooks.take_pin_delay();
 	if delay > 0 {
 		log::warn!(target: LOG, "TEST HOOK: the pin of batch {} waits {delay} ms", hex::encode(batch_id));
 		return Ok(Some(Duration::from_millis(delay)));
 	}
-	if exchange.inner.fail_next_pin.swap(false, Ordering::SeqCst) {
+	if exchange.inner.hooks.take_pin_failure() {
 		log::warn!(target: LOG, "TEST HOOK: the pin of batch {} names a namespace the chain refuses", hex::encode(batch_id));
 		namespace.push('-');
 	}

@@ -5,7 +5,7 @@
 //! Reconciliation runs in a loop of its own ([`run`]), not in the matcher's: a node that
 //! withholds a payload, or answers slowly, costs the fetches their time-outs, never the
 //! recording of blocks and the release of every other context. The matcher says when a block
-//! brought pins (`fetch_wake`), and is woken when a payload has come.
+//! brought pins ([`crate::wakes::ToReceive::pins_recorded`]), and is woken when a payload has come.
 
 use crate::exchange::{Exchange, LOG};
 use crate::{
@@ -24,9 +24,7 @@ pub(crate) fn fetch_blob_in_background(
 	author: crate::types::NodeId,
 	namespace: &str,
 ) {
-	if !exchange.inner.fetching.lock().insert(hash) {
-		return;
-	}
+	let Some(fetching) = exchange.inner.blobs.begin_fetch(hash) else { return };
 	let exchange = exchange.clone();
 	let namespace = namespace.to_string();
 	tokio::spawn(async move {
@@ -63,12 +61,12 @@ pub(crate) fn fetch_blob_in_background(
 				if let Err(e) = exchange.inner.store.record_event(&event).await {
 					log::warn!(target: LOG, "cannot record blob_received: {e}");
 				}
-				exchange.inner.events_wake.notify_waiters();
+				exchange.inner.events.written();
 			}
 			None => tokio::time::sleep(Duration::from_secs(2)).await,
 		}
-		exchange.inner.fetching.lock().remove(&hash);
-		exchange.inner.aggregator_wake.notify_one();
+		drop(fetching);
+		exchange.inner.confirm.payload_arrived();
 	});
 }
 
@@ -81,7 +79,7 @@ pub(crate) async fn run(exchange: Exchange) {
 		reconcile(&exchange).await;
 		collect_unpinned(&exchange, &mut last_collection).await;
 		tokio::select! {
-			_ = exchange.inner.fetch_wake.notified() => {},
+			_ = exchange.inner.receive.next_pins() => {},
 			_ = tokio::time::sleep(Duration::from_millis(500)) => {},
 		}
 	}
@@ -122,7 +120,7 @@ async fn reconcile(exchange: &Exchange) {
 						.await;
 					if stored.is_ok() {
 						log::info!(target: LOG, "fetched missing batch {} from {}", hex::encode(pin.batch_id), node.did);
-						exchange.inner.aggregator_wake.notify_one();
+						exchange.inner.confirm.payload_arrived();
 						outcome = "fetched";
 						break;
 					}

@@ -32,12 +32,12 @@ pub(crate) async fn run(exchange: Exchange, mut inbound: mpsc::Receiver<Inbound>
 					match exchange.inner.store.wake_ops_for(node.id).await {
 						Ok(n) if n > 0 => {
 							log::info!(target: LOG, "{} is back; retrying {n} pending send(s) now", node.did);
-							exchange.inner.outbox_wake.notify_one();
+							exchange.inner.send.operations_due();
 						}
 						Ok(_) => {}
 						Err(e) => log::warn!(target: LOG, "cannot wake sends to {}: {e}", node.did),
 					}
-					exchange.inner.aggregator_wake.notify_one();
+					exchange.inner.confirm.payload_arrived();
 				}
 			}
 			// `_queued` gives the request's bytes back to the queue once it is answered.
@@ -110,7 +110,7 @@ async fn on_delivery(exchange: &Exchange, sender: &NodeIdentity, envelope: Envel
 		.map_err(|e| (Refusal::Internal, e.to_string()))?;
 	if new {
 		log::info!(target: LOG, "stored sealed batch {} from {}", hex::encode(envelope.batch_id), sender.did);
-		exchange.inner.aggregator_wake.notify_one();
+		exchange.inner.confirm.payload_arrived();
 	}
 	let receipt =
 		Receipt::sign(&*exchange.inner.signer, envelope.batch_id, envelope.claimed_hash, me.did)
@@ -121,7 +121,7 @@ async fn on_delivery(exchange: &Exchange, sender: &NodeIdentity, envelope: Envel
 async fn on_fetch(exchange: &Exchange, asker: &NodeIdentity, batch_id: [u8; 16]) -> Answer {
 	let store = &exchange.inner.store;
 	let internal = |e: crate::store::StoreError| (Refusal::Internal, e.to_string());
-	if exchange.is_withheld(&batch_id) {
+	if exchange.inner.hooks.is_withheld(&batch_id) {
 		return Ok(BatchResponse::NotFound);
 	}
 	let Some(sealed) = store.sealed(&batch_id).await.map_err(internal)? else {

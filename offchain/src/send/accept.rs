@@ -39,7 +39,7 @@ impl Exchange {
 		let group = Group::new(namespace.into(), name.into(), members, rand::random());
 		let others: Vec<NodeId> = group.members.iter().copied().filter(|m| *m != me.id).collect();
 		self.inner.store.save_group(&group, &others).await?;
-		self.inner.outbox_wake.notify_one();
+		self.inner.send.operations_due();
 		Ok(hex::encode(group.id))
 	}
 
@@ -244,7 +244,7 @@ impl Exchange {
 			};
 			self.submit_token_call(&message.namespace, call, input, Some(&id), None).await?;
 		} else {
-			self.inner.batcher_wake.notify_one();
+			self.inner.send.messages_ready();
 		}
 		Ok(id)
 	}

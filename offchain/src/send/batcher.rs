@@ -18,7 +18,7 @@ pub(crate) async fn run(exchange: Exchange) {
 	let inner = &exchange.inner;
 	loop {
 		// Sleep until woken by a new message (or a periodic sweep).
-		let _ = tokio::time::timeout(Duration::from_secs(1), inner.batcher_wake.notified()).await;
+		let _ = tokio::time::timeout(Duration::from_secs(1), inner.send.next_messages()).await;
 		// Give the batch a moment to fill.
 		tokio::time::sleep(inner.config.batch_timeout).await;
 		if let Err(e) = cut_batches(&exchange).await {
@@ -66,12 +66,8 @@ pub(crate) async fn cut_batches(
 						.collect(),
 				};
 				let batch_id: [u8; 16] = crate::store::new_uuid();
-				let recipients = if inner
-					.withhold_next
-					.swap(false, std::sync::atomic::Ordering::SeqCst)
-				{
+				let recipients = if inner.hooks.take_withhold(batch_id) {
 					log::warn!(target: LOG, "TEST HOOK: batch {} will be pinned but never sent", hex::encode(batch_id));
-					inner.withheld.lock().insert(batch_id);
 					Vec::new()
 				} else {
 					recipients
@@ -102,7 +98,7 @@ pub(crate) async fn cut_batches(
 				cut += 1;
 			}
 		}
-		inner.outbox_wake.notify_one();
+		inner.send.operations_due();
 		if taken < read {
 			return Ok(cut);
 		}

@@ -19,7 +19,7 @@ use crate::{
 	types::now_ms,
 };
 use codec::{DecodeAll, Encode};
-use std::{collections::HashSet, sync::atomic::Ordering, time::Duration};
+use std::{collections::HashSet, time::Duration};
 use tokio::task::JoinSet;
 
 /// Most deliveries in flight at once.
@@ -83,7 +83,7 @@ pub(crate) async fn run(exchange: Exchange) {
 			_ => Duration::from_secs(1),
 		};
 		tokio::select! {
-			_ = inner.outbox_wake.notified() => {},
+			_ = inner.send.next_operations() => {},
 			_ = tokio::time::sleep(wait) => {},
 			Some(done) = in_flight.join_next(), if !in_flight.is_empty() => {
 				if let Ok(id) = done {
@@ -177,7 +177,7 @@ async fn deliver(exchange: &Exchange, op: &OutboxOp) -> Result<Outcome, String> 
 			.await?;
 	let mut envelope = envelope::seal(&node.encryption_key, batch_id, own.claimed_hash, &payload)
 		.map_err(|e| e.to_string())?;
-	if exchange.inner.tamper_next.swap(false, Ordering::SeqCst) {
+	if exchange.inner.hooks.take_tamper() {
 		log::warn!(target: LOG, "TEST HOOK: tampering with batch {} on its way to {}", hex::encode(batch_id), node.did);
 		if let Some(byte) = envelope.ciphertext.last_mut() {
 			*byte ^= 0x01;
