@@ -841,3 +841,85 @@ async fn a_token_operation_the_pool_refused_after_signing_is_decided_by_the_chai
 		assert_eq!(state("landed").await.state, "succeeded", "{backend}");
 	}
 }
+
+/// A message that goes with a token transfer waits until the chain settles the transfer's
+/// operation; recording that block leaves the message alone (it is the send room's), and the
+/// send room then lets it go, or rejects it if the transfer failed.
+#[tokio::test]
+async fn a_message_waiting_for_its_transfer_goes_on_only_when_the_send_room_settles_it_on_every_backend(
+) {
+	for (backend, store, _dir) in stores().await {
+		let transfer = parley_offchain::tokens::TransferRef {
+			pool: 1,
+			to: [2; 32],
+			holding: parley_offchain::tokens::Holding::Amount(5),
+		};
+		let input = serde_json::json!({ "pool": 1, "amount": "5" });
+		for (n, op, hash) in [(11usize, "pays", [11u8; 32]), (13, "refused", [13; 32])] {
+			let mut m = message(n, &["t"], "", None);
+			m.transfer = Some(transfer.clone());
+			store.insert_message(&m).await.unwrap();
+			let op = NewTokenOp {
+				id: op,
+				namespace: &m.namespace,
+				kind: "transfer",
+				input: &input,
+				message_id: Some(&m.id),
+				idempotency_key: None,
+			};
+			store.insert_token_op(&op).await.unwrap();
+			store.token_op_signed(op.id, &hash, 20).await.unwrap();
+		}
+		let state = |n: usize| {
+			let store = store.clone();
+			async move {
+				store.message(&format!("00000000-0000-0000-0000-{n:012}")).await.unwrap().unwrap()
+			}
+		};
+		assert_eq!(state(11).await.state, MessageState::AwaitingTransfer, "{backend}");
+		// Nothing settled yet: nothing moves.
+		let none = store.settle_awaited_transfers().await.unwrap();
+		assert_eq!((none.released, none.rejected), (0, 0), "{backend}");
+		let block = ChainBlock {
+			number: 3,
+			extrinsics: vec![
+				ExtrinsicOutcome { index: 1, hash: [11; 32], error: None },
+				ExtrinsicOutcome {
+					index: 2,
+					hash: [13; 32],
+					error: Some("Assets.BalanceLow".into()),
+				},
+			],
+			..Default::default()
+		};
+		let recording = Recording { fetch_after_ms: 0, me: Some(1), failed_pin_authors: vec![] };
+		store.record_block(&block, &recording).await.unwrap();
+		assert_eq!(store.token_op("pays").await.unwrap().unwrap().state, "succeeded", "{backend}");
+		assert_eq!(store.token_op("refused").await.unwrap().unwrap().state, "failed", "{backend}");
+		for n in [11, 13] {
+			assert_eq!(
+				state(n).await.state,
+				MessageState::AwaitingTransfer,
+				"{backend}: recording a block writes no message of this node's"
+			);
+		}
+		let settled = store.settle_awaited_transfers().await.unwrap();
+		assert_eq!((settled.released, settled.rejected), (1, 1), "{backend}");
+		let paid = state(11).await;
+		assert_eq!(paid.state, MessageState::Pending, "{backend}");
+		let landed = paid.transfer.as_ref().and_then(|t| t.get("block")).cloned();
+		assert_eq!(landed, Some(serde_json::json!(3)), "{backend}: its transfer's block");
+		let refused = state(13).await;
+		assert_eq!(refused.state, MessageState::Rejected, "{backend}");
+		assert_eq!(
+			refused.error.as_deref(),
+			Some("its token transfer failed: Assets.BalanceLow"),
+			"{backend}"
+		);
+		let events = store.events_after(0, 100).await.unwrap();
+		assert_eq!(events.iter().filter(|e| e.kind == "message_rejected").count(), 1, "{backend}");
+		// Settled once: again, nothing moves.
+		let again = store.settle_awaited_transfers().await.unwrap();
+		assert_eq!((again.released, again.rejected), (0, 0), "{backend}");
+	}
+}

@@ -86,9 +86,11 @@ pub(crate) async fn run(exchange: Exchange, mut blocks: crate::wakes::Blocks) {
 					if !block.failed_pins.is_empty() {
 						inner.events.written();
 					}
-					if !block.tokens.is_empty() {
-						// A message whose token transfer just landed may be batched now.
+					if !block.tokens.is_empty() || !block.extrinsics.is_empty() {
+						// A message waiting for a token transfer settled here may go on now.
 						inner.send.messages_ready();
+					}
+					if !block.tokens.is_empty() {
 						super::acknowledge::after_block(&exchange, &block.tokens).await;
 						crate::exchange::sales::after_block(&exchange, &block.tokens).await;
 					}

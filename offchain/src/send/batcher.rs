@@ -1,7 +1,9 @@
 //! The batcher: groups pending messages per (namespace, author, group) into batches of up to
 //! `batch_max_messages` messages, `batch_max_bytes` bytes and the chain's `MaxContexts` contexts
 //! (read from the chain, so that every batch can be pinned), waiting up to `batch_timeout` for a
-//! batch to fill, then seals and queues each batch (see `Store::commit_batch`).
+//! batch to fill, then seals and queues each batch (see `Store::commit_batch`). Before each cut,
+//! messages waiting for a token transfer that the chain settled are let go or rejected
+//! (`Store::settle_awaited_transfers`).
 
 use crate::exchange::{Exchange, LOG};
 use crate::{
@@ -39,6 +41,11 @@ pub(crate) async fn cut_batches(
 	let inner = &exchange.inner;
 	let mut cut = 0;
 	let read = inner.config.batch_max_messages * 4;
+	// Messages whose token transfer the chain settled go on (or are rejected) first.
+	let awaited = inner.store.settle_awaited_transfers().await?;
+	if awaited.rejected > 0 {
+		inner.events.written();
+	}
 	loop {
 		let plans = inner.store.pending_batches(read as i64).await?;
 		if plans.is_empty() {

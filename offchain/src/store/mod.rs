@@ -8,6 +8,7 @@
 
 mod accepted;
 mod acknowledgements;
+pub mod awaited;
 pub mod collections;
 mod copies;
 mod data;

@@ -1,7 +1,7 @@
 //! What the tokens pallet did, as this node followed it: [`record`] runs inside the transaction
-//! that records a block (see `Store::record_block`), so a block's token events, the operations
-//! it settles and the messages it lets go are written together with the block cursor, or not at
-//! all.
+//! that records a block (see `Store::record_block`), so a block's token events and the
+//! operations it settles are written together with the block cursor, or not at all. A message
+//! waiting for one of those operations is the send room's to let go (`store/awaited.rs`).
 
 use super::tokens::{fail_op, Tx};
 use super::{NewEvent, Result, Store};
@@ -431,9 +431,6 @@ async fn settle_ops(tx: &mut Tx<'_>, block: &ChainBlock) -> Result<()> {
 			},
 		)
 		.await?;
-		if let Some(message) = message {
-			release_awaiting_message(tx, &message, block.number).await?;
-		}
 	}
 	let expired: Vec<(String, Option<String>)> = sqlx::query(
 		"SELECT id, error FROM token_ops WHERE state IN ('submitting', 'submitted') AND valid_until < $1",
@@ -451,45 +448,6 @@ async fn settle_ops(tx: &mut Tx<'_>, block: &ChainBlock) -> Result<()> {
 		}
 		fail_op(tx, &id, &error, Some(block.number)).await?;
 	}
-	Ok(())
-}
-
-/// A message's transfer is on-chain: it may be batched now. Its transfer record gains the
-/// block and the sender.
-async fn release_awaiting_message(tx: &mut Tx<'_>, message: &str, number: u64) -> Result<()> {
-	let Some(row) = sqlx::query(
-		"SELECT transfer, hash FROM messages WHERE id = $1 AND state = 'awaiting_transfer'",
-	)
-	.bind(message)
-	.fetch_optional(&mut **tx)
-	.await?
-	else {
-		return Ok(());
-	};
-	let mut transfer: Value = row
-		.try_get::<Option<String>, _>("transfer")?
-		.and_then(|t| serde_json::from_str(&t).ok())
-		.unwrap_or(Value::Null);
-	let hash: Option<String> = row.try_get("hash")?;
-	let from: Option<String> = match &hash {
-		Some(h) => sqlx::query("SELECT from_account FROM token_transfers WHERE message_hash = $1 AND type = 'transfer' ORDER BY block, event_index LIMIT 1")
-			.bind(h)
-			.fetch_optional(&mut **tx)
-			.await?
-			.map(|r| r.try_get("from_account"))
-			.transpose()?
-			.flatten(),
-		None => None,
-	};
-	if let Value::Object(map) = &mut transfer {
-		map.insert("block".into(), json!(number));
-		map.insert("from".into(), json!(from));
-	}
-	sqlx::query("UPDATE messages SET state = 'pending', transfer = $1 WHERE id = $2")
-		.bind(transfer.to_string())
-		.bind(message)
-		.execute(&mut **tx)
-		.await?;
 	Ok(())
 }
 

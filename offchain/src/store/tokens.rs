@@ -342,8 +342,8 @@ impl Store {
 	}
 }
 
-/// Fails operation `id` (if not settled): the op, the message it goes with (rejected), and
-/// events for both.
+/// Fails operation `id` (if not settled), with its `token_operation_failed` event. A message
+/// waiting for it is rejected by the send room (`Store::settle_awaited_transfers`).
 pub(crate) async fn fail_op(
 	tx: &mut Tx<'_>,
 	id: &str,
@@ -384,28 +384,5 @@ pub(crate) async fn fail_op(
 		},
 	)
 	.await?;
-	if let Some(message) = message {
-		let reason = format!("its token transfer failed: {error}");
-		let rejected = sqlx::query("UPDATE messages SET state = 'rejected', error = $1 WHERE id = $2 AND state = 'awaiting_transfer'")
-			.bind(&reason)
-			.bind(&message)
-			.execute(&mut **tx)
-			.await?
-			.rows_affected();
-		if rejected > 0 {
-			let detail = json!({ "error": reason });
-			Store::append_event(
-				tx,
-				&NewEvent {
-					kind: "message_rejected",
-					namespace: &namespace,
-					reference: &message,
-					detail: Some(&detail),
-					..Default::default()
-				},
-			)
-			.await?;
-		}
-	}
 	Ok(())
 }
