@@ -923,3 +923,120 @@ async fn a_message_waiting_for_its_transfer_goes_on_only_when_the_send_room_sett
 		assert_eq!((again.released, again.rejected), (0, 0), "{backend}");
 	}
 }
+
+/// A batch's release writes its messages in a few statements, not a few per message: the
+/// outcome is the same on every backend. This node's own batch is confirmed in place; another
+/// node's batch of more messages than one statement writes (with one message repeated) is
+/// inserted, each message once, numbered in order, with its event, and its author's nonce moves
+/// past the last.
+#[tokio::test]
+async fn a_batch_is_released_in_order_with_its_events_and_nonces_on_every_backend() {
+	use parley_offchain::{
+		batch::{BatchMessage, BatchPayload},
+		store::Release,
+	};
+	for (backend, store, _dir) in stores().await {
+		let group = Group {
+			id: [7; 16],
+			namespace: "default".into(),
+			name: "g".into(),
+			members: vec![1, 2],
+			secret: [9; 32],
+		};
+		store.save_group(&group, &[]).await.unwrap();
+		// This node's own batch of three (each on t1 and t2).
+		for n in [21usize, 23, 27] {
+			let mut m = message(n, &["t1", "t2"], "", None);
+			m.namespace = "default".into();
+			m.kind = MessageKind::Private;
+			m.group = Some(group.id);
+			store.insert_message(&m).await.unwrap();
+		}
+		let plan = store.pending_batches(100).await.unwrap().remove(0);
+		let author = Author { node: 1, did: "did:parley:node/a".into() };
+		let own = store.commit_batch(plan, [21; 16], author, &[2], |p| p.encode()).await.unwrap();
+		// Another node's batch: 70 messages on topic t, then the first repeated.
+		let mut messages: Vec<BatchMessage> = (0..70u64)
+			.map(|n| BatchMessage {
+				id: {
+					let mut id = [0x5a; 16];
+					id[..8].copy_from_slice(&n.to_be_bytes());
+					id
+				},
+				topics: vec!["t".into()],
+				tag: "tag".into(),
+				data: format!("{{\"n\":{n}}}").into_bytes(),
+				nonces: vec![n],
+				created: 1_000 + n as i64,
+				cid: None,
+				attachments: vec![],
+				transfer: None,
+			})
+			.collect();
+		let mut repeated = messages[0].clone();
+		repeated.nonces = vec![70];
+		messages.push(repeated);
+		let theirs = BatchPayload {
+			batch_id: [22; 16],
+			namespace: "default".into(),
+			kind: MessageKind::Private,
+			author: Author { node: 2, did: "did:parley:node/b".into() },
+			group: Some(group.clone()),
+			messages,
+			proof_of_receipt: false,
+		};
+		let pinned = |payload: &BatchPayload, index: u32| PinnedBatch {
+			block: 1,
+			event_index: index,
+			namespace: "default".into(),
+			sequence: index as u64,
+			author: payload.author.node,
+			batch_id: payload.batch_id,
+			batch_hash: payload.hash(),
+			contexts: payload.contexts(),
+		};
+		let block = ChainBlock {
+			number: 1,
+			pins: vec![pinned(&own, 0), pinned(&theirs, 1)],
+			..Default::default()
+		};
+		store.record_block(&block, &recording(1)).await.unwrap();
+		let pins = store.pending_pins().await.unwrap();
+		assert_eq!(pins.len(), 2, "{backend}");
+		let released_own = store.release(Release { payload: &own, pin: &pins[0] }).await.unwrap();
+		assert_eq!(released_own.len(), 3, "{backend}");
+		let released = store.release(Release { payload: &theirs, pin: &pins[1] }).await.unwrap();
+		assert_eq!(released.len(), 70, "{backend}: the repeated message once");
+		// Released again: nothing (the pin is no longer pending).
+		let again = store.release(Release { payload: &theirs, pin: &pins[1] }).await.unwrap();
+		assert!(again.is_empty(), "{backend}");
+		// Confirmed in order, numbered 1.., each with its event in the same order.
+		let mut sequences = Vec::new();
+		for id in released_own.iter().chain(&released) {
+			let m = store.message(id).await.unwrap().unwrap();
+			assert_eq!(m.state, MessageState::Confirmed, "{backend}: {id}");
+			sequences.push(m.confirm_sequence.unwrap());
+		}
+		assert_eq!(sequences, (1..=73).collect::<Vec<i64>>(), "{backend}");
+		let received = store.message(&released[69]).await.unwrap().unwrap();
+		assert_eq!(received.data, serde_json::json!({ "n": 69 }), "{backend}");
+		assert_eq!(received.author, "did:parley:node/b", "{backend}");
+		assert_eq!(received.batch.as_deref(), Some(hex::encode([22u8; 16]).as_str()));
+		assert_eq!(received.created, 1_069, "{backend}");
+		let events: Vec<_> = store
+			.events_after(0, 1000)
+			.await
+			.unwrap()
+			.into_iter()
+			.filter(|e| e.kind == "message_confirmed")
+			.collect();
+		let references: Vec<&String> = events.iter().map(|e| &e.reference).collect();
+		let expected: Vec<&String> = released_own.iter().chain(&released).collect();
+		assert_eq!(references, expected, "{backend}");
+		assert!(events.windows(2).all(|w| w[0].sequence + 1 == w[1].sequence), "{backend}");
+		// Nonces: this node's t1 and t2 moved past 2; the other author's t past the repeat.
+		assert_eq!(store.expected_nonce(&group.id, "t1", 1).await.unwrap(), 3, "{backend}");
+		assert_eq!(store.expected_nonce(&group.id, "t2", 1).await.unwrap(), 3, "{backend}");
+		assert_eq!(store.expected_nonce(&group.id, "t", 2).await.unwrap(), 71, "{backend}");
+	}
+}

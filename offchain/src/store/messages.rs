@@ -287,30 +287,39 @@ impl Store {
 		let mut tx = self.pool().begin().await?;
 		let mut messages = plan.messages;
 		if let (MessageKind::Private, Some(group)) = (plan.kind, &plan.group) {
+			// Each topic's next nonce is read once and written once per batch, however many of
+			// its messages share the topic.
 			let group_hex = hex::encode(group.id);
+			let mut next_of: std::collections::BTreeMap<String, i64> = Default::default();
 			for message in &mut messages {
 				message.nonces.clear();
 				for topic in &message.topics {
-					let next: i64 = sqlx::query(
-						"SELECT next FROM send_nonces WHERE group_id = $1 AND topic = $2",
-					)
-					.bind(&group_hex)
-					.bind(topic)
-					.fetch_optional(&mut *tx)
-					.await?
-					.map(|r| r.try_get("next"))
-					.transpose()?
-					.unwrap_or(0);
-					sqlx::query(
-						"INSERT INTO send_nonces (group_id, topic, next) VALUES ($1, $2, $3) ON CONFLICT (group_id, topic) DO UPDATE SET next = $3",
-					)
-					.bind(&group_hex)
-					.bind(topic)
-					.bind(next + 1)
-					.execute(&mut *tx)
-					.await?;
+					let next = match next_of.get(topic) {
+						Some(next) => *next,
+						None => sqlx::query(
+							"SELECT next FROM send_nonces WHERE group_id = $1 AND topic = $2",
+						)
+						.bind(&group_hex)
+						.bind(topic)
+						.fetch_optional(&mut *tx)
+						.await?
+						.map(|r| r.try_get("next"))
+						.transpose()?
+						.unwrap_or(0),
+					};
+					next_of.insert(topic.clone(), next + 1);
 					message.nonces.push(next as u64);
 				}
+			}
+			for (topic, next) in &next_of {
+				sqlx::query(
+					"INSERT INTO send_nonces (group_id, topic, next) VALUES ($1, $2, $3) ON CONFLICT (group_id, topic) DO UPDATE SET next = $3",
+				)
+				.bind(&group_hex)
+				.bind(topic)
+				.bind(next)
+				.execute(&mut *tx)
+				.await?;
 			}
 		}
 		let payload = BatchPayload {
@@ -349,12 +358,17 @@ impl Store {
 		.bind(sealed.len() as i64)
 		.execute(&mut *tx)
 		.await?;
-		for message in &payload.messages {
-			sqlx::query("UPDATE messages SET state = 'sent', batch_id = $1 WHERE id = $2")
-				.bind(&batch_hex)
-				.bind(uuid_string(&message.id))
-				.execute(&mut *tx)
-				.await?;
+		for chunk in payload.messages.chunks(super::ROWS_PER_STATEMENT) {
+			let ids: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+			let sql = format!(
+				"UPDATE messages SET state = 'sent', batch_id = $1 WHERE id IN ({})",
+				ids.join(", ")
+			);
+			let mut query = sqlx::query(&sql).bind(&batch_hex);
+			for message in chunk {
+				query = query.bind(uuid_string(&message.id));
+			}
+			query.execute(&mut *tx).await?;
 		}
 		insert_op(&mut tx, self.next_local_seq(), OutboxKind::Pin, Some(&batch_id), None, None)
 			.await?;

@@ -282,6 +282,51 @@ impl Store {
 		Ok(seq)
 	}
 
+	/// Appends `events` in order inside `tx`, numbered after the last one, with one counter
+	/// update and one insert per [`ROWS_PER_STATEMENT`] events (see [`Store::append_event`]).
+	pub(crate) async fn append_events(
+		tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+		events: &[NewEvent<'_>],
+	) -> Result<()> {
+		if events.is_empty() {
+			return Ok(());
+		}
+		sqlx::query("UPDATE event_counter SET last = last + $1 WHERE id = 1")
+			.bind(events.len() as i64)
+			.execute(&mut **tx)
+			.await?;
+		let last: i64 = sqlx::query("SELECT last FROM event_counter WHERE id = 1")
+			.fetch_one(&mut **tx)
+			.await?
+			.try_get("last")?;
+		let first = last - events.len() as i64 + 1;
+		let now = crate::types::now_ms();
+		for (chunk_at, chunk) in events.chunks(ROWS_PER_STATEMENT).enumerate() {
+			let sql = format!(
+				"INSERT INTO events (seq, type, namespace, reference, detail, topic, tag, author, group_id, created) VALUES {}",
+				rows_of(chunk.len(), 10)
+			);
+			let mut query = sqlx::query(&sql);
+			for (i, event) in chunk.iter().enumerate() {
+				query = query
+					.bind(first + (chunk_at * ROWS_PER_STATEMENT + i) as i64)
+					.bind(event.kind)
+					.bind(event.namespace)
+					.bind(event.reference)
+					.bind(event.detail.map(|d| d.to_string()))
+					.bind(
+						event.topics.map(|t| serde_json::to_string(t).expect("strings serialize")),
+					)
+					.bind(event.tag)
+					.bind(event.author)
+					.bind(event.group)
+					.bind(now);
+			}
+			query.execute(&mut **tx).await?;
+		}
+		Ok(())
+	}
+
 	/// Appends one event outside any other write.
 	pub async fn record_event(&self, event: &NewEvent<'_>) -> Result<i64> {
 		let mut tx = self.pool().begin().await?;
@@ -317,6 +362,23 @@ impl Store {
 			.await?;
 		row.map(|r| Ok((r.try_get::<i64, _>("block")? as u64, hash_col(&r, "hash")?))).transpose()
 	}
+}
+
+/// Most rows one multi-row statement writes (well under SQLite's and PostgreSQL's limits on
+/// parameters, for the widest table).
+pub(crate) const ROWS_PER_STATEMENT: usize = 64;
+
+/// The `VALUES` rows of a multi-row statement: `rows` tuples of `columns` numbered
+/// placeholders, `($1, $2), ($3, $4)`.
+pub(crate) fn rows_of(rows: usize, columns: usize) -> String {
+	(0..rows)
+		.map(|row| {
+			let cells: Vec<String> =
+				(0..columns).map(|c| format!("${}", 1 + row * columns + c)).collect();
+			format!("({})", cells.join(", "))
+		})
+		.collect::<Vec<_>>()
+		.join(", ")
 }
 
 /// An event for apps, as written.

@@ -10,6 +10,110 @@ use crate::{
 	types::{now_ms, Hash, MessageKind, NodeId},
 };
 use sqlx::Row;
+use std::collections::{BTreeMap, HashMap};
+
+/// A message of another node's batch, confirmed here: written with the others of its batch.
+struct Received<'a> {
+	id: &'a str,
+	topics: String,
+	tag: &'a str,
+	data: String,
+	data_hash: String,
+	created: i64,
+	seq: i64,
+	attachments: Vec<crate::types::Attachment>,
+	attachments_json: String,
+	cid: Option<String>,
+	hash: String,
+	transfer: Option<String>,
+}
+
+/// The state of each of `ids` that this node holds.
+async fn states_of(
+	tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+	ids: &[String],
+) -> Result<HashMap<String, String>> {
+	let mut states = HashMap::new();
+	for chunk in ids.chunks(super::ROWS_PER_STATEMENT) {
+		let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+		let sql = format!("SELECT id, state FROM messages WHERE id IN ({})", marks.join(", "));
+		let mut query = sqlx::query(&sql);
+		for id in chunk {
+			query = query.bind(id);
+		}
+		for row in query.fetch_all(&mut **tx).await? {
+			states.insert(row.try_get("id")?, row.try_get("state")?);
+		}
+	}
+	Ok(states)
+}
+
+/// Inserts `chunk` of another node's messages, confirmed, in one statement, then their data
+/// items.
+async fn insert_received(
+	tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+	payload: &BatchPayload,
+	group_hex: &Option<String>,
+	batch_hex: &str,
+	now: i64,
+	chunk: &[Received<'_>],
+) -> Result<()> {
+	const COLUMNS: usize = 17;
+	let rows: Vec<String> = (0..chunk.len())
+		.map(|r| {
+			let mark = |c: usize| format!("${}", r * COLUMNS + c);
+			let cells: Vec<String> = (1..=COLUMNS).map(mark).collect();
+			// `state` is the literal 'confirmed', after the ninth column.
+			format!("({}, 'confirmed', {})", cells[..9].join(", "), cells[9..].join(", "))
+		})
+		.collect();
+	let sql = format!(
+		"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, state, batch_id, created, confirmed, confirm_seq, attachments, cid, hash, transfer) VALUES {}",
+		rows.join(", ")
+	);
+	let mut query = sqlx::query(&sql);
+	for m in chunk {
+		query = query
+			.bind(m.id)
+			.bind(&payload.namespace)
+			.bind(payload.kind.as_str())
+			.bind(&payload.author.did)
+			.bind(group_hex)
+			.bind(&m.topics)
+			.bind(m.tag)
+			.bind(&m.data)
+			.bind(&m.data_hash)
+			.bind(batch_hex)
+			.bind(m.created)
+			.bind(now)
+			.bind(m.seq)
+			.bind(&m.attachments_json)
+			.bind(&m.cid)
+			.bind(&m.hash)
+			.bind(&m.transfer);
+	}
+	query.execute(&mut **tx).await?;
+	for m in chunk {
+		for item in &m.attachments {
+			sqlx::query(
+				"INSERT INTO data (id, namespace, name, value, blob_hash, size, hash, datatype, message_id, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
+			)
+			.bind(&item.id)
+			.bind(&payload.namespace)
+			.bind(&item.name)
+			.bind(item.value.as_ref().map(|v| v.to_string()))
+			.bind(&item.blob)
+			.bind(item.size as i64)
+			.bind(&item.hash)
+			.bind(&item.datatype)
+			.bind(m.id)
+			.bind(now)
+			.execute(&mut **tx)
+			.await?;
+		}
+	}
+	Ok(())
+}
 
 /// A decided release: the messages to confirm, and the nonces it spends.
 pub struct Release<'a> {
@@ -41,9 +145,24 @@ impl Store {
 			return Ok(Vec::new());
 		}
 		let group_hex = payload.group.as_ref().map(|g| hex::encode(g.id));
+		// The batch is written in a few statements, not a few per message: the states of its
+		// message ids are read at once, the confirmations numbered from one read, new messages
+		// inserted and this node's own updated many rows at a time, each context's nonce written
+		// once, and the events appended together.
+		let ids: Vec<String> = payload.messages.iter().map(|m| uuid_string(&m.id)).collect();
+		let mut states = states_of(&mut tx, &ids).await?;
+		let mut seq: i64 =
+			sqlx::query("SELECT COALESCE(MAX(confirm_seq), 0) AS last FROM messages")
+				.fetch_one(&mut *tx)
+				.await?
+				.try_get("last")?;
+		let now = now_ms();
+		let mut next_nonces: BTreeMap<&str, u64> = BTreeMap::new();
+		let mut own: Vec<(&str, i64)> = Vec::new();
+		let mut received: Vec<Received> = Vec::new();
+		let mut confirmed: Vec<(&str, &[String], &str, Option<serde_json::Value>)> = Vec::new();
 		let mut released = Vec::with_capacity(payload.messages.len());
-		for message in &payload.messages {
-			let id = uuid_string(&message.id);
+		for (message, id) in payload.messages.iter().zip(&ids) {
 			let data =
 				String::from_utf8(message.data.clone()).map_err(|_| StoreError::Corrupt("data"))?;
 			let attachments: Vec<_> =
@@ -67,7 +186,7 @@ impl Store {
 					sqlx::query(
 						"UPDATE token_transfers SET message_id = $1 WHERE message_hash = $2",
 					)
-					.bind(&id)
+					.bind(id)
 					.bind(&hash)
 					.execute(&mut *tx)
 					.await?;
@@ -75,116 +194,92 @@ impl Store {
 				}
 				None => None,
 			};
-			// A message is confirmed once, even if its author pinned it in two batches.
-			let already = sqlx::query("SELECT state FROM messages WHERE id = $1")
-				.bind(&id)
-				.fetch_optional(&mut *tx)
-				.await?
-				.map(|r| r.try_get::<String, _>("state"))
-				.transpose()?;
-			if already.as_deref() == Some("confirmed") {
-				log::warn!(target: "parley", "message {id} is confirmed already; batch {batch_hex} repeats it");
-				if let (MessageKind::Private, Some(group)) = (payload.kind, &group_hex) {
-					for (topic, nonce) in message.topics.iter().zip(&message.nonces) {
-						advance_nonce(
-							&mut tx,
-							group,
-							topic,
-							payload.author.node,
-							&payload.author.did,
-							nonce + 1,
-						)
-						.await?;
-					}
-				}
-				continue;
-			}
-			let seq: i64 =
-				sqlx::query("SELECT COALESCE(MAX(confirm_seq), 0) + 1 AS next FROM messages")
-					.fetch_one(&mut *tx)
-					.await?
-					.try_get("next")?;
-			let now = now_ms();
-			let updated = sqlx::query(
-				"UPDATE messages SET state = 'confirmed', confirmed = $1, confirm_seq = $2 WHERE id = $3",
-			)
-			.bind(now)
-			.bind(seq)
-			.bind(&id)
-			.execute(&mut *tx)
-			.await?
-			.rows_affected();
-			if updated == 0 {
-				sqlx::query(
-					"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, state, batch_id, created, confirmed, confirm_seq, attachments, cid, hash, transfer) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'confirmed', $10, $11, $12, $13, $14, $15, $16, $17)",
-				)
-				.bind(&id)
-				.bind(&payload.namespace)
-				.bind(payload.kind.as_str())
-				.bind(&payload.author.did)
-				.bind(&group_hex)
-				.bind(serde_json::to_string(&message.topics).expect("strings serialize"))
-				.bind(&message.tag)
-				.bind(&data)
-				.bind(hex::encode(crate::types::blake2_256(&message.data)))
-				.bind(&batch_hex)
-				.bind(message.created)
-				.bind(now)
-				.bind(seq)
-				.bind(serde_json::to_string(&attachments).expect("attachments serialize"))
-				.bind(message.cid.as_ref().map(uuid_string))
-				.bind(&hash)
-				.bind(transfer.as_ref().map(|t| t.to_string()))
-				.execute(&mut *tx)
-				.await?;
-				for item in &attachments {
-					sqlx::query(
-						"INSERT INTO data (id, namespace, name, value, blob_hash, size, hash, datatype, message_id, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
-					)
-					.bind(&item.id)
-					.bind(&payload.namespace)
-					.bind(&item.name)
-					.bind(item.value.as_ref().map(|v| v.to_string()))
-					.bind(&item.blob)
-					.bind(item.size as i64)
-					.bind(&item.hash)
-					.bind(&item.datatype)
-					.bind(&id)
-					.bind(now)
-					.execute(&mut *tx)
-					.await?;
-				}
-			}
-			if let (MessageKind::Private, Some(group)) = (payload.kind, &group_hex) {
+			if let (MessageKind::Private, Some(_)) = (payload.kind, &group_hex) {
 				for (topic, nonce) in message.topics.iter().zip(&message.nonces) {
-					advance_nonce(
-						&mut tx,
-						group,
-						topic,
-						payload.author.node,
-						&payload.author.did,
-						nonce + 1,
-					)
-					.await?;
+					next_nonces.insert(topic, nonce + 1);
 				}
 			}
-			let detail = transfer.as_ref().map(|t| serde_json::json!({ "transfer": t }));
-			Store::append_event(
-				&mut tx,
-				&NewEvent {
-					kind: "message_confirmed",
-					namespace: &payload.namespace,
-					reference: &id,
-					detail: detail.as_ref(),
-					topics: Some(&message.topics),
-					tag: Some(&message.tag),
-					author: Some(&payload.author.did),
-					group: group_hex.as_deref(),
-				},
-			)
-			.await?;
-			released.push(id);
+			// A message is confirmed once, even if its author pinned it in two batches (or twice
+			// in one).
+			match states.get(id.as_str()).map(String::as_str) {
+				Some("confirmed") => {
+					log::warn!(target: "parley", "message {id} is confirmed already; batch {batch_hex} repeats it");
+					continue;
+				}
+				Some(_) => {
+					seq += 1;
+					own.push((id, seq));
+				}
+				None => {
+					seq += 1;
+					received.push(Received {
+						id,
+						topics: serde_json::to_string(&message.topics).expect("strings serialize"),
+						tag: &message.tag,
+						data_hash: hex::encode(crate::types::blake2_256(&message.data)),
+						data,
+						created: message.created,
+						seq,
+						attachments_json: serde_json::to_string(&attachments)
+							.expect("attachments serialize"),
+						attachments,
+						cid: message.cid.as_ref().map(uuid_string),
+						hash,
+						transfer: transfer.as_ref().map(|t| t.to_string()),
+					});
+				}
+			}
+			states.insert(id.clone(), "confirmed".into());
+			let detail = transfer.map(|t| serde_json::json!({ "transfer": t }));
+			confirmed.push((id, &message.topics, &message.tag, detail));
+			released.push(id.clone());
 		}
+		for chunk in received.chunks(super::ROWS_PER_STATEMENT) {
+			insert_received(&mut tx, payload, &group_hex, &batch_hex, now, chunk).await?;
+		}
+		for chunk in own.chunks(super::ROWS_PER_STATEMENT) {
+			let cases: Vec<String> = (0..chunk.len())
+				.map(|i| format!("WHEN ${} THEN ${}", 2 + 2 * i, 3 + 2 * i))
+				.collect();
+			let ids: Vec<String> = (0..chunk.len()).map(|i| format!("${}", 2 + 2 * i)).collect();
+			let sql = format!(
+				"UPDATE messages SET state = 'confirmed', confirmed = $1, confirm_seq = CASE id {} END WHERE id IN ({})",
+				cases.join(" "),
+				ids.join(", ")
+			);
+			let mut query = sqlx::query(&sql).bind(now);
+			for (id, seq) in chunk {
+				query = query.bind(*id).bind(*seq);
+			}
+			query.execute(&mut *tx).await?;
+		}
+		if let Some(group) = &group_hex {
+			for (topic, next) in &next_nonces {
+				advance_nonce(
+					&mut tx,
+					group,
+					topic,
+					payload.author.node,
+					&payload.author.did,
+					*next,
+				)
+				.await?;
+			}
+		}
+		let events: Vec<NewEvent> = confirmed
+			.iter()
+			.map(|(id, topics, tag, detail)| NewEvent {
+				kind: "message_confirmed",
+				namespace: &payload.namespace,
+				reference: id,
+				detail: detail.as_ref(),
+				topics: Some(topics),
+				tag: Some(tag),
+				author: Some(&payload.author.did),
+				group: group_hex.as_deref(),
+			})
+			.collect();
+		Store::append_events(&mut tx, &events).await?;
 		tx.commit().await?;
 		Ok(released)
 	}
