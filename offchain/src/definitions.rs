@@ -72,15 +72,22 @@ pub fn validate(schema: &serde_json::Value, value: &serde_json::Value) -> Result
 	}
 }
 
+/// Whether a message of `kind` with `tag` and `topics` is a definition (a broadcast on the
+/// definitions topic, tagged `parley.definition.<kind>`): only those are looked at once
+/// released.
+pub fn is_definition(kind: crate::types::MessageKind, tag: &str, topics: &[String]) -> bool {
+	kind == crate::types::MessageKind::Broadcast
+		&& tag.starts_with("parley.definition.")
+		&& topics.iter().any(|t| t == TOPIC)
+}
+
 /// Handles a released broadcast that carries a definition: records it if it is the first of its
 /// `name/version`, and writes `definition_confirmed` or `definition_rejected`.
 pub async fn on_released(store: &Store, message: &Message) -> Result<(), crate::store::StoreError> {
-	let Some(kind) = message.tag.strip_prefix("parley.definition.") else { return Ok(()) };
-	if message.kind != crate::types::MessageKind::Broadcast
-		|| !message.topics.iter().any(|t| t == TOPIC)
-	{
+	if !is_definition(message.kind, &message.tag, &message.topics) {
 		return Ok(());
 	}
+	let Some(kind) = message.tag.strip_prefix("parley.definition.") else { return Ok(()) };
 	let field = |key: &str| message.data.get(key).and_then(|v| v.as_str()).map(str::to_string);
 	let (Some(name), Some(version), Some(value)) =
 		(field("name"), field("version"), message.data.get("value").cloned())

@@ -1382,6 +1382,65 @@ async fn an_app_withholding_an_ack_keeps_the_hub_bounded_and_loses_nothing() {
 	assert_eq!(done.done_ahead, 0, "{done:?}");
 }
 
+/// Acks that come together (as an app streams them over the event WebSocket) are applied
+/// together: in any order, the subscription's offset moves to the highest contiguous one and is
+/// stored, and an ack of a subscription not running here is refused without holding up the rest.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acks_given_together_move_and_store_the_offset_once() {
+	use parley_offchain::events::{EventHub, SubscriptionOptions};
+	let chain = Arc::new(MemChain::default());
+	let (dir, port) = (tempfile::tempdir().unwrap(), free_port());
+	let node = register(&chain, 1, "provider", dir.path(), port);
+	let party = start(&chain, &node, "provider", dir, port).await;
+	let hub = EventHub::new(party.exchange.clone());
+	let store = party.exchange.store().clone();
+	let mut sequences = Vec::new();
+	for n in 0..20 {
+		let reference = format!("e{n}");
+		let e = parley_offchain::store::NewEvent {
+			kind: "wanted",
+			namespace: "default",
+			reference: &reference,
+			..Default::default()
+		};
+		sequences.push(store.record_event(&e).await.unwrap());
+	}
+	let options = SubscriptionOptions {
+		first_event: Some(serde_json::json!("oldest")),
+		read_ahead: Some(20),
+		filter: parley_offchain::store::EventFilter {
+			types: vec!["wanted".into()],
+			..Default::default()
+		},
+		..Default::default()
+	};
+	let (_id, mut rx) = hub.attach("default", "together", Some(options)).await.unwrap();
+	for expected in &sequences {
+		let delivery =
+			tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.unwrap().unwrap();
+		assert_eq!(delivery.event.sequence, *expected);
+	}
+	// All but the first, newest first, and one for a subscription that does not run here.
+	let mut acks: Vec<(String, String, i64)> = sequences[1..]
+		.iter()
+		.rev()
+		.map(|s| ("default".to_string(), "together".to_string(), *s))
+		.collect();
+	acks.push(("default".into(), "nowhere".into(), 1));
+	let errors = hub.ack_many(&acks).await;
+	assert_eq!(errors.len(), 1, "{errors:?}");
+	assert!(errors[0].to_string().contains("nowhere"), "{}", errors[0]);
+	let held = hub.progress("default", "together").unwrap();
+	assert_eq!(held.offset, sequences[0] - 1, "the first is not acked: {held:?}");
+	assert_eq!(held.done_ahead, 19, "{held:?}");
+	// The first ack joins them: the offset moves over all twenty, and is stored.
+	assert!(hub.ack_many(&[("default".into(), "together".into(), sequences[0])]).await.is_empty());
+	let done = hub.progress("default", "together").unwrap();
+	assert_eq!((done.offset, done.in_flight, done.done_ahead), (sequences[19], 0, 0), "{done:?}");
+	let stored = store.subscription("default", "together").await.unwrap().unwrap();
+	assert_eq!(stored.offset, sequences[19]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_relayed_group_with_changed_members_is_refused() {
 	let (chain, a, p, b) = three_parties().await;

@@ -28,6 +28,9 @@ use futures::{SinkExt, StreamExt};
 use serde::Deserialize;
 use tokio::sync::mpsc;
 
+/// Most acks of one connection applied together (and queued while they are).
+const MAX_ACKS_AT_ONCE: usize = 1024;
+
 /// A frame an app sends on the event WebSocket. (`options` is boxed: acks, the frequent frame,
 /// stay small.)
 #[derive(Debug, Deserialize)]
@@ -61,6 +64,28 @@ async fn session(state: AppState, grant: Grant, socket: WebSocket) {
 	let mut attached = Vec::new();
 	let mut forwarders = Vec::new();
 	let error = |e: String| serde_json::json!({ "type": "error", "error": e }).to_string();
+	// Acks are applied by a task of their own, all those that came while the last were being
+	// stored at once (see `EventHub::ack_many`), so a stream of acks costs one store write per
+	// round, not one per event. Bounded: a client that acks faster than that waits.
+	let (acks, mut acks_rx) = mpsc::channel::<(String, String, i64)>(MAX_ACKS_AT_ONCE);
+	let acker = {
+		let hub = state.hub.clone();
+		let out = out.clone();
+		tokio::spawn(async move {
+			while let Some(first) = acks_rx.recv().await {
+				let mut round = vec![first];
+				while round.len() < MAX_ACKS_AT_ONCE {
+					match acks_rx.try_recv() {
+						Ok(ack) => round.push(ack),
+						Err(_) => break,
+					}
+				}
+				for e in hub.ack_many(&round).await {
+					let _ = out.send(error(e.to_string())).await;
+				}
+			}
+		})
+	};
 	while let Some(Ok(frame)) = stream.next().await {
 		let text = match frame {
 			Message::Text(text) => text.to_string(),
@@ -107,12 +132,16 @@ async fn session(state: AppState, grant: Grant, socket: WebSocket) {
 					let _ = out.send(error(refusal.to_string())).await;
 					continue;
 				}
-				if let Err(e) = state.hub.ack(&namespace, &name, sequence).await {
-					let _ = out.send(error(e.to_string())).await;
+				if acks.send((namespace, name, sequence)).await.is_err() {
+					break;
 				}
 			}
 		}
 	}
+	// The acks read so far are applied (and their offsets stored) before the session's
+	// unacked events are handed out again.
+	drop(acks);
+	let _ = acker.await;
 	for (namespace, name, connection) in attached {
 		state.hub.detach(&namespace, &name, connection);
 	}

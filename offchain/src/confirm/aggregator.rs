@@ -163,7 +163,16 @@ pub(crate) async fn release_ready(exchange: &Exchange) -> Result<(), String> {
 						.release(Release { payload: &payload, pin })
 						.await
 						.map_err(|e| e.to_string())?;
-					for id in &released {
+					// Only a definition is read back, to be recorded as one.
+					let definitions: std::collections::HashSet<String> = payload
+						.messages
+						.iter()
+						.filter(|m| {
+							crate::definitions::is_definition(payload.kind, &m.tag, &m.topics)
+						})
+						.map(|m| crate::store::uuid_string(&m.id))
+						.collect();
+					for id in released.iter().filter(|id| definitions.contains(*id)) {
 						if let Ok(Some(message)) = store.message(id).await {
 							if let Err(e) = crate::definitions::on_released(store, &message).await {
 								log::warn!(target: LOG, "cannot record the definition in {id}: {e}");

@@ -274,21 +274,56 @@ impl EventHub {
 		Ok((id, rx))
 	}
 
-	/// Acknowledges event `sequence` of a subscription.
+	/// Acknowledges event `sequence` of a subscription; returns once the offset it moved (if
+	/// any) is stored.
 	pub async fn ack(
 		&self,
 		namespace: &str,
 		name: &str,
 		sequence: i64,
 	) -> Result<(), SubscribeError> {
-		let active =
-			self.running(namespace, name).ok_or_else(|| SubscribeError::NotFound(name.into()))?;
-		let offset = active.dispatch.lock().ack(sequence, crate::types::now_ms());
-		if let Some(offset) = offset {
-			self.exchange.store().set_offset(namespace, name, offset).await?;
+		match self.ack_many(&[(namespace.to_string(), name.to_string(), sequence)]).await.pop() {
+			Some(error) => Err(error),
+			None => Ok(()),
 		}
-		active.wake.notify_one();
-		Ok(())
+	}
+
+	/// Acknowledges several events at once, (namespace, subscription, sequence) each: every ack
+	/// is applied in memory, and each subscription whose offset moved has its offset stored
+	/// once (the highest), all in one round of the store, before this returns. An app that acks
+	/// a stream of events one by one thus costs one write per round, not one per event.
+	/// Returns the errors: acks of subscriptions not running here, and failed writes.
+	pub async fn ack_many(&self, acks: &[(String, String, i64)]) -> Vec<SubscribeError> {
+		let now = crate::types::now_ms();
+		let mut errors = Vec::new();
+		let mut moved: std::collections::BTreeMap<(&str, &str), i64> = Default::default();
+		let mut acked: Vec<Arc<Active>> = Vec::new();
+		for (namespace, name, sequence) in acks {
+			let Some(active) = self.running(namespace, name) else {
+				errors.push(SubscribeError::NotFound(name.clone()));
+				continue;
+			};
+			if let Some(offset) = active.dispatch.lock().ack(*sequence, now) {
+				let highest = moved.entry((namespace, name)).or_insert(offset);
+				*highest = (*highest).max(offset);
+			}
+			if !acked.iter().any(|a| Arc::ptr_eq(a, &active)) {
+				acked.push(active);
+			}
+		}
+		let store = self.exchange.store();
+		let writes = moved
+			.iter()
+			.map(|((namespace, name), offset)| store.set_offset(namespace, name, *offset));
+		for written in futures::future::join_all(writes).await {
+			if let Err(e) = written {
+				errors.push(e.into());
+			}
+		}
+		for active in acked {
+			active.wake.notify_one();
+		}
+		errors
 	}
 
 	/// Where subscription `name` is, if a dispatcher runs for it.

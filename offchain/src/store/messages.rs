@@ -162,12 +162,24 @@ impl Store {
 
 	/// The group with this id.
 	pub async fn group(&self, id: &[u8; 16]) -> Result<Option<Group>> {
-		sqlx::query("SELECT id, namespace, name, members, secret FROM groups WHERE id = $1")
-			.bind(hex::encode(id))
-			.fetch_optional(self.pool())
-			.await?
-			.map(|r| group_from_row(&r))
-			.transpose()
+		if let Some(group) = self.groups.lock().get(id) {
+			return Ok(Some(group.clone()));
+		}
+		let group =
+			sqlx::query("SELECT id, namespace, name, members, secret FROM groups WHERE id = $1")
+				.bind(hex::encode(id))
+				.fetch_optional(self.pool())
+				.await?
+				.map(|r| group_from_row(&r))
+				.transpose()?;
+		if let Some(group) = &group {
+			let mut groups = self.groups.lock();
+			if groups.len() >= super::GROUPS_REMEMBERED {
+				groups.clear();
+			}
+			groups.insert(*id, group.clone());
+		}
+		Ok(group)
 	}
 
 	/// Every group known here, oldest first.

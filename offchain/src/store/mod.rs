@@ -39,7 +39,7 @@ pub use subscriptions::{EventFilter, Subscription, Transport};
 pub use summary::{MinuteOfConfirmations, Summary};
 pub use tokens::{NewTokenOp, PoolRow, TokenOp};
 
-use crate::types::{BatchId, Hash};
+use crate::types::{BatchId, Group, Hash};
 use sqlx::{
 	any::{AnyPoolOptions, AnyRow},
 	AnyPool, Row,
@@ -115,7 +115,14 @@ pub struct Store {
 	accepts: std::sync::Arc<rounds::Rounds<NewMessage>>,
 	/// Subscriptions' offsets, waiting to be written together (`subscriptions.rs`).
 	offsets: std::sync::Arc<rounds::Rounds<(String, String, i64)>>,
+	/// Groups read from the database (a group's row never changes once written: its id covers
+	/// its members), so that a private send does not read its group again. At most
+	/// [`GROUPS_REMEMBERED`]; emptied when full.
+	groups: std::sync::Arc<parking_lot::Mutex<std::collections::HashMap<[u8; 16], Group>>>,
 }
+
+/// Most groups [`Store`] keeps in memory.
+const GROUPS_REMEMBERED: usize = 4096;
 
 impl Store {
 	/// Opens (creating if needed) the database at `url` and the payload folder `payloads`, and
@@ -147,6 +154,7 @@ impl Store {
 			sqlite,
 			local_seq: Default::default(),
 			sealed_writes: Default::default(),
+			groups: Default::default(),
 			accepts: Default::default(),
 			offsets: Default::default(),
 		};
