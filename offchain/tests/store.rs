@@ -86,6 +86,7 @@ fn message(n: usize, topics: &[&str], tag: &str, key: Option<&str>) -> NewMessag
 		namespace: if n % 5 == 4 { "other".into() } else { "default".into() },
 		kind: if n.is_multiple_of(2) { MessageKind::Broadcast } else { MessageKind::Private },
 		author: format!("did:parley:node/n{}", n % 3),
+		created: parley_offchain::types::now_ms(),
 		group: None,
 		topics: topics.iter().map(|t| t.to_string()).collect(),
 		tag: tag.into(),
@@ -1038,5 +1039,33 @@ async fn a_batch_is_released_in_order_with_its_events_and_nonces_on_every_backen
 		assert_eq!(store.expected_nonce(&group.id, "t1", 1).await.unwrap(), 3, "{backend}");
 		assert_eq!(store.expected_nonce(&group.id, "t2", 1).await.unwrap(), 3, "{backend}");
 		assert_eq!(store.expected_nonce(&group.id, "t", 2).await.unwrap(), 71, "{backend}");
+	}
+}
+
+/// A send is answered with the message as accepted, built in memory: it is what the store
+/// shows once the message is written, field for field (plain, private in a group, with a
+/// reply id and data, and with a token transfer).
+#[tokio::test]
+async fn a_message_as_accepted_is_what_the_store_shows_on_every_backend() {
+	for (backend, store, _dir) in stores().await {
+		let mut shapes = vec![message(31, &["a"], "", None), message(32, &["a", "b"], "tag", None)];
+		let mut private = message(33, &["p"], "", Some("key-33"));
+		private.kind = MessageKind::Private;
+		private.group = Some([3; 16]);
+		private.cid = Some("00000000-0000-0000-0000-000000000031".into());
+		private.data = serde_json::json!({ "nested": [1, 2.5, "three", null], "n": 33 });
+		shapes.push(private);
+		let mut paying = message(34, &["t"], "", None);
+		paying.transfer = Some(parley_offchain::tokens::TransferRef {
+			pool: 2,
+			to: [4; 32],
+			holding: parley_offchain::tokens::Holding::Amount(9),
+		});
+		shapes.push(paying);
+		for m in shapes {
+			store.insert_message(&m).await.unwrap();
+			let stored = store.message(&m.id).await.unwrap().unwrap();
+			assert_eq!(m.accepted_view().unwrap(), stored, "{backend}: {}", m.id);
+		}
 	}
 }

@@ -31,6 +31,14 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 		.routes(routes!(request_reply))
 }
 
+/// Answers a send with the message as accepted (202), or once confirmed or rejected here (200).
+async fn answer_send(state: &AppState, message: Message, query: SendQuery) -> ApiResult<Response> {
+	if query.confirm.unwrap_or(false) {
+		return finish_send(state, message.id, query).await;
+	}
+	Ok((StatusCode::ACCEPTED, Json(message)).into_response())
+}
+
 /// Answers a send with its message: at once (202), or once confirmed or rejected here (200).
 pub(crate) async fn finish_send(
 	state: &AppState,
@@ -76,8 +84,8 @@ async fn send_broadcast(
 			"group: a broadcast goes to every node; use /messages/private",
 		));
 	}
-	let id = state.exchange.send_broadcast_message(send).await?;
-	finish_send(&state, id, query).await
+	let message = state.exchange.accept_broadcast_message(send).await?;
+	answer_send(&state, message, query).await
 }
 
 /// Send a message to a group: only its members receive the payload; the chain sees a pin.
@@ -102,8 +110,8 @@ async fn send_private(
 	let (send, group) = body.into_send(&ns)?;
 	let group =
 		group.ok_or_else(|| ApiError::bad_request("group: required for a private message"))?;
-	let id = state.exchange.send_private_message(&group, send).await?;
-	finish_send(&state, id, query).await
+	let message = state.exchange.accept_private_message(&group, send).await?;
+	answer_send(&state, message, query).await
 }
 
 /// Send a message (to `group`, or broadcast) and wait for its reply: a message whose `cid` is

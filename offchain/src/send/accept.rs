@@ -4,7 +4,7 @@
 use crate::exchange::{check_name, store_error, Exchange, ExchangeError, MessageRequest};
 use crate::{
 	store::NewMessage,
-	types::{Group, MessageKind, NodeId},
+	types::{Group, Message, MessageKind, NodeId},
 };
 
 impl Exchange {
@@ -89,6 +89,24 @@ impl Exchange {
 		group: &str,
 		send: MessageRequest,
 	) -> Result<String, ExchangeError> {
+		Ok(self.accept_private_message(group, send).await?.id)
+	}
+
+	/// Accepts a broadcast message, with attachments, reply id and idempotency key. Returns its
+	/// id.
+	pub async fn send_broadcast_message(
+		&self,
+		send: MessageRequest,
+	) -> Result<String, ExchangeError> {
+		Ok(self.accept_broadcast_message(send).await?.id)
+	}
+
+	/// As [`Exchange::send_private_message`], returning the message as accepted.
+	pub async fn accept_private_message(
+		&self,
+		group: &str,
+		send: MessageRequest,
+	) -> Result<Message, ExchangeError> {
 		let group_id: [u8; 16] = hex::decode(group.trim_start_matches("0x"))
 			.ok()
 			.and_then(|b| b.try_into().ok())
@@ -108,21 +126,21 @@ impl Exchange {
 		self.accept(MessageKind::Private, Some(group_id), send).await
 	}
 
-	/// Accepts a broadcast message, with attachments, reply id and idempotency key. Returns its
-	/// id.
-	pub async fn send_broadcast_message(
+	/// As [`Exchange::send_broadcast_message`], returning the message as accepted.
+	pub async fn accept_broadcast_message(
 		&self,
 		send: MessageRequest,
-	) -> Result<String, ExchangeError> {
+	) -> Result<Message, ExchangeError> {
 		self.accept(MessageKind::Broadcast, None, send).await
 	}
 
+	/// Checks and stores a message; returns it as stored (`pending`, or `awaiting_transfer`).
 	async fn accept(
 		&self,
 		kind: MessageKind,
 		group: Option<[u8; 16]>,
 		send: MessageRequest,
-	) -> Result<String, ExchangeError> {
+	) -> Result<Message, ExchangeError> {
 		let MessageRequest {
 			namespace,
 			topics,
@@ -216,6 +234,7 @@ impl Exchange {
 			namespace,
 			kind,
 			author: me.did,
+			created: crate::types::now_ms(),
 			group,
 			topics,
 			tag,
@@ -246,7 +265,7 @@ impl Exchange {
 		} else {
 			self.inner.send.messages_ready();
 		}
-		Ok(id)
+		Ok(message.accepted_view()?)
 	}
 
 	/// Stores a JSON data item, validated against datatype `name/version` if given. Invalid

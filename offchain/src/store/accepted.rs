@@ -8,10 +8,7 @@
 //! written alone, as a single send would be, and gets its own answer.
 
 use super::{rounds::Answer, Result, Store, StoreError};
-use crate::{
-	store::NewMessage,
-	types::{now_ms, MessageState},
-};
+use crate::store::NewMessage;
 use sqlx::{any::Any, Row};
 use std::collections::HashMap;
 
@@ -115,10 +112,7 @@ impl Store {
 		let data = serde_json::to_string(&message.data).expect("JSON values serialize");
 		let data_hash = hex::encode(crate::types::blake2_256(data.as_bytes()));
 		let hash = hex::encode(message.as_batch_message()?.hash());
-		let state = match message.transfer {
-			Some(_) => MessageState::AwaitingTransfer,
-			None => MessageState::Pending,
-		};
+		let state = message.accepted_state();
 		Ok(sqlx::query(
 			"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, attachments, cid, idempotency_key, state, created, hash, transfer, accept_seq, proof_of_receipt, sale) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
 		)
@@ -135,7 +129,7 @@ impl Store {
 		.bind(&message.cid)
 		.bind(&message.idempotency_key)
 		.bind(state.as_str())
-		.bind(now_ms())
+		.bind(message.created)
 		.bind(hash)
 		.bind(message.transfer.as_ref().map(|t| t.to_json().to_string()))
 		.bind(self.next_local_seq())

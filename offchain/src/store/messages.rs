@@ -20,6 +20,8 @@ pub struct NewMessage {
 	pub kind: MessageKind,
 	/// The author's node DID.
 	pub author: String,
+	/// When it was accepted (ms since the epoch).
+	pub created: i64,
 	/// The group, for private messages.
 	pub group: Option<[u8; 16]>,
 	/// Topics (at least one).
@@ -46,6 +48,41 @@ pub struct NewMessage {
 }
 
 impl NewMessage {
+	/// The message as the store shows it once it is written (`pending`, or `awaiting_transfer`),
+	/// so that whoever accepted it need not read it back.
+	pub fn accepted_view(&self) -> Result<Message> {
+		let data = serde_json::to_string(&self.data).expect("JSON values serialize");
+		Ok(Message {
+			id: self.id.clone(),
+			namespace: self.namespace.clone(),
+			kind: self.kind,
+			author: self.author.clone(),
+			group: self.group.map(hex::encode),
+			topics: self.topics.clone(),
+			tag: self.tag.clone(),
+			data: self.data.clone(),
+			data_hash: hex::encode(crate::types::blake2_256(data.as_bytes())),
+			attachments: self.attachments.clone(),
+			cid: self.cid.clone(),
+			state: self.accepted_state(),
+			batch: None,
+			error: None,
+			created: self.created,
+			confirmed: None,
+			confirm_sequence: None,
+			hash: Some(hex::encode(self.as_batch_message()?.hash())),
+			transfer: self.transfer.as_ref().map(|t| t.to_json()),
+		})
+	}
+
+	/// The state it is written in: `awaiting_transfer` if it goes with a transfer.
+	pub(crate) fn accepted_state(&self) -> MessageState {
+		match self.transfer {
+			Some(_) => MessageState::AwaitingTransfer,
+			None => MessageState::Pending,
+		}
+	}
+
 	/// The message as it will be batched (without nonces), for its hash.
 	pub fn as_batch_message(&self) -> Result<BatchMessage> {
 		Ok(BatchMessage {
