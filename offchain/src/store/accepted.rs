@@ -12,6 +12,12 @@ use crate::store::NewMessage;
 use sqlx::{any::Any, Row};
 use std::collections::HashMap;
 
+/// The insert of accepted messages, up to its `VALUES` rows of [`COLUMNS`] each.
+const INSERT_MESSAGE: &str = "INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, attachments, cid, idempotency_key, state, created, hash, transfer, accept_seq, proof_of_receipt, sale) VALUES";
+
+/// The columns of [`INSERT_MESSAGE`].
+const COLUMNS: usize = 19;
+
 /// The message that holds an idempotency key in a namespace.
 const BY_IDEMPOTENCY_KEY: &str =
 	"SELECT id FROM messages WHERE namespace = $1 AND idempotency_key = $2";
@@ -53,6 +59,7 @@ impl Store {
 	async fn write_together(&self, messages: &[&NewMessage]) -> Result<Vec<Result<()>>> {
 		let mut taken: HashMap<(&str, &str), String> = HashMap::new();
 		let mut answers = Vec::with_capacity(messages.len());
+		let mut written: Vec<&NewMessage> = Vec::with_capacity(messages.len());
 		let mut tx = self.pool().begin().await?;
 		for message in messages {
 			if let Some(key) = &message.idempotency_key {
@@ -74,8 +81,17 @@ impl Store {
 				}
 				taken.insert(slot, message.id.clone());
 			}
-			self.insert_row(message)?.execute(&mut *tx).await?;
+			written.push(*message);
 			answers.push(Ok(()));
+		}
+		// Many rows per statement: each statement is a round trip to the database.
+		for chunk in written.chunks(super::ROWS_PER_STATEMENT) {
+			let sql = format!("{INSERT_MESSAGE} {}", super::rows_of(chunk.len(), COLUMNS));
+			let mut query = sqlx::query(&sql);
+			for message in chunk {
+				query = self.bind_row(query, message)?;
+			}
+			query.execute(&mut *tx).await?;
 		}
 		tx.commit().await?;
 		Ok(answers)
@@ -89,7 +105,8 @@ impl Store {
 				return Err(StoreError::Duplicate(original));
 			}
 		}
-		let inserted = self.insert_row(message)?.execute(self.pool()).await;
+		let sql = format!("{INSERT_MESSAGE} {}", super::rows_of(1, COLUMNS));
+		let inserted = self.bind_row(sqlx::query(&sql), message)?.execute(self.pool()).await;
 		match inserted {
 			Ok(_) => Ok(()),
 			// Two sends with the same key at once: the unique index let one through.
@@ -104,37 +121,37 @@ impl Store {
 		}
 	}
 
-	/// The insert of `message`'s row, numbered next in this node's order of acceptance.
-	fn insert_row<'q>(
+	/// Binds `message`'s row (its [`COLUMNS`] values) to `query`, numbered next in this node's
+	/// order of acceptance.
+	fn bind_row<'q>(
 		&self,
+		query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
 		message: &'q NewMessage,
 	) -> Result<sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>> {
 		let data = serde_json::to_string(&message.data).expect("JSON values serialize");
 		let data_hash = hex::encode(crate::types::blake2_256(data.as_bytes()));
 		let hash = hex::encode(message.as_batch_message()?.hash());
 		let state = message.accepted_state();
-		Ok(sqlx::query(
-			"INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, attachments, cid, idempotency_key, state, created, hash, transfer, accept_seq, proof_of_receipt, sale) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
-		)
-		.bind(&message.id)
-		.bind(&message.namespace)
-		.bind(message.kind.as_str())
-		.bind(&message.author)
-		.bind(message.group.map(hex::encode))
-		.bind(serde_json::to_string(&message.topics).expect("strings serialize"))
-		.bind(&message.tag)
-		.bind(data)
-		.bind(data_hash)
-		.bind(serde_json::to_string(&message.attachments).expect("attachments serialize"))
-		.bind(&message.cid)
-		.bind(&message.idempotency_key)
-		.bind(state.as_str())
-		.bind(message.created)
-		.bind(hash)
-		.bind(message.transfer.as_ref().map(|t| t.to_json().to_string()))
-		.bind(self.next_local_seq())
-		.bind(message.proof_of_receipt as i64)
-		.bind(message.sale.as_ref().map(|p| p.to_json().to_string())))
+		Ok(query
+			.bind(&message.id)
+			.bind(&message.namespace)
+			.bind(message.kind.as_str())
+			.bind(&message.author)
+			.bind(message.group.map(hex::encode))
+			.bind(serde_json::to_string(&message.topics).expect("strings serialize"))
+			.bind(&message.tag)
+			.bind(data)
+			.bind(data_hash)
+			.bind(serde_json::to_string(&message.attachments).expect("attachments serialize"))
+			.bind(&message.cid)
+			.bind(&message.idempotency_key)
+			.bind(state.as_str())
+			.bind(message.created)
+			.bind(hash)
+			.bind(message.transfer.as_ref().map(|t| t.to_json().to_string()))
+			.bind(self.next_local_seq())
+			.bind(message.proof_of_receipt as i64)
+			.bind(message.sale.as_ref().map(|p| p.to_json().to_string())))
 	}
 
 	async fn message_by_idempotency_key(
