@@ -437,12 +437,33 @@ async fn a_database_migrated_by_an_earlier_release_keeps_its_rows_and_gets_only_
 			.execute(&pool)
 			.await
 			.unwrap();
+			// This node's private message carrying an uploaded blob, and a blob no message
+			// carries: the earlier release found the readers by scanning attachments.
+			let blob = "b1".repeat(32);
+			sqlx::raw_sql(&format!(
+				"INSERT INTO groups (id, namespace, name, members, secret, created) VALUES ('ab', 'default', 'pair', '[1,2]', '00', 1); INSERT INTO messages (id, namespace, kind, author, group_id, topics, tag, data, data_hash, state, created, attachments) VALUES ('m1', 'default', 'private', 'did:parley:node/a', 'ab', '[]', '', 'null', 'dd', 'confirmed', 1, '[{{\"id\":\"d1\",\"name\":\"f\",\"hash\":\"{blob}\",\"size\":3,\"blob\":\"{blob}\"}}]'); INSERT INTO data (id, namespace, name, blob_hash, size, hash, created) VALUES ('d1', 'default', 'f', '{blob}', 3, '{blob}', 1), ('d2', 'default', 'g', '{}', 3, 'ee', 1)",
+				"c2".repeat(32)
+			))
+			.execute(&pool)
+			.await
+			.unwrap();
 			pool.close().await;
 		}
 		let store = Store::open(&url, &dir.path().join("payloads")).await.unwrap();
 		drop(store);
 		// Opened twice: the second open has nothing to adopt or run.
-		let _store = Store::open(&url, &dir.path().join("payloads")).await.unwrap();
+		let store = Store::open(&url, &dir.path().join("payloads")).await.unwrap();
+		// Migration 15 found the blobs of the messages stored before it.
+		assert_eq!(
+			store.blob_readers(&"b1".repeat(32)).await.unwrap(),
+			Some(vec![1, 2]),
+			"{backend}: the old message's group reads its blob"
+		);
+		assert_eq!(
+			store.blob_readers(&"c2".repeat(32)).await.unwrap(),
+			Some(vec![]),
+			"{backend}: no one reads a blob no message carries"
+		);
 		let pool = sqlx::AnyPool::connect(&url).await.unwrap();
 		let versions: Vec<i64> =
 			sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
@@ -945,12 +966,25 @@ async fn a_batch_is_released_in_order_with_its_events_and_nonces_on_every_backen
 			secret: [9; 32],
 		};
 		store.save_group(&group, &[]).await.unwrap();
-		// This node's own batch of three (each on t1 and t2).
+		// This node's own batch of three (each on t1 and t2), the first carrying a blob.
+		let own_blob = "a7".repeat(32);
+		assert_eq!(store.blob_readers(&own_blob).await.unwrap(), Some(vec![]), "{backend}");
 		for n in [21usize, 23, 27] {
 			let mut m = message(n, &["t1", "t2"], "", None);
 			m.namespace = "default".into();
 			m.kind = MessageKind::Private;
 			m.group = Some(group.id);
+			if n == 21 {
+				m.attachments = vec![parley_offchain::types::Attachment {
+					id: "00000000-0000-0000-0000-0000000000d1".into(),
+					name: "x.bin".into(),
+					hash: own_blob.clone(),
+					size: 4,
+					datatype: None,
+					value: None,
+					blob: Some(own_blob.clone()),
+				}];
+			}
 			store.insert_message(&m).await.unwrap();
 		}
 		let plan = store.pending_batches(100).await.unwrap().remove(0);
@@ -974,6 +1008,13 @@ async fn a_batch_is_released_in_order_with_its_events_and_nonces_on_every_backen
 				transfer: None,
 			})
 			.collect();
+		// The sixth carries a blob: its group may fetch it from here.
+		messages[5].attachments = vec![parley_offchain::batch::BatchAttachment {
+			id: [0xd5; 16],
+			name: "scan.pdf".into(),
+			datatype: None,
+			content: parley_offchain::batch::AttachmentContent::Blob { hash: [0xb5; 32], size: 9 },
+		}];
 		let mut repeated = messages[0].clone();
 		repeated.nonces = vec![70];
 		messages.push(repeated);
@@ -1039,6 +1080,30 @@ async fn a_batch_is_released_in_order_with_its_events_and_nonces_on_every_backen
 		assert_eq!(store.expected_nonce(&group.id, "t1", 1).await.unwrap(), 3, "{backend}");
 		assert_eq!(store.expected_nonce(&group.id, "t2", 1).await.unwrap(), 3, "{backend}");
 		assert_eq!(store.expected_nonce(&group.id, "t", 2).await.unwrap(), 71, "{backend}");
+		// Who may fetch a blob is known from the messages that carry it: the group of this
+		// node's own message (written when it was accepted) and of the received one.
+		assert_eq!(store.blob_readers(&own_blob).await.unwrap(), Some(vec![1, 2]), "{backend}");
+		let received_blob = hex::encode([0xb5u8; 32]);
+		assert_eq!(
+			store.blob_readers(&received_blob).await.unwrap(),
+			Some(vec![1, 2]),
+			"{backend}"
+		);
+		// A broadcast carrying the same blob opens it to every node in force.
+		let mut broadcast = message(41, &["b"], "", None);
+		broadcast.namespace = "default".into();
+		broadcast.kind = MessageKind::Broadcast;
+		broadcast.attachments = vec![parley_offchain::types::Attachment {
+			id: "00000000-0000-0000-0000-0000000000d2".into(),
+			name: "x.bin".into(),
+			hash: own_blob.clone(),
+			size: 4,
+			datatype: None,
+			value: None,
+			blob: Some(own_blob.clone()),
+		}];
+		store.insert_message(&broadcast).await.unwrap();
+		assert_eq!(store.blob_readers(&own_blob).await.unwrap(), None, "{backend}");
 	}
 }
 

@@ -93,6 +93,8 @@ impl Store {
 			}
 			query.execute(&mut *tx).await?;
 		}
+		let carried = written.iter().map(|m| (m.id.as_str(), m.attachments.as_slice()));
+		super::data::link_blobs(&mut tx, carried).await?;
 		tx.commit().await?;
 		Ok(answers)
 	}
@@ -106,9 +108,14 @@ impl Store {
 			}
 		}
 		let sql = format!("{INSERT_MESSAGE} {}", super::rows_of(1, COLUMNS));
-		let inserted = self.bind_row(sqlx::query(&sql), message)?.execute(self.pool()).await;
+		let mut tx = self.pool().begin().await?;
+		let inserted = self.bind_row(sqlx::query(&sql), message)?.execute(&mut *tx).await;
 		match inserted {
-			Ok(_) => Ok(()),
+			Ok(_) => {
+				let carried = [(message.id.as_str(), message.attachments.as_slice())];
+				super::data::link_blobs(&mut tx, carried).await?;
+				Ok(tx.commit().await?)
+			}
 			// Two sends with the same key at once: the unique index let one through.
 			Err(e) if message.idempotency_key.is_some() => {
 				let key = message.idempotency_key.as_deref().expect("checked");

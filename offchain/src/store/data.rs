@@ -91,23 +91,17 @@ impl Store {
 	}
 
 	/// Which nodes may fetch blob `hash`: `None` if some broadcast carries it (any node in
-	/// force), else the members of the groups of the private messages that carry it.
+	/// force), else the members of the groups of the private messages that carry it (none if no
+	/// message does). Read through `message_blobs`, one indexed lookup whatever the store holds.
 	pub async fn blob_readers(&self, hash: &str) -> Result<Option<Vec<NodeId>>> {
 		let rows = sqlx::query(
-			"SELECT m.kind, g.members FROM data d JOIN messages m ON m.id = d.message_id LEFT JOIN groups g ON g.id = m.group_id WHERE d.blob_hash = $1",
+			"SELECT m.kind, g.members FROM message_blobs b JOIN messages m ON m.id = b.message_id LEFT JOIN groups g ON g.id = m.group_id WHERE b.blob_hash = $1",
 		)
 		.bind(hash)
 		.fetch_all(self.pool())
 		.await?;
-		// Blobs attached to this node's own messages are recorded against them too, below.
-		let own = sqlx::query(
-			"SELECT m.kind, g.members FROM messages m LEFT JOIN groups g ON g.id = m.group_id WHERE m.attachments LIKE $1",
-		)
-		.bind(format!("%{hash}%"))
-		.fetch_all(self.pool())
-		.await?;
 		let mut readers = Vec::new();
-		for row in rows.iter().chain(own.iter()) {
+		for row in &rows {
 			let kind: String = row.try_get("kind")?;
 			if kind == "broadcast" {
 				return Ok(None);
@@ -182,4 +176,30 @@ impl Store {
 		})
 		.transpose()
 	}
+}
+
+/// Records, in the transaction that stores `messages`, which blobs each carries (the
+/// `message_blobs` index that [`Store::blob_readers`] reads).
+pub(super) async fn link_blobs<'a>(
+	conn: &mut sqlx::AnyConnection,
+	messages: impl IntoIterator<Item = (&'a str, &'a [Attachment])>,
+) -> Result<()> {
+	let links: Vec<(&str, &str)> = messages
+		.into_iter()
+		.flat_map(|(id, attachments)| {
+			attachments.iter().filter_map(move |a| a.blob.as_deref().map(|blob| (blob, id)))
+		})
+		.collect();
+	for chunk in links.chunks(super::ROWS_PER_STATEMENT) {
+		let sql = format!(
+			"INSERT INTO message_blobs (blob_hash, message_id) VALUES {} ON CONFLICT (blob_hash, message_id) DO NOTHING",
+			super::rows_of(chunk.len(), 2)
+		);
+		let mut query = sqlx::query(&sql);
+		for (blob, id) in chunk {
+			query = query.bind(*blob).bind(*id);
+		}
+		query.execute(&mut *conn).await?;
+	}
+	Ok(())
 }

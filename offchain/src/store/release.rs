@@ -93,6 +93,7 @@ async fn insert_received(
 			.bind(&m.transfer);
 	}
 	query.execute(&mut **tx).await?;
+	super::data::link_blobs(tx, chunk.iter().map(|m| (m.id, m.attachments.as_slice()))).await?;
 	for m in chunk {
 		for item in &m.attachments {
 			sqlx::query(
