@@ -2,7 +2,7 @@
 //! store, the other pulls it in chunks over `/parley/blob/1` (noise-encrypted, yamux-multiplexed
 //! TCP), writes it to its own blob store and checks its hash. Prints MB/s.
 //!
-//! `cargo run --release -p parley-offchain --example blob_throughput -- [size MiB] [chunk KiB]`
+//! `cargo run --release -p parley-offchain --example blob_throughput -- [size MiB] [chunk KiB] [in flight]`
 //! (scripts/bench-channel.sh runs it).
 
 use parley_offchain::{
@@ -24,6 +24,7 @@ async fn main() {
 	let args: Vec<String> = std::env::args().collect();
 	let size_mib: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(64);
 	let chunk_kib: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1024);
+	let in_flight: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(4).max(1);
 	let dir = tempfile::tempdir().unwrap();
 
 	// The serving node and its blob.
@@ -76,27 +77,34 @@ async fn main() {
 	// The pulling node.
 	let target = BlobStore::new(&dir.path().join("b")).unwrap();
 	let started = Instant::now();
-	let mut offset = 0u64;
-	loop {
-		let request = BlobRequest { hash, offset, max_len: max_chunk as u32 };
-		match b.request_blob(peer_a, request).await.expect("chunk") {
-			BlobResponse::Chunk { total, data } => {
-				target.append_chunk(&hash, offset, &data).unwrap();
-				offset += data.len() as u64;
-				if offset >= total {
-					break;
-				}
-			}
+	// Chunks asked for ahead, as a node's fetch does (`in_flight` at once).
+	let mut partial = target.resume(&hash).unwrap();
+	let mut asked = 0u64;
+	let mut pending = futures::stream::FuturesOrdered::new();
+	while partial.len() < size {
+		while asked < size && pending.len() < in_flight {
+			let request = BlobRequest { hash, offset: asked, max_len: max_chunk as u32 };
+			let b = b.clone();
+			pending.push_back(async move { b.request_blob(peer_a, request).await });
+			asked += (max_chunk as u64).min(size - asked);
+		}
+		match futures::StreamExt::next(&mut pending)
+			.await
+			.expect("a chunk asked for")
+			.expect("chunk")
+		{
+			BlobResponse::Chunk { data, .. } => partial.append(&data).unwrap(),
 			other => panic!("unexpected {other:?}"),
 		}
 	}
-	assert!(target.complete(&hash).unwrap(), "hash checks");
+	assert!(partial.finish().unwrap(), "hash checks");
 	let seconds = started.elapsed().as_secs_f64();
 	println!(
-		"blob transfer over the data channel: {} MiB in {:.2} s = {:.1} MB/s (chunks of {} KiB, hash verified)",
+		"blob transfer over the data channel: {} MiB in {:.2} s = {:.1} MB/s (chunks of {} KiB, {} asked for at once, hash verified and synced)",
 		size / (1024 * 1024),
 		seconds,
 		size as f64 / 1e6 / seconds,
-		chunk_kib
+		chunk_kib,
+		in_flight
 	);
 }

@@ -129,35 +129,15 @@ impl BlobStore {
 		Ok(Some((total, data)))
 	}
 
-	/// How many bytes of blob `hash` a previous, broken transfer already wrote.
-	pub fn partial_len(&self, hash: &Hash) -> u64 {
-		std::fs::metadata(self.partial_path(hash)).map(|m| m.len()).unwrap_or(0)
-	}
-
-	/// Appends a chunk at `offset` (which must be the partial file's length).
-	pub fn append_chunk(&self, hash: &Hash, offset: u64, data: &[u8]) -> std::io::Result<()> {
+	/// Opens the partial copy of blob `hash` to append to (made if missing), hashing what a
+	/// previous, broken transfer already wrote, so that the transfer resumes where it broke and
+	/// the blob is hashed as it arrives rather than read back at the end.
+	pub fn resume(&self, hash: &Hash) -> std::io::Result<PartialBlob> {
+		let path = self.partial_path(hash);
 		let mut file =
-			std::fs::OpenOptions::new().create(true).append(true).open(self.partial_path(hash))?;
-		let len = file.metadata()?.len();
-		if len != offset {
-			return Err(std::io::Error::new(
-				std::io::ErrorKind::InvalidInput,
-				format!("chunk at {offset} does not follow the {len} bytes already written"),
-			));
-		}
-		file.write_all(data)
-	}
-
-	/// Opens a complete blob for reading.
-	pub fn open(&self, hash: &Hash) -> std::io::Result<std::fs::File> {
-		std::fs::File::open(self.path(hash))
-	}
-
-	/// Checks the partial file's hash and, if it matches, makes it the complete blob.
-	pub fn complete(&self, hash: &Hash) -> std::io::Result<bool> {
-		let partial = self.partial_path(hash);
-		let mut file = std::fs::File::open(&partial)?;
+			std::fs::OpenOptions::new().create(true).read(true).append(true).open(&path)?;
 		let mut state = hasher();
+		let mut len = 0u64;
 		let mut buf = vec![0u8; 1024 * 1024];
 		loop {
 			let n = file.read(&mut buf)?;
@@ -165,13 +145,58 @@ impl BlobStore {
 				break;
 			}
 			state.update(&buf[..n]);
+			len += n as u64;
 		}
-		if &finish(&state) != hash {
-			std::fs::remove_file(&partial)?;
+		Ok(PartialBlob { file, path, state, len, hash: *hash, complete: self.path(hash) })
+	}
+
+	/// Opens a complete blob for reading.
+	pub fn open(&self, hash: &Hash) -> std::io::Result<std::fs::File> {
+		std::fs::File::open(self.path(hash))
+	}
+}
+
+/// A blob being fetched: its `.partial` file, open for appending, and the hash of what it holds.
+/// Left unfinished (a transfer that breaks), the file stays for the next attempt to resume.
+pub struct PartialBlob {
+	file: std::fs::File,
+	path: PathBuf,
+	state: blake2b_simd::State,
+	len: u64,
+	hash: Hash,
+	complete: PathBuf,
+}
+
+impl PartialBlob {
+	/// How many bytes it holds.
+	pub fn len(&self) -> u64 {
+		self.len
+	}
+
+	/// Whether it holds nothing yet.
+	pub fn is_empty(&self) -> bool {
+		self.len == 0
+	}
+
+	/// Appends the next bytes of the blob.
+	pub fn append(&mut self, data: &[u8]) -> std::io::Result<()> {
+		self.file.write_all(data)?;
+		self.state.update(data);
+		self.len += data.len() as u64;
+		Ok(())
+	}
+
+	/// Checks the hash of what it holds: if it is the blob's, syncs the file and makes it the
+	/// complete blob (`true`); if not, removes it (`false`).
+	pub fn finish(self) -> std::io::Result<bool> {
+		if finish(&self.state) != self.hash {
+			drop(self.file);
+			std::fs::remove_file(&self.path)?;
 			return Ok(false);
 		}
-		file.sync_all()?;
-		std::fs::rename(&partial, self.path(hash))?;
+		self.file.sync_all()?;
+		drop(self.file);
+		std::fs::rename(&self.path, &self.complete)?;
 		Ok(true)
 	}
 }
@@ -215,5 +240,54 @@ impl Drop for BlobWriter {
 		if self.file.take().is_some() {
 			let _ = std::fs::remove_file(&self.tmp);
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn blob(len: usize) -> Vec<u8> {
+		(0..len).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect()
+	}
+
+	/// A transfer that breaks leaves its partial copy; the next one resumes from its end, and
+	/// the blob is complete only once the bytes hash to its name.
+	#[test]
+	fn a_broken_transfer_resumes_and_completes_only_with_the_right_bytes() {
+		let dir = tempfile::tempdir().unwrap();
+		let store = BlobStore::new(dir.path()).unwrap();
+		let bytes = blob(3 * 1024 * 1024 + 17);
+		let hash = crate::types::blake2_256(&bytes);
+		let mut partial = store.resume(&hash).unwrap();
+		assert!(partial.is_empty());
+		partial.append(&bytes[..1_500_000]).unwrap();
+		drop(partial); // the transfer breaks
+		assert_eq!(store.size(&hash), None, "not a blob yet");
+		let mut partial = store.resume(&hash).unwrap();
+		assert_eq!(partial.len(), 1_500_000, "resumed where it broke");
+		partial.append(&bytes[1_500_000..]).unwrap();
+		assert!(partial.finish().unwrap());
+		assert_eq!(store.size(&hash), Some(bytes.len() as u64));
+		let (total, first) = store.read_chunk(&hash, 0, 10).unwrap().unwrap();
+		assert_eq!((total, first.as_slice()), (bytes.len() as u64, &bytes[..10]));
+		assert!(!store.partial_path(&hash).exists(), "the partial copy became the blob");
+	}
+
+	/// Bytes that do not hash to the blob's name are thrown away, so the next attempt starts
+	/// again from nothing.
+	#[test]
+	fn bytes_that_do_not_hash_to_the_blob_are_discarded() {
+		let dir = tempfile::tempdir().unwrap();
+		let store = BlobStore::new(dir.path()).unwrap();
+		let bytes = blob(4096);
+		let hash = crate::types::blake2_256(&bytes);
+		let mut partial = store.resume(&hash).unwrap();
+		let mut forged = bytes.clone();
+		forged[100] ^= 1;
+		partial.append(&forged).unwrap();
+		assert!(!partial.finish().unwrap());
+		assert_eq!(store.size(&hash), None);
+		assert!(store.resume(&hash).unwrap().is_empty(), "the next attempt starts afresh");
 	}
 }

@@ -447,6 +447,63 @@ async fn a_private_message_reaches_only_its_group_and_is_confirmed_after_its_pin
 	assert_eq!(*chain.acknowledged.lock().unwrap(), pinned, "acknowledged once, that batch only");
 }
 
+/// A private message's blob goes to its group and to no one else: a member fetches it whole
+/// (in chunks asked for ahead), while a node outside the group that asks the author for its
+/// chunks is told there is no such blob, before and after a member was served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_blob_is_served_to_its_group_only() {
+	use parley_offchain::channel::protocol::{BlobRequest, BlobResponse};
+	let (chain, a, p, b) = three_parties().await;
+	let group = a
+		.exchange
+		.create_group("default", "claims", std::slice::from_ref(&p.node.did))
+		.await
+		.unwrap();
+	let bytes: Vec<u8> =
+		(0..3 * 1024 * 1024 + 5usize).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+	let mut writer = a.exchange.blobs().writer().unwrap();
+	writer.write(&bytes, u64::MAX).unwrap();
+	let (hash, size) = writer.finish().unwrap();
+	let item = a.exchange.create_blob_data("default", "scan.pdf".into(), hash, size).await.unwrap();
+	let id = a
+		.exchange
+		.send_private_message(
+			&group,
+			parley_offchain::exchange::MessageRequest {
+				namespace: "default".into(),
+				topics: vec!["claim-7".into()],
+				attachments: vec![item.id.clone()],
+				..Default::default()
+			},
+		)
+		.await
+		.unwrap();
+	let author = libp2p::PeerId::from_bytes(&a.node.peer_id).unwrap();
+	let ask = |party: &Party| {
+		let channel = party.exchange.channel().clone();
+		async move { channel.request_blob(author, BlobRequest { hash, offset: 0, max_len: 1024 }).await }
+	};
+	assert!(
+		matches!(ask(&b).await, Ok(BlobResponse::NotFound)),
+		"a node outside the group gets nothing"
+	);
+	let all = [&a, &p, &b];
+	eventually(&chain, &all, "the provider confirms the message with its blob", || async {
+		state_of(&p, &id).await == Some(MessageState::Confirmed)
+	})
+	.await;
+	assert_eq!(p.exchange.blobs().size(&hash), Some(size), "the member has it whole");
+	let mut copy = Vec::new();
+	std::io::Read::read_to_end(&mut p.exchange.blobs().open(&hash).unwrap(), &mut copy).unwrap();
+	assert!(copy == bytes, "byte for byte");
+	assert!(matches!(ask(&p).await, Ok(BlobResponse::Chunk { total, .. }) if total == size));
+	assert!(
+		matches!(ask(&b).await, Ok(BlobResponse::NotFound)),
+		"still nothing for a node outside the group once a member was served"
+	);
+	assert_eq!(b.exchange.blobs().size(&hash), None);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broadcast_reaches_every_node() {
 	let (chain, a, p, b) = three_parties().await;

@@ -36,9 +36,10 @@ pub(crate) fn fetch_blob_in_background(
 		let mut fetched = None;
 		for node in &sources {
 			let Some(peer) = Exchange::peer_of(node) else { continue };
+			let started = std::time::Instant::now();
 			match super::inbound::fetch_blob(&exchange, peer, hash, size).await {
 				Ok(size) => {
-					fetched = Some((size, node.did.clone()));
+					fetched = Some((size, node.did.clone(), started.elapsed().as_millis() as u64));
 					break;
 				}
 				Err(e) => {
@@ -47,10 +48,13 @@ pub(crate) fn fetch_blob_in_background(
 			}
 		}
 		match fetched {
-			Some((size, from)) => {
-				log::info!(target: LOG, "blob {} ({size} bytes) received from {from}", hex::encode(hash));
-				let detail =
-					serde_json::json!({ "hash": hex::encode(hash), "size": size, "from": from });
+			Some((size, from, millis)) => {
+				log::info!(target: LOG, "blob {} ({size} bytes) received from {from} in {millis} ms", hex::encode(hash));
+				// `millis`: how long the transfer from `from` took, hash check included (none if
+				// the blob was here already), so that a stream's rate can be read off the event.
+				let detail = serde_json::json!({
+					"hash": hex::encode(hash), "size": size, "from": from, "millis": millis,
+				});
 				let event = crate::store::NewEvent {
 					kind: "blob_received",
 					namespace: &namespace,

@@ -23,8 +23,15 @@ use codec::{DecodeAll, Encode};
 use libp2p::PeerId;
 use tokio::sync::mpsc;
 
+/// Blob chunks served at once. Chunks are read off the inbound loop, so a long transfer neither
+/// waits behind deliveries nor holds them up; this bounds the chunks held in memory for answers
+/// not yet handed to the channel, whatever number of chunks peers ask for.
+const BLOB_CHUNKS_SERVED_AT_ONCE: usize = 4;
+
 /// Runs the inbound handler until the channel stops.
 pub(crate) async fn run(exchange: Exchange, mut inbound: mpsc::Receiver<Inbound>) {
+	let serving = std::sync::Arc::new(tokio::sync::Semaphore::new(BLOB_CHUNKS_SERVED_AT_ONCE));
+	let readers = ReadersSeen::default();
 	while let Some(item) = inbound.recv().await {
 		match item {
 			Inbound::Connected(peer) => {
@@ -45,9 +52,14 @@ pub(crate) async fn run(exchange: Exchange, mut inbound: mpsc::Receiver<Inbound>
 				let response = on_batch_request(&exchange, peer, request).await;
 				let _ = reply.send(response);
 			}
-			Inbound::Blob { peer, request, reply, queued: _queued } => {
-				let response = on_blob_request(&exchange, peer, request).await;
-				let _ = reply.send(response);
+			Inbound::Blob { peer, request, reply, queued } => {
+				let Ok(permit) = serving.clone().acquire_owned().await else { continue };
+				let (exchange, readers) = (exchange.clone(), readers.clone());
+				tokio::spawn(async move {
+					let response = on_blob_request(&exchange, &readers, peer, request).await;
+					let _ = reply.send(response);
+					drop((permit, queued));
+				});
 			}
 		}
 	}
@@ -193,16 +205,60 @@ async fn on_group(exchange: &Exchange, sender: &NodeIdentity, envelope: Envelope
 	Ok(BatchResponse::Accepted)
 }
 
-async fn on_blob_request(exchange: &Exchange, peer: PeerId, request: BlobRequest) -> BlobResponse {
+/// Blobs that nodes were found allowed to read, so that the chunks of one transfer after the
+/// first are not each checked against the store. Only a yes is remembered: who may read a blob
+/// only ever grows (messages carrying it are never taken back), while a no may turn into a yes
+/// when a message arrives. At most [`READERS_REMEMBERED`] are kept; then the oldest half goes.
+#[derive(Clone, Default)]
+struct ReadersSeen(std::sync::Arc<parking_lot::Mutex<ReadersSeenInner>>);
+
+#[derive(Default)]
+struct ReadersSeenInner {
+	allowed: std::collections::HashMap<(crate::types::Hash, NodeId), u64>,
+	next: u64,
+}
+
+/// How many (blob, node) permissions [`ReadersSeen`] keeps.
+const READERS_REMEMBERED: usize = 4096;
+
+impl ReadersSeen {
+	fn knows(&self, hash: crate::types::Hash, node: NodeId) -> bool {
+		self.0.lock().allowed.contains_key(&(hash, node))
+	}
+
+	fn remember(&self, hash: crate::types::Hash, node: NodeId) {
+		let mut seen = self.0.lock();
+		if seen.allowed.len() >= READERS_REMEMBERED {
+			let mut ages: Vec<u64> = seen.allowed.values().copied().collect();
+			let (_, median, _) = ages.select_nth_unstable(READERS_REMEMBERED / 2);
+			let median = *median;
+			seen.allowed.retain(|_, age| *age > median);
+		}
+		seen.next += 1;
+		let age = seen.next;
+		seen.allowed.insert((hash, node), age);
+	}
+}
+
+async fn on_blob_request(
+	exchange: &Exchange,
+	seen: &ReadersSeen,
+	peer: PeerId,
+	request: BlobRequest,
+) -> BlobResponse {
 	let Some(asker) = exchange.node_by_peer(&peer).filter(|n| n.active) else {
 		return BlobResponse::Refused(Refusal::UnknownSender);
 	};
-	match exchange.inner.store.blob_readers(&hex::encode(request.hash)).await {
-		Ok(readers) if may_read_blob(readers.as_deref(), asker.id) => {}
-		Ok(_) => return BlobResponse::NotFound,
-		Err(e) => {
-			log::warn!(target: LOG, "cannot check who may read blob {}: {e}", hex::encode(request.hash));
-			return BlobResponse::Refused(Refusal::Internal);
+	if !seen.knows(request.hash, asker.id) {
+		match exchange.inner.store.blob_readers(&hex::encode(request.hash)).await {
+			Ok(readers) if may_read_blob(readers.as_deref(), asker.id) => {
+				seen.remember(request.hash, asker.id)
+			}
+			Ok(_) => return BlobResponse::NotFound,
+			Err(e) => {
+				log::warn!(target: LOG, "cannot check who may read blob {}: {e}", hex::encode(request.hash));
+				return BlobResponse::Refused(Refusal::Internal);
+			}
 		}
 	}
 	let max = exchange.inner.config.channel.max_blob_chunk.min(request.max_len as usize);
@@ -268,42 +324,84 @@ fn may_read_blob(readers: Option<&[NodeId]>, asker: NodeId) -> bool {
 	readers.is_none_or(|readers| readers.contains(&asker))
 }
 
+/// Chunks of one blob asked for at once: the next chunks are on their way while one is written,
+/// so a stream is not idle for a round trip per chunk. At most this many chunks
+/// (`ChannelConfig::max_blob_chunk` each) are held per fetch.
+const CHUNKS_IN_FLIGHT: usize = 4;
+
 /// Pulls blob `hash` of `size` bytes (the attachment's size, which the pinned manifest commits
-/// to) from `peer` in chunks into the blob store, resuming a partial copy. The peer's word on
-/// the size counts for nothing: a chunk that disagrees with `size`, or would run past it, ends
-/// the fetch before anything more is written. Returns the blob's size.
+/// to) from `peer` in chunks into the blob store, resuming a partial copy, with
+/// [`CHUNKS_IN_FLIGHT`] chunks asked for ahead. The peer's word on the size counts for nothing:
+/// a chunk that disagrees with `size`, or would run past it, ends the fetch before anything more
+/// is written. Returns the blob's size.
 pub async fn fetch_blob(
 	exchange: &Exchange,
 	peer: PeerId,
 	hash: crate::types::Hash,
 	size: u64,
 ) -> Result<u64, String> {
-	let blobs = &exchange.inner.blobs;
+	let blobs = exchange.inner.blobs.clone();
 	if let Some(size) = blobs.size(&hash) {
 		return Ok(size);
 	}
-	let chunk = exchange.inner.config.channel.max_blob_chunk as u64;
-	let mut offset = blobs.partial_len(&hash);
+	let chunk = (exchange.inner.config.channel.max_blob_chunk as u64).max(1);
+	let mut partial = on_file(move || blobs.resume(&hash)).await?;
+	// Where the next chunk asked for starts; chunks from `partial.len()` to here are on their way.
+	let mut asked = partial.len();
+	let mut in_flight = futures::stream::FuturesOrdered::new();
 	loop {
+		let offset = partial.len();
 		if offset >= size {
 			// All here (or a partial copy longer than the blob, which cannot match): check it.
-			if blobs.complete(&hash).map_err(|e| e.to_string())? {
+			if on_file(move || partial.finish()).await? {
 				return Ok(size);
 			}
 			return Err("blob does not match its hash; discarded".into());
 		}
-		let max_len = chunk.min(size - offset) as u32;
-		let request = BlobRequest { hash, offset, max_len };
-		match exchange.inner.channel.request_blob(peer, request).await.map_err(|e| e.to_string())? {
+		while asked < size && in_flight.len() < CHUNKS_IN_FLIGHT {
+			let (at, max_len) = (asked, chunk.min(size - asked) as u32);
+			let channel = exchange.inner.channel.clone();
+			in_flight.push_back(async move {
+				let request = BlobRequest { hash, offset: at, max_len };
+				(at, max_len, channel.request_blob(peer, request).await)
+			});
+			asked += u64::from(max_len);
+		}
+		let Some((at, max_len, answer)) = futures::StreamExt::next(&mut in_flight).await else {
+			return Err("no chunk left to ask for".into());
+		};
+		match answer.map_err(|e| e.to_string())? {
 			BlobResponse::Chunk { total, data } => {
-				check_chunk(size, offset, max_len, total, data.len())?;
-				blobs.append_chunk(&hash, offset, &data).map_err(|e| e.to_string())?;
-				offset += data.len() as u64;
+				check_chunk(size, at, max_len, total, data.len())?;
+				if at != offset {
+					return Err(format!("chunk at {at} does not follow the {offset} bytes here"));
+				}
+				let short = data.len() < max_len as usize;
+				partial = on_file(move || {
+					let mut partial = partial;
+					partial.append(&data)?;
+					Ok(partial)
+				})
+				.await?;
+				if short {
+					// A peer that sends smaller chunks than asked: the chunks asked for ahead
+					// start at the wrong places, so ask again from here.
+					in_flight = futures::stream::FuturesOrdered::new();
+					asked = partial.len();
+				}
 			}
 			BlobResponse::NotFound => return Err("peer does not have the blob".into()),
 			BlobResponse::Refused(why) => return Err(format!("peer refused: {why:?}")),
 		}
 	}
+}
+
+/// Runs a blob's file work (hashing a resumed copy, an append, the final sync) off the async
+/// workers: a 64 MiB blob's sync alone takes a tenth of a second.
+async fn on_file<T: Send + 'static>(
+	work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> Result<T, String> {
+	tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())
 }
 
 /// Whether a chunk a peer sent, of `len` bytes for a blob it says has `total`, fits the blob of

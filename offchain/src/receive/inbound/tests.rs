@@ -69,6 +69,23 @@ fn a_group_announcement_holds_only_as_its_members_made_it() {
 	assert!(!announcement_holds(&group, &misclaimed, &bytes, 1, 2));
 }
 
+/// A node found allowed to read a blob is remembered for that blob only, and when the memory is
+/// full the oldest half goes: whatever a peer asks, it stays bounded.
+#[test]
+fn readers_seen_are_remembered_per_blob_and_bounded() {
+	let seen = ReadersSeen::default();
+	seen.remember([1; 32], 2);
+	assert!(seen.knows([1; 32], 2));
+	assert!(!seen.knows([1; 32], 3), "another node is checked against the store");
+	assert!(!seen.knows([2; 32], 2), "another blob is checked against the store");
+	for n in 0..READERS_REMEMBERED as u32 * 3 {
+		seen.remember([3; 32], 100 + n);
+		assert!(seen.0.lock().allowed.len() <= READERS_REMEMBERED);
+	}
+	assert!(!seen.knows([1; 32], 2), "the oldest is forgotten");
+	assert!(seen.knows([3; 32], 99 + READERS_REMEMBERED as u32 * 3), "the newest is kept");
+}
+
 #[test]
 fn a_blob_is_read_only_by_the_recipients_of_a_message_carrying_it() {
 	assert!(may_read_blob(Some(&[2, 3]), 3));
