@@ -9,7 +9,7 @@
 #
 #   scripts/bench.sh private-small [--seconds 30] [--workers 8] [--depth 512] [--rate N]
 #   scripts/bench.sh mix [--seconds 30] [--scale 1] [--rate N]   FireFly's long-run mix
-#   scripts/bench.sh blob [--seconds 30] [--blob-bytes 8388608]  large blobs, private
+#   scripts/bench.sh blob [--seconds 30] [--blob-bytes 8388608] [--streams N]  large blobs, private
 #   scripts/bench.sh mix --soak 30                                 30 minutes; memory per minute
 #   scripts/bench.sh smoke                                         each workload for 5 s, on one
 #                                                                  network (the test suite's run)

@@ -119,8 +119,9 @@ impl Ledger {
 }
 
 /// Subscribes (as `name`) to `party`'s `message_confirmed` events on topics matching `topic`,
-/// from now on (made over REST, then read over the event WebSocket), and reports each to `ledger` as party `index`'s confirmation, acking it. Returns
-/// once the subscription is started; the events are read in a task of their own.
+/// from now on (made over REST, then read over the event WebSocket), and reports each to
+/// `ledger` as party `index`'s confirmation, acking it. Returns once the subscription is
+/// started; the events are read in a task of their own.
 pub async fn subscribe(
 	rest: &Rest,
 	party: &Party,
@@ -128,6 +129,60 @@ pub async fn subscribe(
 	name: &str,
 	topic: &str,
 	ledger: Ledger,
+) -> Result<(), String> {
+	let filter = json!({ "types": ["message_confirmed"], "topic": topic });
+	subscribe_events(rest, party, name, filter, move |event| {
+		if let Some(id) = event.get("reference").and_then(Value::as_str) {
+			ledger.confirmed(index, id);
+		}
+	})
+	.await
+}
+
+/// Blob transfers seen at the recipients: (bytes, milliseconds the transfer took).
+#[derive(Clone, Default)]
+pub struct Streams(Arc<Mutex<Vec<(u64, u64)>>>);
+
+impl Streams {
+	/// Each transfer's rate in MB/s, slowest first.
+	pub fn rates(&self) -> Vec<f64> {
+		let streams = self.0.lock().expect("no panic holds the streams");
+		let mut rates: Vec<f64> = streams
+			.iter()
+			.filter(|(_, millis)| *millis > 0)
+			.map(|(bytes, millis)| *bytes as f64 / 1e3 / *millis as f64)
+			.collect();
+		rates.sort_by(f64::total_cmp);
+		rates
+	}
+}
+
+/// Subscribes (as `name`) to `party`'s `blob_received` events from now on, and records each
+/// transfer's bytes and time (the event's `size` and `millis`) in `streams`.
+pub async fn subscribe_blobs(
+	rest: &Rest,
+	party: &Party,
+	name: &str,
+	streams: Streams,
+) -> Result<(), String> {
+	let filter = json!({ "types": ["blob_received"] });
+	subscribe_events(rest, party, name, filter, move |event| {
+		let detail = &event["detail"];
+		if let (Some(size), Some(millis)) = (detail["size"].as_u64(), detail["millis"].as_u64()) {
+			streams.0.lock().expect("no panic holds the streams").push((size, millis));
+		}
+	})
+	.await
+}
+
+/// Makes subscription `name` with `filter` on `party` from now on (over REST), then reads it over
+/// the event WebSocket in a task of its own, handing each event to `on_event` and acking it.
+async fn subscribe_events(
+	rest: &Rest,
+	party: &Party,
+	name: &str,
+	filter: Value,
+	on_event: impl Fn(&Value) + Send + 'static,
 ) -> Result<(), String> {
 	let mut request = format!("ws://127.0.0.1:{}/api/v1/ws", party.rest_port)
 		.into_client_request()
@@ -139,7 +194,7 @@ pub async fn subscribe(
 	// Made first over REST, so that its offset is set before any message of the run is sent.
 	let options = json!({
 		"name": name,
-		"filter": { "types": ["message_confirmed"], "topic": topic },
+		"filter": filter,
 		"firstEvent": "newest",
 		"readAhead": 1000,
 	});
@@ -166,9 +221,7 @@ pub async fn subscribe(
 			match frame.get("type").and_then(Value::as_str) {
 				Some("event") => {
 					let event = &frame["event"];
-					if let Some(id) = event.get("reference").and_then(Value::as_str) {
-						ledger.confirmed(index, id);
-					}
+					on_event(event);
 					let ack = json!({ "type": "ack", "name": name, "sequence": event["sequence"] });
 					if sink.send(Message::text(ack.to_string())).await.is_err() {
 						break;

@@ -61,6 +61,8 @@ pub struct Worker {
 	pub from: usize,
 	/// How many of its actions may be unconfirmed at once.
 	pub depth: usize,
+	/// Whether it sends to the next party only (a group of two), rather than to every other.
+	pub to_one: bool,
 }
 
 /// A named workload: its kinds (in report order) and its workers.
@@ -91,7 +93,13 @@ impl Workload {
 		let mut next = 0;
 		for (kind, (action, count)) in counts.iter().enumerate() {
 			for _ in 0..((count * scale).round() as usize).max(1) {
-				workers.push(Worker { kind, action: *action, from: next % parties, depth: 1 });
+				workers.push(Worker {
+					kind,
+					action: *action,
+					from: next % parties,
+					depth: 1,
+					to_one: false,
+				});
 				next += 1;
 			}
 		}
@@ -102,16 +110,29 @@ impl Workload {
 	/// party with up to `depth` unconfirmed each.
 	pub fn private_small(parties: usize, workers: usize, depth: usize) -> Self {
 		let workers = (0..parties * workers)
-			.map(|i| Worker { kind: 0, action: Action::Private, from: i % parties, depth })
+			.map(|i| Worker {
+				kind: 0,
+				action: Action::Private,
+				from: i % parties,
+				depth,
+				to_one: false,
+			})
 			.collect();
 		Self { kinds: vec![Action::Private], workers, payload: 1024, blob: 0 }
 	}
 
-	/// Private messages each carrying a blob of `blob` bytes, one worker per party (or
-	/// `workers`), each waiting for its message before the next.
-	pub fn blob(parties: usize, workers: usize, blob: usize) -> Self {
-		let workers = (0..parties * workers)
-			.map(|i| Worker { kind: 0, action: Action::BlobPrivate, from: i % parties, depth: 1 })
+	/// Private messages each carrying a blob of `blob` bytes, from `senders` workers in all
+	/// (spread over the parties), each waiting for its message before the next; to every other
+	/// party, or with `to_one` to the next party only, so that each blob is one stream.
+	pub fn blob(parties: usize, senders: usize, blob: usize, to_one: bool) -> Self {
+		let workers = (0..senders)
+			.map(|i| Worker {
+				kind: 0,
+				action: Action::BlobPrivate,
+				from: i % parties,
+				depth: 1,
+				to_one,
+			})
 			.collect();
 		Self { kinds: vec![Action::BlobPrivate], workers, payload: 64, blob }
 	}
@@ -131,6 +152,8 @@ pub struct Run {
 	pub id: String,
 	/// Each party's group of every party (its id), for private messages.
 	pub groups: Vec<String>,
+	/// Each party's group of itself and the next party (its id).
+	pub pairs: Vec<String>,
 	/// Each party's token pool, for mints.
 	pub pools: Vec<String>,
 	/// Bytes of each message's data, and of each blob.
@@ -144,14 +167,26 @@ pub struct Run {
 	pub workers: usize,
 }
 
-/// Makes what the workload needs at each party: a group of every party, and a token pool.
+/// What [`prepare`] made: each party's group of every party, its group with the next party,
+/// and its token pool.
+pub struct Prepared {
+	/// Each party's group of every party.
+	pub groups: Vec<String>,
+	/// Each party's group of itself and the next party.
+	pub pairs: Vec<String>,
+	/// Each party's token pool.
+	pub pools: Vec<String>,
+}
+
+/// Makes what the workload needs at each party: a group of every party, a group with the next
+/// party, and a token pool.
 pub async fn prepare(
 	rest: &Rest,
 	parties: &[Party],
 	id: &str,
 	mints: bool,
-) -> Result<(Vec<String>, Vec<String>), String> {
-	let (mut groups, mut pools) = (vec![], vec![]);
+) -> Result<Prepared, String> {
+	let (mut groups, mut pairs, mut pools) = (vec![], vec![], vec![]);
 	for (i, party) in parties.iter().enumerate() {
 		let others: Vec<&str> = parties
 			.iter()
@@ -159,12 +194,19 @@ pub async fn prepare(
 			.filter(|(j, _)| *j != i)
 			.map(|(_, p)| p.node_did.as_str())
 			.collect();
-		let made = rest
-			.post(party, "/groups", &json!({ "name": format!("{id}-{i}"), "members": others }))
-			.await?;
-		match made.body.get("id").and_then(Value::as_str) {
-			Some(group) if (200..300).contains(&made.status) => groups.push(group.to_string()),
-			_ => return Err(format!("{}: group: {} {}", party.name, made.status, made.body)),
+		let next = parties[(i + 1) % parties.len()].node_did.as_str();
+		for (name, members, made_into) in [
+			(format!("{id}-{i}"), others, &mut groups),
+			(format!("{id}-{i}-pair"), vec![next], &mut pairs),
+		] {
+			let made =
+				rest.post(party, "/groups", &json!({ "name": name, "members": members })).await?;
+			match made.body.get("id").and_then(Value::as_str) {
+				Some(group) if (200..300).contains(&made.status) => {
+					made_into.push(group.to_string())
+				}
+				_ => return Err(format!("{}: group: {} {}", party.name, made.status, made.body)),
+			}
 		}
 		let pool = format!("{id}-{i}");
 		if mints {
@@ -177,15 +219,20 @@ pub async fn prepare(
 		}
 		pools.push(pool);
 	}
-	Ok((groups, pools))
+	Ok(Prepared { groups, pairs, pools })
 }
 
 /// Runs `worker` (number `index`) until the run's end.
 pub async fn drive(run: Arc<Run>, worker: Worker, index: usize) {
 	let slots = Arc::new(Semaphore::new(worker.depth));
 	let from = &run.parties[worker.from];
-	let everyone_else =
-		(0..run.parties.len()).filter(|p| *p != worker.from).fold(0u8, |bits, p| bits | (1 << p));
+	let next = (worker.from + 1) % run.parties.len();
+	let recipients = if worker.to_one {
+		1u8 << next
+	} else {
+		(0..run.parties.len()).filter(|p| *p != worker.from).fold(0u8, |bits, p| bits | (1 << p))
+	};
+	let group = if worker.to_one { &run.pairs } else { &run.groups }[worker.from].clone();
 	let topic = format!("{}-{}-{index}", run.id, worker.action.name());
 	let pace = run.rate.map(|rate| Duration::from_secs_f64(run.workers as f64 / rate));
 	let mut next_at = tokio::time::Instant::now();
@@ -219,7 +266,7 @@ pub async fn drive(run: Arc<Run>, worker: Worker, index: usize) {
 					"data": "x".repeat(run.payload),
 				});
 				if action.private() {
-					body["group"] = run.groups[worker.from].clone().into();
+					body["group"] = group.clone().into();
 				}
 				let mut outcome = Ok(());
 				if action.blob() {
@@ -241,7 +288,7 @@ pub async fn drive(run: Arc<Run>, worker: Worker, index: usize) {
 									worker.kind,
 									worker.from,
 									sent_at,
-									everyone_else,
+									recipients,
 									Some(slot),
 								);
 								Ok(())

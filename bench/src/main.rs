@@ -47,6 +47,11 @@ struct Args {
 	/// Workers per party (private-small, blob).
 	#[arg(long, default_value_t = 8)]
 	workers: usize,
+	/// Blob senders in all, each to the next party only (blob; without it: `--workers`, at most
+	/// 2, per party, each to every other party). `--streams 1` has one blob in flight at a time
+	/// to one recipient, so that each transfer's own rate is one stream's.
+	#[arg(long)]
+	streams: Option<usize>,
 	/// Unconfirmed messages per worker (private-small).
 	#[arg(long, default_value_t = 512)]
 	depth: usize,
@@ -87,7 +92,8 @@ async fn bench(args: Args) -> Result<bool, String> {
 		}
 		("private-small", None) => Workload::private_small(n, args.workers, args.depth),
 		("blob", None) => {
-			Workload::blob(n, args.workers.min(2), args.blob_bytes.unwrap_or(8 << 20))
+			let senders = args.streams.unwrap_or(args.workers.min(2) * n).max(1);
+			Workload::blob(n, senders, args.blob_bytes.unwrap_or(8 << 20), args.streams.is_some())
 		}
 		(other, None) => {
 			return Err(format!("unknown workload {other}: private-small, mix or blob"))
@@ -102,11 +108,17 @@ async fn bench(args: Args) -> Result<bool, String> {
 	let id = format!("bench-{}", std::process::id() ^ rand::random::<u32>() >> 8);
 	let rest = network::Rest::new(Duration::from_secs(120));
 	let mints = workload.kinds.contains(&load::Action::Mint);
-	let (groups, pools) = load::prepare(&rest, &parties, &id, mints).await?;
+	let load::Prepared { groups, pairs, pools } =
+		load::prepare(&rest, &parties, &id, mints).await?;
 	let recorder = report::Recorder::new(workload.kinds.iter().map(|a| a.name()).collect());
 	let ledger = confirm::Ledger::new(recorder.clone());
+	let streams = confirm::Streams::default();
 	for (i, party) in parties.iter().enumerate() {
 		confirm::subscribe(&rest, party, i, &id, &format!("^{id}-"), ledger.clone()).await?;
+		if name == "blob" {
+			let blobs = format!("{id}-blobs");
+			confirm::subscribe_blobs(&rest, party, &blobs, streams.clone()).await?;
+		}
 	}
 
 	let ticks = report::ticks_per_second();
@@ -120,6 +132,7 @@ async fn bench(args: Args) -> Result<bool, String> {
 		ledger: ledger.clone(),
 		id: id.clone(),
 		groups,
+		pairs,
 		pools,
 		payload: workload.payload,
 		blob: workload.blob,
@@ -188,6 +201,17 @@ async fn bench(args: Args) -> Result<bool, String> {
 		summary["kinds"][kind]["confirmations"].as_f64().unwrap_or(0.0) * workload.blob as f64
 			/ 1e6 / span.as_secs_f64()
 	});
+	// Each blob transfer's own rate (bytes over the time from its first chunk asked to its hash
+	// checked): what one stream carries, apart from the wait for blocks around it.
+	let rates = streams.rates();
+	let blob_streams = (name == "blob" && !rates.is_empty()).then(|| {
+		json!({
+			"transfers": rates.len(),
+			"median_mb_per_s": rates[rates.len() / 2],
+			"slowest_mb_per_s": rates[0],
+			"fastest_mb_per_s": rates[rates.len() - 1],
+		})
+	});
 	let result = json!({
 		"workload": name,
 		"parties": n,
@@ -201,6 +225,7 @@ async fn bench(args: Args) -> Result<bool, String> {
 		"summary": summary,
 		"nodes": node_use,
 		"blob_confirmed_mb_per_s": blob_mb_per_s,
+		"blob_streams": blob_streams,
 		"limits": limits,
 	});
 	print_report(&result);
@@ -308,6 +333,16 @@ fn print_report(result: &Value) {
 			"blobs: {blob:.1} MB/s confirmed at the recipients, {:.0}% of one stream's limit",
 			100.0 * blob / limit.max(0.001)
 		);
+		let streams = &result["blob_streams"];
+		if let Some(median) = streams["median_mb_per_s"].as_f64() {
+			println!(
+				"blob streams: {} transfers, median {median:.1} MB/s ({:.0}% of one stream's limit), slowest {:.1}, fastest {:.1}",
+				streams["transfers"],
+				100.0 * median / limit.max(0.001),
+				streams["slowest_mb_per_s"].as_f64().unwrap_or(0.0),
+				streams["fastest_mb_per_s"].as_f64().unwrap_or(0.0),
+			);
+		}
 	}
 	if result["unconfirmed"] == 0 && result["confirmed_twice"] == 0 {
 		println!("every message sent was confirmed exactly once at each of its recipients");
