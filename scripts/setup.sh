@@ -3,7 +3,7 @@
 #   - Debian's Rust (1.96, with its std source) registered with rustup as the `debian` toolchain;
 #   - core/alloc/compiler_builtins built for `wasm32v1-none` into that toolchain's sysroot,
 #     so substrate-wasm-builder can compile the runtime to WASM;
-#   - rust-lld (from lld-22), clang and protobuf-compiler for the native build;
+#   - rust-lld (from lld-22), clang, protobuf-compiler and make for the native build;
 #   - cargo-fuzz, for the fuzz targets (scripts/fuzz.sh).
 # Every step checks first and skips what is already in place. Safe to run on every build.
 set -euo pipefail
@@ -19,7 +19,8 @@ LLD_LINK="$SYSROOT/x86_64-unknown-linux-gnu/bin/rust-lld"
 # chromium: the explorer's browser tests (tests/js/explorer.test.mjs), driven by playwright-core.
 # iproute2 and python3: the partition test's network namespace and switch
 # (tests/js/partition.test.mjs, scripts/partition-switch.py).
-PKGS=(rustc-web cargo-web rust-web-src lld-22 clang libclang-dev protobuf-compiler chromium iproute2 python3)
+# make: the node's allocator, jemalloc, is built from C source (tikv-jemalloc-sys).
+PKGS=(rustc-web cargo-web rust-web-src lld-22 clang libclang-dev protobuf-compiler make chromium iproute2 python3)
 
 # 1. Debian packages.
 missing=()
