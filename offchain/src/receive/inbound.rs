@@ -208,35 +208,27 @@ async fn on_group(exchange: &Exchange, sender: &NodeIdentity, envelope: Envelope
 /// Blobs that nodes were found allowed to read, so that the chunks of one transfer after the
 /// first are not each checked against the store. Only a yes is remembered: who may read a blob
 /// only ever grows (messages carrying it are never taken back), while a no may turn into a yes
-/// when a message arrives. At most [`READERS_REMEMBERED`] are kept; then the oldest half goes.
+/// when a message arrives. At most [`READERS_REMEMBERED`] are kept; when full it is emptied, as
+/// the store's group memory is, and a transfer under way costs one more store check.
 #[derive(Clone, Default)]
-struct ReadersSeen(std::sync::Arc<parking_lot::Mutex<ReadersSeenInner>>);
-
-#[derive(Default)]
-struct ReadersSeenInner {
-	allowed: std::collections::HashMap<(crate::types::Hash, NodeId), u64>,
-	next: u64,
-}
+struct ReadersSeen(
+	std::sync::Arc<parking_lot::Mutex<std::collections::HashSet<(crate::types::Hash, NodeId)>>>,
+);
 
 /// How many (blob, node) permissions [`ReadersSeen`] keeps.
 const READERS_REMEMBERED: usize = 4096;
 
 impl ReadersSeen {
 	fn knows(&self, hash: crate::types::Hash, node: NodeId) -> bool {
-		self.0.lock().allowed.contains_key(&(hash, node))
+		self.0.lock().contains(&(hash, node))
 	}
 
 	fn remember(&self, hash: crate::types::Hash, node: NodeId) {
 		let mut seen = self.0.lock();
-		if seen.allowed.len() >= READERS_REMEMBERED {
-			let mut ages: Vec<u64> = seen.allowed.values().copied().collect();
-			let (_, median, _) = ages.select_nth_unstable(READERS_REMEMBERED / 2);
-			let median = *median;
-			seen.allowed.retain(|_, age| *age > median);
+		if seen.len() >= READERS_REMEMBERED {
+			seen.clear();
 		}
-		seen.next += 1;
-		let age = seen.next;
-		seen.allowed.insert((hash, node), age);
+		seen.insert((hash, node));
 	}
 }
 

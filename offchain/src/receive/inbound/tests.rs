@@ -70,7 +70,7 @@ fn a_group_announcement_holds_only_as_its_members_made_it() {
 }
 
 /// A node found allowed to read a blob is remembered for that blob only, and when the memory is
-/// full the oldest half goes: whatever a peer asks, it stays bounded.
+/// full it is emptied: whatever a peer asks, it stays bounded.
 #[test]
 fn readers_seen_are_remembered_per_blob_and_bounded() {
 	let seen = ReadersSeen::default();
@@ -80,7 +80,7 @@ fn readers_seen_are_remembered_per_blob_and_bounded() {
 	assert!(!seen.knows([2; 32], 2), "another blob is checked against the store");
 	for n in 0..READERS_REMEMBERED as u32 * 3 {
 		seen.remember([3; 32], 100 + n);
-		assert!(seen.0.lock().allowed.len() <= READERS_REMEMBERED);
+		assert!(seen.0.lock().len() <= READERS_REMEMBERED);
 	}
 	assert!(!seen.knows([1; 32], 2), "the oldest is forgotten");
 	assert!(seen.knows([3; 32], 99 + READERS_REMEMBERED as u32 * 3), "the newest is kept");
