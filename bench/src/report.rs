@@ -23,8 +23,8 @@ struct Second {
 	sent: u64,
 	confirmed: u64,
 	latencies: Vec<u64>,
-	/// Each node's resident memory (KiB) sampled in this second.
-	rss_kib: Vec<u64>,
+	/// Each node's memory sampled in this second.
+	memory: Vec<Memory>,
 }
 
 struct Inner {
@@ -92,9 +92,9 @@ impl Recorder {
 		})
 	}
 
-	/// The nodes' resident memory now (KiB, one per node).
-	pub fn memory(&self, rss_kib: Vec<u64>) {
-		self.with(|inner| Self::second(inner).rss_kib = rss_kib)
+	/// The nodes' memory now (one per node).
+	pub fn memory(&self, memory: Vec<Memory>) {
+		self.with(|inner| Self::second(inner).memory = memory)
 	}
 
 	/// Confirmations so far, over every kind.
@@ -143,7 +143,8 @@ impl Recorder {
 						"confirmed": s.confirmed,
 						"p50_ms": percentile(&s.latencies, 0.5),
 						"p99_ms": percentile(&s.latencies, 0.99),
-						"rss_mib": s.rss_kib.iter().map(|k| *k as f64 / 1024.0).collect::<Vec<_>>(),
+						"rss_mib": s.memory.iter().map(|m| m.resident_kib as f64 / 1024.0).collect::<Vec<_>>(),
+						"anon_mib": s.memory.iter().map(|m| m.anonymous_kib as f64 / 1024.0).collect::<Vec<_>>(),
 					})
 				})
 				.collect();
@@ -183,19 +184,46 @@ fn percentiles(sorted: &[u64]) -> Value {
 	})
 }
 
+/// A node's memory at one moment, in KiB, from `/proc/<pid>/status`.
+#[derive(Default, Clone, Copy, Debug, PartialEq)]
+pub struct Memory {
+	/// All its resident pages (`VmRSS`): its own memory and the files it maps, such as the
+	/// binary and the chain database's tables (ParityDB maps them; the kernel may drop those
+	/// pages whenever it needs the room).
+	pub resident_kib: u64,
+	/// The process's own memory (`RssAnon`): the heap and stacks, what it cannot give back
+	/// without freeing it. A leak shows here.
+	pub anonymous_kib: u64,
+}
+
+impl Memory {
+	/// Reads the two figures from the text of `/proc/<pid>/status` (0 where missing).
+	pub fn from_status(status: &str) -> Self {
+		let field = |name: &str| {
+			status
+				.lines()
+				.find_map(|l| l.strip_prefix(name))
+				.and_then(|rest| rest.split_whitespace().next())
+				.and_then(|kib| kib.parse().ok())
+				.unwrap_or(0)
+		};
+		Self { resident_kib: field("VmRSS:"), anonymous_kib: field("RssAnon:") }
+	}
+}
+
 /// A node process's CPU time and memory, read from /proc.
 pub struct NodeUse {
 	pid: u32,
 	ticks_per_s: f64,
 	cpu_at_start: Option<f64>,
-	/// The highest resident memory sampled, in KiB.
-	pub peak_rss_kib: u64,
+	/// The highest memory sampled, each figure on its own.
+	pub peak: Memory,
 }
 
 impl NodeUse {
 	/// Starts measuring process `pid` (its CPU time from now on).
 	pub fn new(pid: u32, ticks_per_s: f64) -> Self {
-		let mut node = Self { pid, ticks_per_s, cpu_at_start: None, peak_rss_kib: 0 };
+		let mut node = Self { pid, ticks_per_s, cpu_at_start: None, peak: Memory::default() };
 		node.cpu_at_start = node.cpu_seconds();
 		node
 	}
@@ -215,20 +243,14 @@ impl NodeUse {
 		Some(self.cpu_seconds()? - self.cpu_at_start?)
 	}
 
-	/// Resident memory now, in KiB (and the peak so far updated).
-	pub fn sample_rss(&mut self) -> u64 {
-		let rss = std::fs::read_to_string(format!("/proc/{}/status", self.pid))
-			.ok()
-			.and_then(|status| {
-				status
-					.lines()
-					.find(|l| l.starts_with("VmRSS:"))
-					.and_then(|l| l.split_whitespace().nth(1))
-					.and_then(|kib| kib.parse().ok())
-			})
-			.unwrap_or(0);
-		self.peak_rss_kib = self.peak_rss_kib.max(rss);
-		rss
+	/// The process's memory now (and the peaks so far updated).
+	pub fn sample_memory(&mut self) -> Memory {
+		let now = std::fs::read_to_string(format!("/proc/{}/status", self.pid))
+			.map(|status| Memory::from_status(&status))
+			.unwrap_or_default();
+		self.peak.resident_kib = self.peak.resident_kib.max(now.resident_kib);
+		self.peak.anonymous_kib = self.peak.anonymous_kib.max(now.anonymous_kib);
+		now
 	}
 }
 
@@ -241,4 +263,22 @@ pub fn ticks_per_second() -> f64 {
 		.and_then(|o| String::from_utf8(o.stdout).ok())
 		.and_then(|s| s.trim().parse().ok())
 		.unwrap_or(100.0)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn memory_is_read_from_proc_status() {
+		let status = "Name:\tparley-node\nVmPeak:\t  900000 kB\nVmRSS:\t  221060 kB\nRssAnon:\t  156524 kB\nRssFile:\t   64536 kB\n";
+		assert_eq!(
+			Memory::from_status(status),
+			Memory { resident_kib: 221_060, anonymous_kib: 156_524 }
+		);
+		assert_eq!(Memory::from_status("Name:\tgone\n"), Memory::default());
+		// This process's own figures are there, and its own memory is part of its resident.
+		let own = Memory::from_status(&std::fs::read_to_string("/proc/self/status").unwrap());
+		assert!(own.anonymous_kib > 0 && own.anonymous_kib <= own.resident_kib);
+	}
 }
