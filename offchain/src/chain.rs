@@ -149,6 +149,70 @@ pub fn era_birth(best: u64, finalized: u64, mortality: u64) -> u64 {
 	}
 }
 
+/// This node's transactions that the pool accepted and the chain has not yet taken, by nonce:
+/// what a submitter's next nonce must pass.
+///
+/// The pool's own ready set is not enough. The fork-aware pool answers `ready()` from its newest
+/// view, and a view built for a new block copies the pool's transactions when it starts; one
+/// accepted while the view is being built goes to the older views only, so for a while the newest
+/// view does not hold it. A nonce taken from that view alone would be the same again, and one of
+/// the two transactions would never land. A transaction leaves this book when the chain's nonce
+/// passes it, when its era ends, or when the pool drops it (usurped, dropped, invalid), so that
+/// its nonce is used again and later transactions do not wait on a gap.
+#[derive(Debug, Default)]
+pub struct InFlight {
+	by_nonce: std::collections::BTreeMap<u32, InFlightTx>,
+}
+
+/// One transaction in [`InFlight`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct InFlightTx {
+	/// Its hash, so that news of a transaction that no longer holds the nonce is ignored.
+	hash: [u8; 32],
+	/// The last block it may be in (its era's end).
+	valid_until: u64,
+}
+
+impl InFlight {
+	/// The nonce for the next transaction, given the account's nonce at the best block
+	/// (`chain_nonce`), the best block's number, and the nonce the pool's ready set implies
+	/// (`pool_next`, at least `chain_nonce`): the larger of `pool_next` and the first nonce from
+	/// `chain_nonce` that no transaction in flight holds. Forgets first what the chain took and
+	/// what can no longer land.
+	pub fn next_nonce(&mut self, chain_nonce: u32, best: u64, pool_next: u32) -> u32 {
+		self.by_nonce.retain(|nonce, tx| *nonce >= chain_nonce && tx.valid_until >= best);
+		let mut own = chain_nonce;
+		while self.by_nonce.contains_key(&own) {
+			own += 1;
+		}
+		own.max(pool_next)
+	}
+
+	/// Records that the pool accepted the transaction `hash` with `nonce`, valid until block
+	/// `valid_until`.
+	pub fn accepted(&mut self, nonce: u32, hash: [u8; 32], valid_until: u64) {
+		self.by_nonce.insert(nonce, InFlightTx { hash, valid_until });
+	}
+
+	/// Forgets the transaction `hash` at `nonce`, which the pool dropped: its nonce is free
+	/// again. News of a transaction that no longer holds the nonce changes nothing.
+	pub fn dropped(&mut self, nonce: u32, hash: [u8; 32]) {
+		if self.by_nonce.get(&nonce).is_some_and(|tx| tx.hash == hash) {
+			self.by_nonce.remove(&nonce);
+		}
+	}
+
+	/// How many transactions are in flight.
+	pub fn len(&self) -> usize {
+		self.by_nonce.len()
+	}
+
+	/// Whether none is.
+	pub fn is_empty(&self) -> bool {
+		self.by_nonce.is_empty()
+	}
+}
+
 /// What a submitter tells once a transaction is signed, before it goes to the pool: its hash and
 /// era, so that the caller can keep them where a crash cannot lose them.
 pub type OnSigned = Box<dyn FnOnce(SubmittedTx) -> BoxFuture<'static, Result<(), String>> + Send>;
@@ -264,7 +328,45 @@ pub struct ChainBlock {
 
 #[cfg(test)]
 mod tests {
-	use super::era_birth;
+	use super::{era_birth, InFlight};
+
+	/// The race it closes: the pool's newest view does not hold a transaction just accepted
+	/// (`pool_next` is still the chain's nonce), and the next transaction must not take its nonce.
+	#[test]
+	fn a_transaction_the_pools_newest_view_misses_keeps_its_nonce() {
+		let mut book = InFlight::default();
+		assert_eq!(book.next_nonce(7, 100, 7), 7);
+		book.accepted(7, [1; 32], 163);
+		assert_eq!(book.next_nonce(7, 100, 7), 8, "the view without it does not free nonce 7");
+		book.accepted(8, [2; 32], 163);
+		// The pool knows of one more (say, sent before a restart): its count wins.
+		assert_eq!(book.next_nonce(7, 100, 10), 10);
+		// The chain took 7 and 8: they are forgotten, and the next is the chain's.
+		assert_eq!(book.next_nonce(9, 101, 9), 9);
+		assert!(book.is_empty());
+	}
+
+	/// A transaction the pool dropped frees its nonce, so that the next one fills the gap rather
+	/// than leaving later ones waiting on it; news of an older holder of a nonce is ignored; and
+	/// a transaction whose era ended is forgotten.
+	#[test]
+	fn a_dropped_or_expired_transaction_frees_its_nonce() {
+		let mut book = InFlight::default();
+		for (nonce, hash) in [(3, [3; 32]), (4, [4; 32]), (5, [5; 32])] {
+			book.accepted(nonce, hash, 50);
+		}
+		// The pool dropped 4 (5 now waits in its future queue, so the ready set ends at 4).
+		book.dropped(4, [4; 32]);
+		assert_eq!(book.next_nonce(3, 10, 4), 4, "the gap is filled first");
+		book.accepted(4, [44; 32], 50);
+		// Late news about the first holder of 4 does not free the new one's nonce.
+		book.dropped(4, [4; 32]);
+		assert_eq!(book.next_nonce(3, 10, 3), 6);
+		assert_eq!(book.len(), 3);
+		// Past block 50 none of them can land: all are forgotten.
+		assert_eq!(book.next_nonce(3, 51, 3), 3);
+		assert!(book.is_empty());
+	}
 
 	#[test]
 	fn an_era_is_born_at_the_finalized_block_unless_finality_lags_half_an_era() {

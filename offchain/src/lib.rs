@@ -67,8 +67,8 @@ pub(crate) mod wakes;
 pub use parley_wire::{batch, envelope, sale, types};
 
 pub use chain::{
-	era_birth, ChainBlock, ChainView, FailedPin, Governance, Member, Motion, OnSigned, PinLimits,
-	PinSubmission, PinnedBatch, SkippedBatch, Submitter, MAX_PINS_PER_SUBMISSION,
+	era_birth, ChainBlock, ChainView, FailedPin, Governance, InFlight, Member, Motion, OnSigned,
+	PinLimits, PinSubmission, PinnedBatch, SkippedBatch, Submitter, MAX_PINS_PER_SUBMISSION,
 };
 pub use exchange::{Exchange, ExchangeConfig, ExchangeError};
 pub use keys::NodeKeys;

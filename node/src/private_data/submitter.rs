@@ -3,9 +3,12 @@
 //!   with the node account key from the keystore (key type `prly`), with a mortal era born at the
 //!   last finalized block (see `parley_offchain::era_birth`), and
 //!   submitted to the local transaction pool. Submissions are serialized, and each takes the
-//!   account nonce as `system_accountNextIndex` does: the chain's nonce at the best block, past
-//!   this account's transactions that are ready in the pool. A transaction the pool dropped (one
-//!   signed for the runtime before an upgrade, say) leaves no gap that later ones would wait on.
+//!   next account nonce: the chain's nonce at the best block, past this account's transactions
+//!   that are ready in the pool (as `system_accountNextIndex` does) and past those it accepted
+//!   that the chain has not taken yet ([`InFlight`]: the pool's newest view may not hold one
+//!   accepted while it was being built). Each is watched until it is final: one the pool drops
+//!   (one signed for the runtime before an upgrade, say) frees its nonce, so it leaves no gap
+//!   that later ones would wait on.
 //! - acknowledgements: the batch hash is appended to the offchain-storage queue that the pins
 //!   pallet's offchain worker drains (see `pallet_pins::ACK_QUEUE_KEY`).
 
@@ -16,13 +19,15 @@ use futures::future::BoxFuture;
 use parley_offchain::{
 	era_birth,
 	tokens::{SubmittedTx, TokenCall},
-	OnSigned, PinSubmission, Submitter,
+	InFlight, OnSigned, PinSubmission, Submitter,
 };
 use parley_runtime::{
 	AccountId, Runtime, RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic,
 };
 use sc_client_api::Backend as _;
-use sc_transaction_pool_api::{InPoolTransaction, TransactionPool, TransactionSource};
+use sc_transaction_pool_api::{
+	InPoolTransaction, TransactionPool, TransactionSource, TransactionStatus,
+};
 use sp_api::{Core, ProvideRuntimeApi};
 use sp_blockchain::HeaderBackend;
 use sp_core::{offchain::OffchainStorage, sr25519, H256};
@@ -50,6 +55,8 @@ struct Inner {
 	account: sr25519::Public,
 	/// Held for the whole of a submission, so that two never take the same nonce.
 	submitting: tokio::sync::Mutex<()>,
+	/// This account's transactions the pool accepted and the chain has not taken yet.
+	in_flight: Arc<parking_lot::Mutex<InFlight>>,
 	offchain: parking_lot::Mutex<Option<OffchainDb>>,
 }
 
@@ -75,6 +82,7 @@ impl ChainSubmitter {
 				keystore,
 				account,
 				submitting: tokio::sync::Mutex::new(()),
+				in_flight: Default::default(),
 				offchain: parking_lot::Mutex::new(backend.offchain_storage()),
 			}),
 		}
@@ -94,7 +102,11 @@ impl ChainSubmitter {
 		let api = inner.client.runtime_api();
 		let account = AccountId::from(inner.account);
 		let chain_nonce = api.account_nonce(best, account.clone()).map_err(|e| e.to_string())?;
-		let nonce = next_nonce(&*inner.pool, &account, chain_nonce);
+		let nonce = inner.in_flight.lock().next_nonce(
+			chain_nonce,
+			info.best_number as u64,
+			next_nonce(&*inner.pool, &account, chain_nonce),
+		);
 		let version = api.version(best).map_err(|e| e.to_string())?;
 		let born = era_birth(info.best_number as u64, info.finalized_number as u64, MORTALITY);
 		let era = Era::mortal(MORTALITY, born);
@@ -147,14 +159,37 @@ impl ChainSubmitter {
 		if let Some(signed) = signed {
 			signed(tx).await?;
 		}
-		match inner.pool.submit_one(best, TransactionSource::Local, opaque).await {
-			Ok(hash) if hash.0 == tx.hash => Ok(tx),
-			Ok(hash) => Err(format!(
-				"the transaction pool named the transaction 0x{} rather than 0x{}",
-				hex::encode(hash.0),
-				hex::encode(tx.hash)
-			)),
+		match inner.pool.submit_and_watch(best, TransactionSource::Local, opaque).await {
+			Ok(status) => {
+				inner.in_flight.lock().accepted(nonce, tx.hash, tx.valid_until);
+				tokio::spawn(follow(status, inner.in_flight.clone(), nonce, tx.hash));
+				Ok(tx)
+			}
 			Err(e) => Err(format!("the transaction pool refused the transaction: {e}")),
+		}
+	}
+}
+
+/// Follows this node's transaction `hash` with `nonce` in the pool until it is final, and frees
+/// its nonce in `in_flight` if the pool drops it (usurped, dropped or invalid).
+async fn follow(
+	mut status: std::pin::Pin<Box<sc_transaction_pool_api::TransactionStatusStreamFor<Pool>>>,
+	in_flight: Arc<parking_lot::Mutex<InFlight>>,
+	nonce: u32,
+	hash: [u8; 32],
+) {
+	use futures::StreamExt;
+	while let Some(news) = status.next().await {
+		match news {
+			TransactionStatus::Usurped(_)
+			| TransactionStatus::Dropped
+			| TransactionStatus::Invalid => {
+				log::debug!(target: "parley", "the pool dropped this node's transaction 0x{} ({news:?}): nonce {nonce} is free again", hex::encode(hash));
+				in_flight.lock().dropped(nonce, hash);
+				return;
+			}
+			TransactionStatus::Finalized(_) | TransactionStatus::FinalityTimeout(_) => return,
+			_ => {}
 		}
 	}
 }
