@@ -1,7 +1,8 @@
 // A full disk under a node's private store (issue 12): the node refuses new messages with a
 // clear error (507), keeps everything it had, and takes messages again once there is space;
-// what it accepted before the disk filled is confirmed, once each. The store lives on a small
-// tmpfs the test mounts (this needs root, as CI has); the chain's database is elsewhere.
+// what it accepted before the disk filled is confirmed, once each, and still there after a
+// restart. The store lives on a small tmpfs the test mounts (this needs root, as CI has); the
+// chain's database is elsewhere.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -91,4 +92,19 @@ test('a full disk under the store: new messages get 507, nothing is lost, and se
   const log = node.log();
   assert.doesNotMatch(log, /panicked/, 'nothing panicked');
   console.log(`# the node logged ${(log.match(/full/g) || []).length} line(s) about the full disk meanwhile`);
+
+  // What the node said it stored is in its database, not only in what its connection sees: a
+  // restarted node still has every message, confirmed. (SQLite may undo a transaction on its
+  // own when a write fails for a full disk; a connection whose transactions no longer matched
+  // sqlx's count went on answering from one transaction that was never committed.)
+  await node.stop();
+  node = await startDevNode({ basePath: base });
+  for (const id of [first.body.id, ...accepted, later.id]) {
+    const r = await rest('GET', `/namespaces/default/messages/${id}`);
+    assert.equal(r.status, 200, `${id} is still there after a restart: ${JSON.stringify(r.body)}`);
+    assert.equal(r.body.state, 'confirmed', `${id} is still confirmed after a restart`);
+  }
+  const again = await send(101);
+  assert.equal(again.status, 202, JSON.stringify(again.body));
+  await confirmed(again.body.id);
 });

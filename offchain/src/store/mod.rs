@@ -10,6 +10,7 @@ mod accepted;
 mod acknowledgements;
 pub mod awaited;
 pub mod collections;
+mod connections;
 mod copies;
 mod data;
 mod messages;
@@ -40,10 +41,7 @@ pub use summary::{MinuteOfConfirmations, Summary};
 pub use tokens::{NewTokenOp, PoolRow, TokenOp};
 
 use crate::types::{BatchId, Group, Hash};
-use sqlx::{
-	any::{AnyPoolOptions, AnyRow},
-	AnyPool, Row,
-};
+use sqlx::{any::AnyRow, AnyPool, Row};
 use std::path::{Path, PathBuf};
 
 /// Why a store operation failed.
@@ -121,10 +119,6 @@ pub struct Store {
 	groups: std::sync::Arc<parking_lot::Mutex<std::collections::HashMap<[u8; 16], Group>>>,
 }
 
-/// The pages the SQLite connection keeps in memory: at most 32 MiB (a negative `cache_size`
-/// is in KiB).
-const SQLITE_CACHE_PRAGMA: &str = "PRAGMA cache_size = -32768";
-
 /// Most groups [`Store`] keeps in memory.
 const GROUPS_REMEMBERED: usize = 4096;
 
@@ -132,29 +126,7 @@ impl Store {
 	/// Opens (creating if needed) the database at `url` and the payload folder `payloads`, and
 	/// runs pending migrations. `url` is `sqlite://<path>` or `postgres://…`.
 	pub async fn open(url: &str, payloads: &Path) -> Result<Self> {
-		sqlx::any::install_default_drivers();
-		let sqlite = url.starts_with("sqlite:");
-		let url = if sqlite && !url.contains('?') { format!("{url}?mode=rwc") } else { url.into() };
-		let pool = AnyPoolOptions::new()
-			// SQLite serializes writers anyway; one connection avoids lock-upgrade failures.
-			.max_connections(if sqlite { 1 } else { 8 })
-			.after_connect(move |conn, _| {
-				Box::pin(async move {
-					if sqlite {
-						use sqlx::Executor;
-						conn.execute("PRAGMA journal_mode = WAL").await?;
-						conn.execute("PRAGMA synchronous = FULL").await?;
-						conn.execute("PRAGMA busy_timeout = 10000").await?;
-						// SQLite keeps 2 MiB of pages by default; past that every page a
-						// statement touches is a read from the kernel's cache (under load 4
-						// preads per message on the one connection's thread).
-						conn.execute(SQLITE_CACHE_PRAGMA).await?;
-					}
-					Ok(())
-				})
-			})
-			.connect(&url)
-			.await?;
+		let (pool, sqlite) = connections::writer(url).await?;
 		std::fs::create_dir_all(payloads)?;
 		let store = Self {
 			pool,
