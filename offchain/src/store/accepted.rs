@@ -169,7 +169,7 @@ impl Store {
 		Ok(sqlx::query(BY_IDEMPOTENCY_KEY)
 			.bind(namespace)
 			.bind(key)
-			.fetch_optional(self.pool())
+			.fetch_optional(self.reads())
 			.await?
 			.map(|r| r.try_get("id"))
 			.transpose()?)

@@ -13,7 +13,7 @@ impl Store {
 		)
 		.bind(hex::encode(batch_hash))
 		.bind(node as i64)
-		.fetch_optional(self.pool())
+		.fetch_optional(self.reads())
 		.await?
 		.is_some())
 	}
@@ -25,7 +25,7 @@ impl Store {
 		)
 		.bind(hex::encode(batch_hash))
 		.bind(me as i64)
-		.fetch_optional(self.pool())
+		.fetch_optional(self.reads())
 		.await?
 		.is_some())
 	}

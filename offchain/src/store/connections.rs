@@ -1,5 +1,6 @@
-//! How the store connects to its database: the pool its writes go through, what each new
-//! connection is set to, and what a connection must be to go back to the pool.
+//! How the store connects to its database: the pool its writes go through, the SQLite readers
+//! beside it, what each new connection is set to, and what a connection must be to go back to
+//! the pool.
 
 use super::Result;
 use sqlx::{any::AnyPoolOptions, AnyPool};
@@ -7,6 +8,10 @@ use sqlx::{any::AnyPoolOptions, AnyPool};
 /// The pages the SQLite connection keeps in memory: at most 32 MiB (a negative `cache_size`
 /// is in KiB).
 const SQLITE_CACHE_PRAGMA: &str = "PRAGMA cache_size = -32768";
+
+/// SQLite connections that only read (see `Store::reads`). Each is a thread of its own in sqlx;
+/// three let the API, the pollers and the release read at once on two cores.
+const SQLITE_READERS: u32 = 3;
 
 /// Opens the pool for writes to the database at `url` (`sqlite://<path>`, created if missing,
 /// or `postgres://…`), and says whether it is SQLite.
@@ -36,6 +41,28 @@ pub(super) async fn writer(url: &str) -> Result<(AnyPool, bool)> {
 		.connect(&url)
 		.await?;
 	Ok((pool, sqlite))
+}
+
+/// Opens the SQLite readers of `Store::reads` on the database at `url`, which must exist:
+/// `query_only`, so that a write sent to them by mistake fails rather than competing with the
+/// writer for the lock. Their page caches keep SQLite's default size: a reader's cache is
+/// emptied whenever another connection has committed, which under load is before nearly every
+/// read. In WAL mode a reader answers from the last commit without waiting for a write in
+/// progress (its statements, its fsync).
+pub(super) async fn readers(url: &str) -> Result<AnyPool> {
+	Ok(AnyPoolOptions::new()
+		.max_connections(SQLITE_READERS)
+		.after_connect(|conn, _| {
+			Box::pin(async move {
+				use sqlx::Executor;
+				conn.execute("PRAGMA busy_timeout = 10000").await?;
+				conn.execute("PRAGMA query_only = ON").await?;
+				Ok(())
+			})
+		})
+		.after_release(|conn, _| Box::pin(leaves_no_transaction_open(conn)))
+		.connect(url)
+		.await?)
 }
 
 /// Whether a connection given back to the pool is outside any transaction, as it must be to be

@@ -16,7 +16,7 @@ impl Store {
 			"SELECT state FROM pins WHERE batch_id = $1 ORDER BY CASE state WHEN 'released' THEN 0 ELSE 1 END LIMIT 1",
 		)
 		.bind(hex::encode(batch_id))
-		.fetch_optional(self.pool())
+		.fetch_optional(self.reads())
 		.await?
 		.map(|r| r.try_get("state"))
 		.transpose()?)
@@ -28,7 +28,7 @@ impl Store {
 		Ok(sqlx::query("SELECT state FROM pins WHERE batch_id = $1 AND author = $2")
 			.bind(hex::encode(batch_id))
 			.bind(author as i64)
-			.fetch_optional(self.pool())
+			.fetch_optional(self.reads())
 			.await?
 			.map(|r| r.try_get("state"))
 			.transpose()?)

@@ -73,7 +73,7 @@ impl Store {
 		)
 		.bind(namespace)
 		.bind(id)
-		.fetch_optional(self.pool())
+		.fetch_optional(self.reads())
 		.await?;
 		let Some(row) = row else { return Ok(None) };
 		let value: Option<String> = row.try_get("value")?;
@@ -98,7 +98,7 @@ impl Store {
 			"SELECT m.kind, g.members FROM message_blobs b JOIN messages m ON m.id = b.message_id LEFT JOIN groups g ON g.id = m.group_id WHERE b.blob_hash = $1",
 		)
 		.bind(hash)
-		.fetch_all(self.pool())
+		.fetch_all(self.reads())
 		.await?;
 		let mut readers = Vec::new();
 		for row in &rows {
@@ -125,7 +125,7 @@ impl Store {
 		.bind(&definition.kind)
 		.bind(&definition.name)
 		.bind(&definition.version)
-		.fetch_optional(self.pool())
+		.fetch_optional(self.reads())
 		.await?
 		.is_some();
 		if taken {
@@ -162,7 +162,7 @@ impl Store {
 		.bind(kind)
 		.bind(name)
 		.bind(version)
-		.fetch_optional(self.pool())
+		.fetch_optional(self.reads())
 		.await?;
 		row.map(|r| {
 			Ok(Definition {

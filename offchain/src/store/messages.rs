@@ -205,7 +205,7 @@ impl Store {
 		let group =
 			sqlx::query("SELECT id, namespace, name, members, secret FROM groups WHERE id = $1")
 				.bind(hex::encode(id))
-				.fetch_optional(self.pool())
+				.fetch_optional(self.reads())
 				.await?
 				.map(|r| group_from_row(&r))
 				.transpose()?;
@@ -222,7 +222,7 @@ impl Store {
 	/// Every group known here, oldest first.
 	pub async fn groups(&self) -> Result<Vec<Group>> {
 		sqlx::query("SELECT id, namespace, name, members, secret FROM groups ORDER BY created, id")
-			.fetch_all(self.pool())
+			.fetch_all(self.reads())
 			.await?
 			.iter()
 			.map(group_from_row)
@@ -233,7 +233,7 @@ impl Store {
 	pub async fn message(&self, id: &str) -> Result<Option<Message>> {
 		sqlx::query(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1"))
 			.bind(id)
-			.fetch_optional(self.pool())
+			.fetch_optional(self.reads())
 			.await?
 			.map(|r| message_from_row(&r))
 			.transpose()
@@ -247,7 +247,7 @@ impl Store {
 			"SELECT id, namespace, kind, group_id, topics, tag, data, attachments, cid, created, transfer, proof_of_receipt, sale FROM messages WHERE state = 'pending' AND batch_id IS NULL ORDER BY accept_seq LIMIT $1",
 		)
 		.bind(limit)
-		.fetch_all(self.pool())
+		.fetch_all(self.reads())
 		.await?;
 		let mut plans: Vec<BatchPlan> = Vec::new();
 		for row in rows {

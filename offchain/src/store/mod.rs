@@ -13,6 +13,7 @@ pub mod collections;
 mod connections;
 mod copies;
 mod data;
+mod events;
 mod messages;
 mod outbox;
 pub mod outcomes;
@@ -29,6 +30,7 @@ mod token_events;
 pub mod tokens;
 
 pub use data::Definition;
+pub use events::{Event, NewEvent};
 pub use messages::{
 	from_batch_attachment, new_uuid, uuid_bytes, uuid_string, BatchPlan, NewMessage,
 };
@@ -99,7 +101,13 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// The private database and the folder of payload files.
 #[derive(Clone)]
 pub struct Store {
+	/// Writes, and reads inside a write's transaction. SQLite: one connection (SQLite takes one
+	/// writer at a time; a second would fail to upgrade its lock rather than wait).
 	pool: AnyPool,
+	/// Reads outside a transaction. SQLite: a few read-only connections beside the
+	/// writer, which in WAL mode read the last commit without waiting for a write in progress
+	/// (its statements or its fsync); PostgreSQL: the same pool as writes.
+	reads: AnyPool,
 	payloads: PathBuf,
 	sqlite: bool,
 	/// The last number given to a message accepted here (`accept_seq`) or an outbox operation
@@ -129,6 +137,7 @@ impl Store {
 		let (pool, sqlite) = connections::writer(url).await?;
 		std::fs::create_dir_all(payloads)?;
 		let store = Self {
+			reads: pool.clone(),
 			pool,
 			payloads: payloads.to_path_buf(),
 			sqlite,
@@ -139,6 +148,10 @@ impl Store {
 			offsets: Default::default(),
 		};
 		store.migrate().await?;
+		// The readers open once the schema is in place (a reader never writes, not even a
+		// migration).
+		let store =
+			if sqlite { Self { reads: connections::readers(url).await?, ..store } } else { store };
 		let last: i64 = sqlx::query(
 			"SELECT COALESCE(MAX(m), 0) AS last FROM (SELECT MAX(accept_seq) AS m FROM messages UNION ALL SELECT MAX(seq) AS m FROM outbox) AS seqs",
 		)
@@ -205,6 +218,13 @@ impl Store {
 		&self.pool
 	}
 
+	/// The pool for reads outside a transaction: on SQLite, connections that cannot write, so
+	/// that a read never waits for the writer; they see every commit that finished before the
+	/// read began.
+	pub(crate) fn reads(&self) -> &AnyPool {
+		&self.reads
+	}
+
 	/// Whether this is SQLite (else PostgreSQL).
 	pub fn is_sqlite(&self) -> bool {
 		self.sqlite
@@ -238,115 +258,10 @@ impl Store {
 		}
 	}
 
-	/// Appends an event for apps, numbered after the last one, inside `tx`. The number comes
-	/// from the counter row, locked by the update until `tx` ends: concurrent appenders wait for
-	/// each other, so numbers are unique and become visible in order.
-	pub(crate) async fn append_event(
-		tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-		event: &NewEvent<'_>,
-	) -> Result<i64> {
-		sqlx::query("UPDATE event_counter SET last = last + 1 WHERE id = 1")
-			.execute(&mut **tx)
-			.await?;
-		let seq: i64 = sqlx::query("SELECT last FROM event_counter WHERE id = 1")
-			.fetch_one(&mut **tx)
-			.await?
-			.try_get("last")?;
-		sqlx::query(
-			"INSERT INTO events (seq, type, namespace, reference, detail, topic, tag, author, group_id, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-		)
-		.bind(seq)
-		.bind(event.kind)
-		.bind(event.namespace)
-		.bind(event.reference)
-		.bind(event.detail.map(|d| d.to_string()))
-		.bind(event.topics.map(|t| serde_json::to_string(t).expect("strings serialize")))
-		.bind(event.tag)
-		.bind(event.author)
-		.bind(event.group)
-		.bind(crate::types::now_ms())
-		.execute(&mut **tx)
-		.await?;
-		Ok(seq)
-	}
-
-	/// Appends `events` in order inside `tx`, numbered after the last one, with one counter
-	/// update and one insert per [`ROWS_PER_STATEMENT`] events (see [`Store::append_event`]).
-	pub(crate) async fn append_events(
-		tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-		events: &[NewEvent<'_>],
-	) -> Result<()> {
-		if events.is_empty() {
-			return Ok(());
-		}
-		sqlx::query("UPDATE event_counter SET last = last + $1 WHERE id = 1")
-			.bind(events.len() as i64)
-			.execute(&mut **tx)
-			.await?;
-		let last: i64 = sqlx::query("SELECT last FROM event_counter WHERE id = 1")
-			.fetch_one(&mut **tx)
-			.await?
-			.try_get("last")?;
-		let first = last - events.len() as i64 + 1;
-		let now = crate::types::now_ms();
-		for (chunk_at, chunk) in events.chunks(ROWS_PER_STATEMENT).enumerate() {
-			let sql = format!(
-				"INSERT INTO events (seq, type, namespace, reference, detail, topic, tag, author, group_id, created) VALUES {}",
-				rows_of(chunk.len(), 10)
-			);
-			let mut query = sqlx::query(&sql);
-			for (i, event) in chunk.iter().enumerate() {
-				query = query
-					.bind(first + (chunk_at * ROWS_PER_STATEMENT + i) as i64)
-					.bind(event.kind)
-					.bind(event.namespace)
-					.bind(event.reference)
-					.bind(event.detail.map(|d| d.to_string()))
-					.bind(
-						event.topics.map(|t| serde_json::to_string(t).expect("strings serialize")),
-					)
-					.bind(event.tag)
-					.bind(event.author)
-					.bind(event.group)
-					.bind(now);
-			}
-			query.execute(&mut **tx).await?;
-		}
-		Ok(())
-	}
-
-	/// Appends one event outside any other write.
-	pub async fn record_event(&self, event: &NewEvent<'_>) -> Result<i64> {
-		let mut tx = self.pool().begin().await?;
-		let seq = Store::append_event(&mut tx, event).await?;
-		tx.commit().await?;
-		Ok(seq)
-	}
-
-	/// Events after `after`, oldest first.
-	pub async fn events_after(&self, after: i64, limit: i64) -> Result<Vec<Event>> {
-		let rows = sqlx::query(
-			"SELECT seq, type, namespace, reference, detail, topic, tag, author, group_id, created FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
-		)
-		.bind(after)
-		.bind(limit)
-		.fetch_all(&self.pool)
-		.await?;
-		rows.iter().map(Event::from_row).collect()
-	}
-
-	/// The newest event's number (0 if none).
-	pub async fn last_event(&self) -> Result<i64> {
-		Ok(sqlx::query("SELECT COALESCE(MAX(seq), 0) AS last FROM events")
-			.fetch_one(&self.pool)
-			.await?
-			.try_get("last")?)
-	}
-
 	/// The last block the aggregator processed.
 	pub async fn cursor(&self) -> Result<Option<(u64, Hash)>> {
 		let row = sqlx::query("SELECT block, hash FROM chain_cursor WHERE id = 1")
-			.fetch_optional(&self.pool)
+			.fetch_optional(&self.reads)
 			.await?;
 		row.map(|r| Ok((r.try_get::<i64, _>("block")? as u64, hash_col(&r, "hash")?))).transpose()
 	}
@@ -367,77 +282,6 @@ pub(crate) fn rows_of(rows: usize, columns: usize) -> String {
 		})
 		.collect::<Vec<_>>()
 		.join(", ")
-}
-
-/// An event for apps, as written.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NewEvent<'a> {
-	/// Its type: `message_confirmed`, `message_rejected`, …
-	pub kind: &'a str,
-	/// Namespace.
-	pub namespace: &'a str,
-	/// What it is about: a message, batch, data or definition id.
-	pub reference: &'a str,
-	/// Details.
-	pub detail: Option<&'a serde_json::Value>,
-	/// The message's topics, for filtering.
-	pub topics: Option<&'a [String]>,
-	/// The message's tag.
-	pub tag: Option<&'a str>,
-	/// The author's DID.
-	pub author: Option<&'a str>,
-	/// The group (hex id).
-	pub group: Option<&'a str>,
-}
-
-/// An event for apps, in this node's order.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct Event {
-	/// Its place in this node's order.
-	pub sequence: i64,
-	/// Its type.
-	#[serde(rename = "type")]
-	pub kind: String,
-	/// Namespace.
-	pub namespace: String,
-	/// What it is about.
-	pub reference: String,
-	/// Details.
-	#[serde(skip_serializing_if = "Option::is_none")]
-	pub detail: Option<serde_json::Value>,
-	/// Topics of the message it is about.
-	#[serde(skip_serializing_if = "Vec::is_empty")]
-	pub topics: Vec<String>,
-	/// Tag of the message it is about.
-	#[serde(skip_serializing_if = "Option::is_none")]
-	pub tag: Option<String>,
-	/// Author DID.
-	#[serde(skip_serializing_if = "Option::is_none")]
-	pub author: Option<String>,
-	/// Group (hex id).
-	#[serde(skip_serializing_if = "Option::is_none")]
-	pub group: Option<String>,
-	/// When it was recorded (ms since the epoch).
-	pub created: i64,
-}
-
-impl Event {
-	fn from_row(r: &AnyRow) -> Result<Self> {
-		let detail: Option<String> = r.try_get("detail")?;
-		let topics: Option<String> = r.try_get("topic")?;
-		Ok(Self {
-			sequence: r.try_get("seq")?,
-			kind: r.try_get("type")?,
-			namespace: r.try_get("namespace")?,
-			reference: r.try_get("reference")?,
-			detail: detail.and_then(|d| serde_json::from_str(&d).ok()),
-			topics: topics.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default(),
-			tag: r.try_get("tag")?,
-			author: r.try_get("author")?,
-			group: r.try_get("group_id")?,
-			created: r.try_get("created")?,
-		})
-	}
 }
 
 /// Decodes a hex column into a 32-byte hash.
@@ -461,4 +305,52 @@ pub(crate) fn json_col<T: serde::de::DeserializeOwned>(
 ) -> Result<T> {
 	let text: String = row.try_get(column)?;
 	serde_json::from_str(&text).map_err(|_| StoreError::Corrupt(column))
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn confirmed(reference: &str) -> NewEvent<'_> {
+		NewEvent {
+			kind: "message_confirmed",
+			namespace: "default",
+			reference,
+			..Default::default()
+		}
+	}
+
+	/// On SQLite a read outside a transaction does not queue behind a write in progress: it
+	/// answers from the last commit while the write is open, and sees the write once it commits.
+	/// (With reads on the writer's one connection, the first read would wait for the commit.)
+	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+	async fn a_read_answers_from_the_last_commit_while_a_write_is_open() {
+		let dir = tempfile::tempdir().unwrap();
+		let store = Store::open_in(dir.path()).await.unwrap();
+		store.record_event(&confirmed("first")).await.unwrap();
+		let mut write = store.pool().begin().await.unwrap();
+		Store::append_event(&mut write, &confirmed("second")).await.unwrap();
+		let during = tokio::time::timeout(std::time::Duration::from_secs(10), store.last_event())
+			.await
+			.expect("a read while a write is open answers")
+			.unwrap();
+		assert_eq!(during, 1, "the open write is not seen");
+		write.commit().await.unwrap();
+		assert_eq!(store.last_event().await.unwrap(), 2, "the committed write is seen");
+		let events = store.events_after(0, 10).await.unwrap();
+		let references: Vec<_> = events.iter().map(|e| e.reference.as_str()).collect();
+		assert_eq!(references, ["first", "second"]);
+	}
+
+	/// The readers cannot write: a write sent to them fails, and leaves the data as it was.
+	#[tokio::test]
+	async fn the_sqlite_readers_refuse_writes() {
+		let dir = tempfile::tempdir().unwrap();
+		let store = Store::open_in(dir.path()).await.unwrap();
+		store.record_event(&confirmed("kept")).await.unwrap();
+		let refused = sqlx::query("DELETE FROM events").execute(store.reads()).await;
+		assert!(refused.is_err(), "a reader wrote: {refused:?}");
+		assert_eq!(store.last_event().await.unwrap(), 1);
+		assert_eq!(store.events_after(0, 10).await.unwrap()[0].reference, "kept");
+	}
 }

@@ -135,7 +135,7 @@ impl Store {
 		))
 		.bind(now_ms())
 		.bind(limit)
-		.fetch_all(self.pool())
+		.fetch_all(self.reads())
 		.await?;
 		rows.iter().map(op_of_row).collect()
 	}
@@ -146,7 +146,7 @@ impl Store {
 			"SELECT id, kind, batch_id, group_id, target, attempts FROM outbox WHERE kind = 'pin' AND state = 'pending' ORDER BY seq LIMIT $1",
 		)
 		.bind(limit)
-		.fetch_all(self.pool())
+		.fetch_all(self.reads())
 		.await?;
 		rows.iter().map(op_of_row).collect()
 	}
@@ -164,7 +164,7 @@ impl Store {
 	/// When the earliest pending operation is due (ms since the epoch).
 	pub async fn next_due(&self) -> Result<Option<i64>> {
 		Ok(sqlx::query("SELECT MIN(next_attempt) AS due FROM outbox WHERE state = 'pending'")
-			.fetch_one(self.pool())
+			.fetch_one(self.reads())
 			.await?
 			.try_get("due")?)
 	}
@@ -237,7 +237,7 @@ impl Store {
 	pub async fn retry_op_now(&self, id: &str) -> Result<RetryOutcome> {
 		let row = sqlx::query("SELECT kind, state, last_error FROM outbox WHERE id = $1")
 			.bind(id)
-			.fetch_optional(self.pool())
+			.fetch_optional(self.reads())
 			.await?;
 		let Some(row) = row else { return Ok(RetryOutcome::NotFound) };
 		let kind: String = row.try_get("kind")?;
@@ -257,7 +257,7 @@ impl Store {
 	/// Counts pending operations of each kind, for status and tests.
 	pub async fn pending_op_count(&self) -> Result<i64> {
 		Ok(sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'")
-			.fetch_one(self.pool())
+			.fetch_one(self.reads())
 			.await?
 			.try_get("n")?)
 	}

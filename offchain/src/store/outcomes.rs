@@ -114,7 +114,7 @@ impl Store {
 	pub async fn pin_outcome_waiting(&self, batch_id: &BatchId) -> Result<bool> {
 		Ok(sqlx::query("SELECT 1 FROM pin_outcomes WHERE batch_id = $1")
 			.bind(hex::encode(batch_id))
-			.fetch_optional(self.pool())
+			.fetch_optional(self.reads())
 			.await?
 			.is_some())
 	}

@@ -213,7 +213,7 @@ impl Store {
 		let rows = sqlx::query(
 			"SELECT p.batch_id, p.block, p.event_index, p.namespace, p.author, p.batch_hash, p.contexts, p.fetch_attempts, p.next_fetch, p.seen, p.blocked_reported, s.sender AS sealed_sender FROM pins p LEFT JOIN sealed s ON s.batch_id = p.batch_id WHERE p.state = 'pending' ORDER BY p.block, p.event_index",
 		)
-		.fetch_all(self.pool())
+		.fetch_all(self.reads())
 		.await?;
 		rows.iter()
 			.map(|r| {
@@ -269,7 +269,7 @@ impl Store {
 		.bind(hex::encode(group))
 		.bind(topic)
 		.bind(author as i64)
-		.fetch_optional(self.pool())
+		.fetch_optional(self.reads())
 		.await?
 		.map(|r| r.try_get::<i64, _>("next"))
 		.transpose()?
@@ -286,7 +286,7 @@ impl Store {
 			"SELECT group_id, topic, author_did, next FROM context_nonces WHERE author = $1",
 		)
 		.bind(author as i64)
-		.fetch_all(self.pool())
+		.fetch_all(self.reads())
 		.await?;
 		rows.iter()
 			.map(|r| {

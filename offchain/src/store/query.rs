@@ -38,7 +38,7 @@ impl Store {
 			}
 			q
 		};
-		let rows = bound(&statement.select).fetch_all(self.pool()).await?;
+		let rows = bound(&statement.select).fetch_all(self.reads()).await?;
 		let mut items = Vec::with_capacity(rows.len());
 		for row in &rows {
 			let mut object = Map::new();
@@ -66,7 +66,7 @@ impl Store {
 			items.push(Value::Object(object));
 		}
 		let total = if query.count {
-			Some(bound(&statement.count).fetch_one(self.pool()).await?.try_get::<i64, _>("n")?)
+			Some(bound(&statement.count).fetch_one(self.reads()).await?.try_get::<i64, _>("n")?)
 		} else {
 			None
 		};

@@ -45,7 +45,7 @@ impl Store {
 			"SELECT node_did, batch_hash, signature, received FROM receipts WHERE batch_id = $1 ORDER BY node_did",
 		)
 		.bind(hex::encode(batch_id))
-		.fetch_all(self.pool())
+		.fetch_all(self.reads())
 		.await?;
 		rows.iter()
 			.map(|r| {
@@ -64,7 +64,7 @@ impl Store {
 	pub async fn authored_pin_block(&self, batch_id: &BatchId) -> Result<Option<Option<u64>>> {
 		let row = sqlx::query("SELECT pinned_block FROM batches WHERE id = $1")
 			.bind(hex::encode(batch_id))
-			.fetch_optional(self.pool())
+			.fetch_optional(self.reads())
 			.await?;
 		row.map(|r| Ok(r.try_get::<Option<i64>, _>("pinned_block")?.map(|b| b as u64))).transpose()
 	}
@@ -77,7 +77,7 @@ impl Store {
 		let row =
 			sqlx::query("SELECT hash, contexts, recipients, namespace FROM batches WHERE id = $1")
 				.bind(hex::encode(batch_id))
-				.fetch_optional(self.pool())
+				.fetch_optional(self.reads())
 				.await?;
 		let Some(row) = row else { return Ok(None) };
 		let contexts: Vec<String> = json_col(&row, "contexts")?;

@@ -345,12 +345,12 @@ impl Store {
 		let rows =
 			sqlx::query("SELECT contexts FROM pins WHERE state = 'rejected' AND author = $1")
 				.bind(author as i64)
-				.fetch_all(self.pool())
+				.fetch_all(self.reads())
 				.await?;
 		let mut contexts = Vec::new();
 		let void = sqlx::query("SELECT context FROM void_contexts WHERE author = $1")
 			.bind(author as i64)
-			.fetch_all(self.pool())
+			.fetch_all(self.reads())
 			.await?;
 		for row in &void {
 			contexts.push(hash_col(row, "context")?);

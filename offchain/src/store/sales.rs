@@ -79,7 +79,7 @@ impl Store {
 			"SELECT sale FROM messages WHERE batch_id = $1 AND sale IS NOT NULL LIMIT 1",
 		)
 		.bind(hex::encode(batch_id))
-		.fetch_optional(self.pool())
+		.fetch_optional(self.reads())
 		.await?;
 		row.map(|r| Price::from_json(&r.try_get::<String, _>("sale")?)).transpose()
 	}
@@ -88,7 +88,7 @@ impl Store {
 	pub async fn authored_batch_of_hash(&self, batch_hash: &Hash) -> Result<Option<BatchId>> {
 		let row = sqlx::query("SELECT id FROM batches WHERE hash = $1")
 			.bind(hex::encode(batch_hash))
-			.fetch_optional(self.pool())
+			.fetch_optional(self.reads())
 			.await?;
 		row.map(|r| super::id_col(&r, "id")).transpose()
 	}
@@ -99,7 +99,7 @@ impl Store {
 			"SELECT payee, pool, amount, batch_hash, key_hash, state FROM escrows WHERE id = $1 AND key_hash IS NOT NULL",
 		)
 		.bind(escrow as i64)
-		.fetch_optional(self.pool())
+		.fetch_optional(self.reads())
 		.await?;
 		let Some(row) = row else { return Ok(None) };
 		let amount: String = row.try_get("amount")?;
@@ -120,7 +120,7 @@ impl Store {
 			"SELECT sale_key FROM escrows WHERE key_hash = $1 AND sale_key IS NOT NULL LIMIT 1",
 		)
 		.bind(hex::encode(key_hash))
-		.fetch_optional(self.pool())
+		.fetch_optional(self.reads())
 		.await?;
 		row.map(|r| hash_col(&r, "sale_key")).transpose()
 	}
@@ -133,7 +133,7 @@ impl Store {
 			"SELECT 1 FROM token_ops WHERE kind = 'reveal_key' AND input LIKE $1 AND state <> 'failed' LIMIT 1",
 		)
 		.bind(format!("%\"batch\":\"{}\"%", hex::encode(batch_id)))
-		.fetch_optional(self.pool())
+		.fetch_optional(self.reads())
 		.await?
 		.is_some())
 	}

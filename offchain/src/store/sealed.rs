@@ -20,7 +20,7 @@ impl Store {
 		let batch_hex = hex::encode(batch_id);
 		let known = sqlx::query("SELECT batch_id FROM sealed WHERE batch_id = $1")
 			.bind(&batch_hex)
-			.fetch_optional(self.pool())
+			.fetch_optional(self.reads())
 			.await?
 			.is_some();
 		if known {
@@ -60,7 +60,7 @@ impl Store {
 			"SELECT CAST(COALESCE(SUM(s.size), 0) AS BIGINT) AS bytes FROM sealed s WHERE s.sender = $1 AND NOT EXISTS (SELECT 1 FROM pins p WHERE p.batch_id = s.batch_id)",
 		)
 		.bind(sender as i64)
-		.fetch_one(self.pool())
+		.fetch_one(self.reads())
 		.await?;
 		Ok(row.try_get::<i64, _>("bytes")?)
 	}
@@ -74,7 +74,7 @@ impl Store {
 			"SELECT s.batch_id FROM sealed s WHERE s.received < $1 AND NOT EXISTS (SELECT 1 FROM pins p WHERE p.batch_id = s.batch_id) AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.id = s.batch_id)",
 		)
 		.bind(before)
-		.fetch_all(self.pool())
+		.fetch_all(self.reads())
 		.await?;
 		let mut collected = 0;
 		for row in rows {
@@ -98,7 +98,7 @@ impl Store {
 	pub async fn sealed(&self, batch_id: &BatchId) -> Result<Option<Vec<u8>>> {
 		let known = sqlx::query("SELECT batch_id FROM sealed WHERE batch_id = $1")
 			.bind(hex::encode(batch_id))
-			.fetch_optional(self.pool())
+			.fetch_optional(self.reads())
 			.await?
 			.is_some();
 		if !known {
@@ -115,7 +115,7 @@ impl Store {
 			"SELECT g.members FROM messages m JOIN groups g ON g.id = m.group_id WHERE m.batch_id = $1 LIMIT 1",
 		)
 		.bind(hex::encode(batch_id))
-		.fetch_optional(self.pool())
+		.fetch_optional(self.reads())
 		.await?;
 		row.map(|row| json_col(&row, "members")).transpose()
 	}

@@ -135,7 +135,7 @@ impl Store {
 		)
 		.bind(namespace)
 		.bind(name)
-		.fetch_optional(self.pool())
+		.fetch_optional(self.reads())
 		.await?;
 		row.map(|r| subscription_from_row(&r)).transpose()
 	}
@@ -145,7 +145,7 @@ impl Store {
 		let rows = sqlx::query(
 			"SELECT namespace, name, filter, read_ahead, with_data, transport, webhook_url, webhook_reply, webhook_secret, offset_seq FROM subscriptions WHERE transport = 'webhook'",
 		)
-		.fetch_all(self.pool())
+		.fetch_all(self.reads())
 		.await?;
 		rows.iter().map(subscription_from_row).collect()
 	}

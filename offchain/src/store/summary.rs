@@ -41,7 +41,7 @@ impl Store {
 			"SELECT state, COUNT(*) AS n FROM messages WHERE namespace = $1 GROUP BY state",
 		)
 		.bind(namespace)
-		.fetch_all(self.pool())
+		.fetch_all(self.reads())
 		.await?;
 		for row in rows {
 			messages.insert(row.try_get::<String, _>("state")?, row.try_get::<i64, _>("n")?);
@@ -50,7 +50,7 @@ impl Store {
 			"SELECT COUNT(*) AS n FROM pins WHERE namespace = $1 AND state = 'pending' AND blocked_reported = 1",
 		)
 		.bind(namespace)
-		.fetch_one(self.pool())
+		.fetch_one(self.reads())
 		.await?
 		.try_get::<i64, _>("n")?;
 		let rows = sqlx::query(
@@ -61,7 +61,7 @@ impl Store {
 		)
 		.bind(namespace)
 		.bind(since)
-		.fetch_all(self.pool())
+		.fetch_all(self.reads())
 		.await?;
 		let per_minute = rows
 			.into_iter()

@@ -162,7 +162,7 @@ impl Store {
 		sqlx::query("SELECT pool, namespace, name, symbol, decimals, kind, org, creator, block FROM token_pools WHERE pool = $1 AND namespace = $2")
 			.bind(pool as i64)
 			.bind(namespace)
-			.fetch_optional(self.pool())
+			.fetch_optional(self.reads())
 			.await?
 			.map(|r| PoolRow::from_row(&r))
 			.transpose()
@@ -173,7 +173,7 @@ impl Store {
 		sqlx::query("SELECT pool, namespace, name, symbol, decimals, kind, org, creator, block FROM token_pools WHERE namespace = $1 AND name = $2")
 			.bind(namespace)
 			.bind(name)
-			.fetch_optional(self.pool())
+			.fetch_optional(self.reads())
 			.await?
 			.map(|r| PoolRow::from_row(&r))
 			.transpose()
@@ -186,7 +186,7 @@ impl Store {
 	) -> Result<Option<MessageTransfer>> {
 		let row = sqlx::query("SELECT pool, from_account, to_account, amount, item, block FROM token_transfers WHERE message_hash = $1 AND type = 'transfer' ORDER BY block, event_index LIMIT 1")
 			.bind(hex::encode(message_hash))
-			.fetch_optional(self.pool())
+			.fetch_optional(self.reads())
 			.await?;
 		row.map(|r| -> Result<MessageTransfer> {
 			Ok(MessageTransfer {
@@ -205,7 +205,7 @@ impl Store {
 	pub async fn pinned_hash(&self, batch_id: &str) -> Result<Option<String>> {
 		Ok(sqlx::query("SELECT batch_hash FROM pins WHERE batch_id = $1")
 			.bind(batch_id)
-			.fetch_optional(self.pool())
+			.fetch_optional(self.reads())
 			.await?
 			.map(|r| r.try_get("batch_hash"))
 			.transpose()?)
@@ -246,7 +246,7 @@ impl Store {
 		Ok(sqlx::query("SELECT id FROM token_ops WHERE namespace = $1 AND idempotency_key = $2")
 			.bind(namespace)
 			.bind(key)
-			.fetch_optional(self.pool())
+			.fetch_optional(self.reads())
 			.await?
 			.map(|r| r.try_get("id"))
 			.transpose()?)
@@ -312,7 +312,7 @@ impl Store {
 			.execute(self.pool())
 			.await?;
 		let ids: Vec<String> = sqlx::query("SELECT id FROM token_ops WHERE state = 'submitting'")
-			.fetch_all(self.pool())
+			.fetch_all(self.reads())
 			.await?
 			.iter()
 			.map(|r| r.try_get("id"))
@@ -335,7 +335,7 @@ impl Store {
 	pub async fn token_op(&self, id: &str) -> Result<Option<TokenOp>> {
 		sqlx::query(&format!("SELECT {OP_COLUMNS} FROM token_ops WHERE id = $1"))
 			.bind(id)
-			.fetch_optional(self.pool())
+			.fetch_optional(self.reads())
 			.await?
 			.map(|r| TokenOp::from_row(&r))
 			.transpose()
