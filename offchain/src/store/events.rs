@@ -12,44 +12,23 @@ impl Store {
 		tx: &mut sqlx::Transaction<'_, sqlx::Any>,
 		event: &NewEvent<'_>,
 	) -> Result<i64> {
-		sqlx::query("UPDATE event_counter SET last = last + 1 WHERE id = 1")
-			.execute(&mut **tx)
-			.await?;
-		let seq: i64 = sqlx::query("SELECT last FROM event_counter WHERE id = 1")
-			.fetch_one(&mut **tx)
-			.await?
-			.try_get("last")?;
-		sqlx::query(
-			"INSERT INTO events (seq, type, namespace, reference, detail, topic, tag, author, group_id, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-		)
-		.bind(seq)
-		.bind(event.kind)
-		.bind(event.namespace)
-		.bind(event.reference)
-		.bind(event.detail.map(|d| d.to_string()))
-		.bind(event.topics.map(|t| serde_json::to_string(t).expect("strings serialize")))
-		.bind(event.tag)
-		.bind(event.author)
-		.bind(event.group)
-		.bind(crate::types::now_ms())
-		.execute(&mut **tx)
-		.await?;
-		Ok(seq)
+		Store::append_events(tx, std::slice::from_ref(event)).await
 	}
 
 	/// Appends `events` in order inside `tx`, numbered after the last one, with one counter
 	/// update and one insert per [`ROWS_PER_STATEMENT`] events (see [`Store::append_event`]).
+	/// Returns the number of the last event appended, or of the last one before `tx` if
+	/// `events` is empty.
 	pub(crate) async fn append_events(
 		tx: &mut sqlx::Transaction<'_, sqlx::Any>,
 		events: &[NewEvent<'_>],
-	) -> Result<()> {
-		if events.is_empty() {
-			return Ok(());
+	) -> Result<i64> {
+		if !events.is_empty() {
+			sqlx::query("UPDATE event_counter SET last = last + $1 WHERE id = 1")
+				.bind(events.len() as i64)
+				.execute(&mut **tx)
+				.await?;
 		}
-		sqlx::query("UPDATE event_counter SET last = last + $1 WHERE id = 1")
-			.bind(events.len() as i64)
-			.execute(&mut **tx)
-			.await?;
 		let last: i64 = sqlx::query("SELECT last FROM event_counter WHERE id = 1")
 			.fetch_one(&mut **tx)
 			.await?
@@ -79,7 +58,7 @@ impl Store {
 			}
 			query.execute(&mut **tx).await?;
 		}
-		Ok(())
+		Ok(last)
 	}
 
 	/// Appends one event outside any other write.
