@@ -48,6 +48,13 @@ const _: () =
 /// How many blocks a signed pin stays valid.
 const MORTALITY: u64 = 64;
 
+/// How long a transaction is followed at most: four times its era at one block a slot. By then
+/// it is final, or its era has ended and [`InFlight`] has let its nonce go, so that following
+/// it longer frees nothing; the bound keeps a stream the pool never ends (a finality stall
+/// across a partition) from holding a task for each pin sent meanwhile.
+const FOLLOW_FOR: std::time::Duration =
+	std::time::Duration::from_millis(4 * MORTALITY * parley_runtime::MILLI_SECS_PER_BLOCK);
+
 struct Inner {
 	client: Arc<FullClient>,
 	pool: Arc<Pool>,
@@ -162,7 +169,10 @@ impl ChainSubmitter {
 		match inner.pool.submit_and_watch(best, TransactionSource::Local, opaque).await {
 			Ok(status) => {
 				inner.in_flight.lock().accepted(nonce, tx.hash, tx.valid_until);
-				tokio::spawn(follow(status, inner.in_flight.clone(), nonce, tx.hash));
+				tokio::spawn(tokio::time::timeout(
+					FOLLOW_FOR,
+					follow(status, inner.in_flight.clone(), nonce, tx.hash),
+				));
 				Ok(tx)
 			}
 			Err(e) => Err(format!("the transaction pool refused the transaction: {e}")),
@@ -171,7 +181,8 @@ impl ChainSubmitter {
 }
 
 /// Follows this node's transaction `hash` with `nonce` in the pool until it is final, and frees
-/// its nonce in `in_flight` if the pool drops it (usurped, dropped or invalid).
+/// its nonce in `in_flight` if the pool drops it (usurped, dropped or invalid). Run for at most
+/// [`FOLLOW_FOR`].
 async fn follow(
 	mut status: std::pin::Pin<Box<sc_transaction_pool_api::TransactionStatusStreamFor<Pool>>>,
 	in_flight: Arc<parking_lot::Mutex<InFlight>>,
