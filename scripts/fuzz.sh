@@ -3,9 +3,15 @@
 # or a stranger's bytes reach; the targets are in fuzz/fuzz_targets and run against the
 # `parley-wire` crate alone, so their instrumented build stays small.
 #
-#   scripts/fuzz.sh                 every target for 30 s (what scripts/test.sh runs)
-#   scripts/fuzz.sh 600             every target for 10 minutes
+#   scripts/fuzz.sh                 every decoder target in fuzz/ for 30 s (what scripts/test.sh runs)
+#   scripts/fuzz.sh 600             the same for 10 minutes each
 #   scripts/fuzz.sh 60 list_query   one target for a minute
+#   scripts/fuzz.sh 60 runtime_calls   the runtime's extrinsics and calls (fuzz/runtime) for a minute
+#
+# runtime_calls runs only when named (or with PARLEY_FUZZ_RUNTIME=1): it builds the runtime's whole
+# dependency graph with coverage instrumentation, binaryen's C++ included (the runtime's WASM
+# builder is a build dependency; its build script alone took 10 minutes here), a fresh machine's
+# test suite cannot afford that within its hour; the decoders in fuzz/ build in about a minute.
 #
 # cargo fuzz needs flags that stable rustc refuses (-Zsanitizer=address): RUSTC_BOOTSTRAP=1 lets
 # the machine's stable toolchain take them, so no nightly toolchain is needed. Two targets run at
@@ -30,7 +36,11 @@ for dir in "${FUZZ_DIRS[@]}"; do
     all+=("$name")
   done < <(sed -n '/^\[\[bin\]\]/,/^name/s/^name = "\(.*\)"$/\1/p' "$dir/Cargo.toml")
 done
-targets=("${@:-${all[@]}}")
+defaults=()
+for name in "${all[@]}"; do
+  if [ "${dir_of[$name]}" = fuzz ] || [ "${PARLEY_FUZZ_RUNTIME:-0}" = 1 ]; then defaults+=("$name"); fi
+done
+targets=("${@:-${defaults[@]}}")
 for target in "${targets[@]}"; do
   [ -n "${dir_of[$target]:-}" ] || { echo "[fuzz] no target $target; one of: ${all[*]}" >&2; exit 2; }
 done
