@@ -32,6 +32,70 @@ impl Drop for Fetching {
 	}
 }
 
+/// How many blob file jobs (an upload's final hash and sync, a fetched chunk's append, the check
+/// of a fetched copy, a download's read) run at once, each on one of as many threads of their
+/// own. Two cores and one disk do no more at once than a few.
+///
+/// They ran on tokio's blocking threads before, one task each. Under load (the mix: about 60 of
+/// them a second on a node whose two cores were busy) tokio made a new thread whenever no idle
+/// one had woken yet, and kept every thread it made as long as some work came within ten
+/// seconds, which at that rate was always. A node kept 60 to 110 threads, its memory rose a step
+/// with each burst that made more (a pause of a few seconds made 35 more threads and 13 MiB),
+/// and neither ever came down. A fixed set of threads cannot grow.
+pub const FILE_JOBS_AT_ONCE: usize = 8;
+
+/// A blob file job, as the threads of [`file_threads`] run it.
+type FileJob = Box<dyn FnOnce() + Send>;
+
+/// The slots of [`FILE_JOBS_AT_ONCE`], for the whole process: each job waiting or running holds
+/// one, so that at most that many jobs (and the bytes they carry) are ever queued.
+static FILE_JOBS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(FILE_JOBS_AT_ONCE);
+
+/// The queue of the [`FILE_JOBS_AT_ONCE`] threads (`parley-files`) that run blob file jobs,
+/// started on first use; or why they could not be started.
+fn file_threads() -> std::io::Result<&'static std::sync::mpsc::Sender<FileJob>> {
+	static THREADS: std::sync::OnceLock<Result<std::sync::mpsc::Sender<FileJob>, String>> =
+		std::sync::OnceLock::new();
+	THREADS
+		.get_or_init(|| {
+			let (queue, jobs) = std::sync::mpsc::channel::<FileJob>();
+			let jobs = Arc::new(Mutex::new(jobs));
+			for _ in 0..FILE_JOBS_AT_ONCE {
+				let jobs = jobs.clone();
+				std::thread::Builder::new()
+					.name("parley-files".into())
+					.spawn(move || loop {
+						let Ok(job) = jobs.lock().recv() else { return };
+						// A job that panics loses its answer (its caller gets an error), not
+						// the thread, where a panic hook does not end the process first (as
+						// Substrate's does in a node).
+						let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+					})
+					.map_err(|e| format!("cannot start the blob file threads: {e}"))?;
+			}
+			Ok(queue)
+		})
+		.as_ref()
+		.map_err(|e| std::io::Error::other(e.clone()))
+}
+
+/// Runs a blob's file `work` off the async workers, on the threads of [`FILE_JOBS_AT_ONCE`],
+/// once a slot is free: a 64 MiB blob's sync alone takes a tenth of a second.
+pub async fn on_disk<T: Send + 'static>(
+	work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> std::io::Result<T> {
+	// The semaphore is never closed.
+	let _slot = FILE_JOBS.acquire().await.map_err(std::io::Error::other)?;
+	let (answer, answered) = tokio::sync::oneshot::channel();
+	let job: FileJob = Box::new(move || {
+		let _ = answer.send(work());
+	});
+	file_threads()?
+		.send(job)
+		.map_err(|_| std::io::Error::other("the blob file threads have stopped"))?;
+	answered.await.map_err(|_| std::io::Error::other("a blob file job ended without an answer"))?
+}
+
 /// A streaming blake2-256 hasher (the same hash as `sp_core::blake2_256`).
 pub fn hasher() -> blake2b_simd::State {
 	blake2b_simd::Params::new().hash_length(32).to_state()
@@ -249,6 +313,46 @@ mod tests {
 
 	fn blob(len: usize) -> Vec<u8> {
 		(0..len).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect()
+	}
+
+	/// A burst of blob file jobs runs at most [`FILE_JOBS_AT_ONCE`] at a time on as many
+	/// threads, however many come at once, and every job still runs and answers; a job that
+	/// panics answers with an error and leaves the threads working.
+	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+	async fn a_burst_of_file_jobs_runs_on_a_few_threads_and_every_one_answers() {
+		use std::sync::atomic::{AtomicUsize, Ordering};
+		let running = Arc::new(AtomicUsize::new(0));
+		let most = Arc::new(AtomicUsize::new(0));
+		let threads = Arc::new(Mutex::new(HashSet::new()));
+		let jobs: Vec<_> = (0..8 * FILE_JOBS_AT_ONCE)
+			.map(|i| {
+				let (running, most, threads) = (running.clone(), most.clone(), threads.clone());
+				tokio::spawn(on_disk(move || {
+					let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+					most.fetch_max(now, Ordering::SeqCst);
+					threads.lock().insert(std::thread::current().id());
+					std::thread::sleep(std::time::Duration::from_millis(20));
+					running.fetch_sub(1, Ordering::SeqCst);
+					Ok(i)
+				}))
+			})
+			.collect();
+		let mut answers = Vec::new();
+		for job in jobs {
+			answers.push(job.await.unwrap().unwrap());
+		}
+		assert_eq!(answers, (0..8 * FILE_JOBS_AT_ONCE).collect::<Vec<_>>());
+		let most = most.load(Ordering::SeqCst);
+		assert!(most <= FILE_JOBS_AT_ONCE, "{most} jobs ran at once");
+		assert!(most > 1, "the jobs ran one at a time");
+		let threads = threads.lock().len();
+		assert!(threads <= FILE_JOBS_AT_ONCE, "the jobs ran on {threads} threads");
+
+		let panicked = on_disk(|| -> std::io::Result<()> { panic!("a job that panics") }).await;
+		assert!(panicked.is_err());
+		for i in 0..2 * FILE_JOBS_AT_ONCE {
+			assert_eq!(on_disk(move || Ok(i)).await.unwrap(), i, "the threads work on after it");
+		}
 	}
 
 	/// A transfer that breaks leaves its partial copy; the next one resumes from its end, and

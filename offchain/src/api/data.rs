@@ -114,9 +114,8 @@ async fn upload_blob(
 				}
 			})?;
 		}
-		let (hash, size) = tokio::task::spawn_blocking(move || writer.finish())
+		let (hash, size) = crate::blobs::on_disk(move || writer.finish())
 			.await
-			.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
 			.map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
 		let item = state.exchange.create_blob_data(&ns, name, hash, size).await?;
 		return Ok((
@@ -182,8 +181,19 @@ async fn download_blob(
 		.blobs()
 		.open(&hash)
 		.map_err(|_| ApiError::not_found(format!("blob of data {id} has not arrived yet")))?;
-	let stream =
-		tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 256 * 1024);
+	// Read in 256 KiB pieces through the blob store's bounded file jobs, so that many downloads
+	// at once do not each take a blocking thread of their own.
+	let stream = futures::stream::try_unfold(file, |mut file| async move {
+		let (file, piece) = crate::blobs::on_disk(move || {
+			use std::io::Read;
+			let mut piece = vec![0u8; 256 * 1024];
+			let n = file.read(&mut piece)?;
+			piece.truncate(n);
+			Ok((file, piece))
+		})
+		.await?;
+		Ok::<_, std::io::Error>((!piece.is_empty()).then_some((piece, file)))
+	});
 	Ok((
 		[
 			(header::CONTENT_TYPE, "application/octet-stream".to_string()),

@@ -388,12 +388,12 @@ pub async fn fetch_blob(
 	}
 }
 
-/// Runs a blob's file work (hashing a resumed copy, an append, the final sync) off the async
-/// workers: a 64 MiB blob's sync alone takes a tenth of a second.
+/// Runs a blob's file work (hashing a resumed copy, an append, the final sync) through
+/// [`crate::blobs::on_disk`].
 async fn on_file<T: Send + 'static>(
 	work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
 ) -> Result<T, String> {
-	tokio::task::spawn_blocking(work).await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())
+	crate::blobs::on_disk(work).await.map_err(|e| e.to_string())
 }
 
 /// Whether a chunk a peer sent, of `len` bytes for a blob it says has `total`, fits the blob of
