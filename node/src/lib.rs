@@ -11,6 +11,8 @@ pub mod chain_spec;
 mod channel_tools;
 mod cli;
 pub mod command;
+#[cfg(target_os = "linux")]
+mod memory;
 mod private_data;
 mod rpc;
 mod service;

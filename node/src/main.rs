@@ -11,11 +11,10 @@
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// jemalloc's settings, read once before the first allocation: one arena per CPU, where
-/// jemalloc's default is four per CPU. Over a 30-minute soak a node's live heap
-/// (`stats.allocated`) was flat, while jemalloc's overhead around it (its metadata, and pages
-/// half used) grew by 7-9 MiB with eight arenas on two cores and by 2.6 MiB with two, for the
-/// same CPU time (README.md, "Memory over a soak"). `MALLOC_CONF` in a node's environment still
-/// overrides it.
+/// jemalloc's default is four per CPU. Over a 30-minute soak jemalloc's overhead around what a
+/// node holds (its metadata, and pages half used) grew by 7-9 MiB with eight arenas on two
+/// cores and by 2.6 MiB with two, for the same CPU time (README.md, "Memory over a soak").
+/// `MALLOC_CONF` in a node's environment still overrides it.
 #[cfg(target_os = "linux")]
 #[export_name = "malloc_conf"]
 pub static MALLOC_CONF: &[u8; 20] = b"percpu_arena:percpu\0";

@@ -247,6 +247,16 @@ pub async fn new_full<
 	let name = config.network.node_name.clone();
 	let enable_grandpa = !config.disable_grandpa;
 	let prometheus_registry = config.prometheus_registry().cloned();
+	// What the node holds, apart from what its allocator keeps around it (`crate::memory`).
+	#[cfg(target_os = "linux")]
+	if let Some(registry) = prometheus_registry.as_ref() {
+		match crate::memory::MemoryGauges::register(registry) {
+			Ok(gauges) => task_manager.spawn_handle().spawn("parley-memory", None, gauges.run()),
+			Err(e) => {
+				log::warn!(target: "parley", "no memory gauges on the Prometheus endpoint: {e}")
+			}
+		}
+	}
 
 	let rpc_extensions_builder = {
 		let client = client.clone();
