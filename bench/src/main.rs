@@ -21,7 +21,7 @@ use load::{Run, Workload};
 use serde_json::{json, Value};
 use std::{
 	path::PathBuf,
-	sync::Arc,
+	sync::{Arc, Mutex},
 	time::{Duration, Instant},
 };
 
@@ -147,6 +147,25 @@ async fn bench(args: Args) -> Result<bool, String> {
 		.map(|(i, w)| tokio::spawn(load::drive(run.clone(), w.clone(), i)))
 		.collect();
 
+	// What each node holds, as its allocator counts it: read from its Prometheus endpoint every
+	// 5 s (jemalloc's counts there are refreshed as often) by a task of its own, so that a node
+	// slow to answer never delays the per-second sampling below.
+	let held: Arc<Mutex<Vec<Option<u64>>>> = Arc::new(Mutex::new(vec![None; n]));
+	let held_reader = {
+		let (held, parties) = (held.clone(), parties.clone());
+		let rest = network::Rest::new(Duration::from_secs(5));
+		tokio::spawn(async move {
+			let mut every = tokio::time::interval(Duration::from_secs(5));
+			loop {
+				every.tick().await;
+				for (i, party) in parties.iter().enumerate() {
+					let kib = rest.held_kib(party).await;
+					held.lock().expect("no panic holds it")[i] = kib;
+				}
+			}
+		})
+	};
+
 	// Each second: the nodes' memory; every 10 s a line of progress. Then the drain.
 	let drain_until = run.until + Duration::from_secs(args.drain_seconds);
 	let mut load_ended: Option<Duration> = None;
@@ -154,9 +173,14 @@ async fn bench(args: Args) -> Result<bool, String> {
 	let mut last_confirmations = 0;
 	loop {
 		tick.tick().await;
+		let latest_held = held.lock().expect("no panic holds it").clone();
 		let memory: Vec<report::Memory> = nodes
 			.iter_mut()
-			.map(|n| n.as_mut().map(|n| n.sample_memory()).unwrap_or_default())
+			.zip(latest_held)
+			.map(|(n, held_kib)| report::Memory {
+				held_kib,
+				..n.as_mut().map(|n| n.sample_memory()).unwrap_or_default()
+			})
 			.collect();
 		recorder.memory(memory.clone());
 		let elapsed = started.elapsed();
@@ -164,11 +188,16 @@ async fn bench(args: Args) -> Result<bool, String> {
 		if elapsed.as_secs().is_multiple_of(10) && elapsed.as_secs() > 0 {
 			let confirmations = recorder.confirmations();
 			println!(
-				"[bench] {:>4} s: {} confirmations in the last 10 s, {waiting} messages awaiting a recipient, node memory {:?} MiB ({:?} its own)",
+				"[bench] {:>4} s: {} confirmations in the last 10 s, {waiting} messages awaiting a recipient, node memory {:?} MiB ({:?} its own, [{}] held)",
 				elapsed.as_secs(),
 				confirmations - last_confirmations,
 				memory.iter().map(|m| m.resident_kib / 1024).collect::<Vec<_>>(),
-				memory.iter().map(|m| m.anonymous_kib / 1024).collect::<Vec<_>>()
+				memory.iter().map(|m| m.anonymous_kib / 1024).collect::<Vec<_>>(),
+				memory
+					.iter()
+					.map(|m| m.held_kib.map(|k| (k / 1024).to_string()).unwrap_or("-".into()))
+					.collect::<Vec<_>>()
+					.join(", ")
 			);
 			last_confirmations = confirmations;
 		}
@@ -182,6 +211,7 @@ async fn bench(args: Args) -> Result<bool, String> {
 			break;
 		}
 	}
+	held_reader.abort();
 	let load = load_ended.unwrap_or(Duration::from_secs(seconds));
 	let span = started.elapsed();
 	let (unconfirmed, duplicates) = ledger.outstanding();
@@ -354,45 +384,76 @@ fn print_report(result: &Value) {
 	}
 }
 
-/// Prints the soak's minutes: confirmations/s, latency and each node's memory at the minute's
-/// end; and whether memory stayed flat (grew less than 10%) after the first five minutes.
+/// Prints the soak's minutes: confirmations/s, latency, and each node's memory over the
+/// minute; and whether memory stayed flat (grew less than 10%) after the first five minutes.
 ///
 /// Flat is judged on each node's own memory (`RssAnon`: heap and stacks), where a leak shows.
 /// Its resident memory is printed too, but it also counts the pages of the chain database's
 /// tables that ParityDB maps: those grow with the chain on disk, and the kernel takes them back
-/// whenever it needs the room.
+/// whenever it needs the room. And what the node holds, as its allocator counts it: own memory
+/// less jemalloc's metadata, half-used pages and freed pages not yet returned.
+///
+/// A minute's figure for a node is the median of its per-second readings in that minute: what
+/// a node holds rises and falls by ±5 MiB within seconds (blocks, batches and payloads in
+/// flight), so one reading at a minute's end says more about that instant than about the
+/// minute. Growth is from minute 5 to the last minute of load. The growth between those two
+/// single readings (how stops 33-40 judged it), the least-squares trend over the minutes
+/// between, and the high-water marks of each half are printed beside it.
 fn soak_report(result: &Value) -> bool {
 	let Some(timeline) = result["summary"]["timeline"].as_array() else { return false };
-	println!("\nminute  confirmed/s  p50 ms  p99 ms  resident MiB per node  own MiB per node");
-	let mut first_after_warmup: Option<(Vec<f64>, Vec<f64>)> = None;
-	let mut last = (vec![], vec![]);
-	// Each minute's highest own memory over the nodes, for the high-water marks below.
+	// Only minutes wholly under load: the drain after it is quieter.
+	let load_seconds = result["summary"]["load_seconds"].as_f64().unwrap_or(f64::MAX);
+	let minutes: Vec<&[Value]> = timeline
+		.chunks(60)
+		.enumerate()
+		.take_while(|(m, chunk)| chunk.len() == 60 && ((m + 1) * 60) as f64 <= load_seconds + 0.5)
+		.map(|(_, chunk)| chunk)
+		.collect();
+	println!(
+		"\nminute  confirmed/s  p50 ms  p99 ms  resident MiB per node  own MiB per node  held MiB per node"
+	);
+	// Per minute: each node's medians (resident, own, held), its last readings (resident,
+	// own), and the highest own memory over the nodes in any second.
+	let mut medians: Vec<[Vec<Option<f64>>; 3]> = vec![];
+	let mut last_readings: Vec<Vec<f64>> = vec![];
 	let mut highest_own: Vec<f64> = vec![];
-	for (minute, seconds) in timeline.chunks(60).enumerate() {
+	for (minute, seconds) in minutes.iter().enumerate() {
 		let confirmed: u64 = seconds.iter().filter_map(|s| s["confirmed"].as_u64()).sum();
 		let p50: Vec<f64> = seconds.iter().filter_map(|s| s["p50_ms"].as_f64()).collect();
 		let p99: Vec<f64> = seconds.iter().filter_map(|s| s["p99_ms"].as_f64()).collect();
-		let median = |v: &[f64]| {
-			let mut v = v.to_vec();
-			v.sort_by(|a, b| a.total_cmp(b));
-			v.get(v.len() / 2).copied()
+		let per_node = |field: &str| -> Vec<Option<f64>> {
+			let nodes = seconds.iter().filter_map(|s| s[field].as_array()).map(Vec::len).max();
+			(0..nodes.unwrap_or(0))
+				.map(|node| {
+					median(
+						&seconds.iter().filter_map(|s| s[field][node].as_f64()).collect::<Vec<_>>(),
+					)
+				})
+				.collect()
 		};
-		let mib = |field: &str| -> Vec<f64> {
-			seconds
-				.last()
-				.and_then(|s| s[field].as_array())
-				.map(|r| r.iter().filter_map(Value::as_f64).collect())
-				.unwrap_or_default()
+		let figures = [per_node("rss_mib"), per_node("anon_mib"), per_node("held_mib")];
+		let shown = |v: &[Option<f64>]| {
+			let cells: Vec<String> = v
+				.iter()
+				.map(|m| m.map(|m| format!("{m:.0}")).unwrap_or_else(|| "-".into()))
+				.collect();
+			format!("[{}]", cells.join(", "))
 		};
-		let (resident, own) = (mib("rss_mib"), mib("anon_mib"));
-		let rounded = |v: &[f64]| v.iter().map(|m| m.round() as u64).collect::<Vec<_>>();
 		println!(
-			"{minute:>6}  {:>11.1}  {:>6}  {:>6}  {:<21}  {:?}",
+			"{minute:>6}  {:>11.1}  {:>6}  {:>6}  {:<21}  {:<16}  {}",
 			confirmed as f64 / seconds.len() as f64,
 			median(&p50).map(|v| format!("{v:.0}")).unwrap_or("-".into()),
 			median(&p99).map(|v| format!("{v:.0}")).unwrap_or("-".into()),
-			format!("{:?}", rounded(&resident)),
-			rounded(&own)
+			shown(&figures[0]),
+			shown(&figures[1]),
+			shown(&figures[2]),
+		);
+		last_readings.push(
+			seconds
+				.last()
+				.and_then(|s| s["anon_mib"].as_array())
+				.map(|r| r.iter().filter_map(Value::as_f64).collect())
+				.unwrap_or_default(),
 		);
 		highest_own.push(
 			seconds
@@ -402,30 +463,57 @@ fn soak_report(result: &Value) -> bool {
 				.filter_map(Value::as_f64)
 				.fold(0.0, f64::max),
 		);
-		if minute == 5 {
-			first_after_warmup = Some((resident.clone(), own.clone()));
-		}
-		last = (resident, own);
+		medians.push(figures);
 	}
-	let Some((base_resident, base_own)) = first_after_warmup else {
-		println!("memory: the soak was too short to judge (under 6 minutes)");
+	if medians.len() < 7 {
+		println!("memory: the soak was too short to judge (under 7 minutes of load)");
 		return true;
+	}
+	let last = medians.len() - 1;
+	let growth = |figure: usize| {
+		let (base, end) = (&medians[5][figure], &medians[last][figure]);
+		let pairs: Vec<(f64, f64)> =
+			base.iter().zip(end).filter_map(|(b, e)| Some(((*b)?, (*e)?))).collect();
+		let (base, end): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+		(!base.is_empty()).then(|| largest_growth(&base, &end))
 	};
-	let own = largest_growth(&base_own, &last.1);
+	let own = growth(1).unwrap_or(0.0);
 	println!(
-		"memory growth after the first 5 minutes: own {:.1}% at most ({}); resident {:.1}% at most (the database's mapped tables included)",
+		"memory growth from minute 5 to minute {last} (each the median of its readings): own {:.1}% at most ({}); resident {:.1}% at most (the database's mapped tables included); held {}",
 		own * 100.0,
 		if own < 0.10 { "flat" } else { "NOT flat" },
-		largest_growth(&base_resident, &last.0) * 100.0,
+		growth(0).unwrap_or(0.0) * 100.0,
+		growth(2).map(|g| format!("{:.1}% at most", g * 100.0)).unwrap_or("not read".into()),
+	);
+	println!(
+		"  own memory's growth between the single readings at those minutes' ends: {:.1}% at most",
+		largest_growth(&last_readings[5], &last_readings[last]) * 100.0
+	);
+	let trends = |figure: usize| {
+		let nodes = medians[5][figure].len();
+		(0..nodes)
+			.map(|node| {
+				let points: Vec<(f64, f64)> = (5..=last)
+					.filter_map(|m| Some((m as f64, medians[m][figure].get(node).copied()??)))
+					.collect();
+				trend(&points).map(|t| format!("{t:+.2}")).unwrap_or_else(|| "-".into())
+			})
+			.collect::<Vec<_>>()
+			.join(", ")
+	};
+	println!(
+		"  trend over minutes 5-{last} (least squares, MiB a minute per node): own [{}], held [{}]",
+		trends(1),
+		trends(2)
 	);
 	// Caches that fill and a log that is kept in memory until it is written out make memory
 	// rise and fall; a leak raises the high-water mark from one half of the soak to the next.
-	let after_warmup = &highest_own[6.min(highest_own.len())..];
+	let after_warmup = &highest_own[6..];
 	let (earlier, later) = after_warmup.split_at(after_warmup.len() / 2);
 	if !earlier.is_empty() {
 		let mark = |m: &[f64]| m.iter().copied().fold(0.0, f64::max);
 		println!(
-			"own memory's high-water mark: {:.0} MiB in minutes 6-{}, {:.0} MiB in minutes {}-{} ({:+.1}%)",
+			"  own memory's high-water mark: {:.0} MiB in minutes 6-{}, {:.0} MiB in minutes {}-{} ({:+.1}%)",
 			mark(earlier),
 			5 + earlier.len(),
 			mark(later),
@@ -435,6 +523,24 @@ fn soak_report(result: &Value) -> bool {
 		);
 	}
 	own < 0.10
+}
+
+/// The median of `values` (the upper one of an even count); `None` if there are none.
+fn median(values: &[f64]) -> Option<f64> {
+	let mut sorted = values.to_vec();
+	sorted.sort_by(|a, b| a.total_cmp(b));
+	sorted.get(sorted.len() / 2).copied()
+}
+
+/// The slope of the least-squares line through `points` (x, y); `None` for fewer than two
+/// distinct x.
+fn trend(points: &[(f64, f64)]) -> Option<f64> {
+	let n = points.len() as f64;
+	let (mean_x, mean_y) =
+		(points.iter().map(|p| p.0).sum::<f64>() / n, points.iter().map(|p| p.1).sum::<f64>() / n);
+	let spread: f64 = points.iter().map(|p| (p.0 - mean_x).powi(2)).sum();
+	(spread > 0.0)
+		.then(|| points.iter().map(|p| (p.0 - mean_x) * (p.1 - mean_y)).sum::<f64>() / spread)
 }
 
 /// The largest growth from `base` to `last` over the nodes, as a fraction of `base` (a node
@@ -459,7 +565,7 @@ mod tests {
 				"rss_mib": [resident(t), resident(t)], "anon_mib": [own(t), own(t)] })
 			})
 			.collect();
-		json!({ "summary": { "timeline": seconds } })
+		json!({ "summary": { "timeline": seconds, "load_seconds": (minutes * 60) as f64 } })
 	}
 
 	#[test]
@@ -470,8 +576,39 @@ mod tests {
 		// The nodes' own memory grows by a fifth after minute 5: not flat.
 		let leak = timeline(10, |_| 300.0, |t| if t < 420 { 150.0 } else { 180.0 });
 		assert!(!soak_report(&leak));
-		// Under 6 minutes there is nothing to judge it on.
-		assert!(soak_report(&timeline(5, |_| 1.0, |t| t as f64)));
+		// Under 7 minutes there is nothing to judge it on.
+		assert!(soak_report(&timeline(6, |_| 1.0, |t| t as f64)));
+		// Own memory that swings by ±8% from second to second, with no trend, is flat, though
+		// the last reading of minute 5 is a low and the last of the soak a high (+17%).
+		let swinging = timeline(
+			10,
+			|_| 300.0,
+			|t| {
+				if t == 359 {
+					138.0
+				} else if t == 599 {
+					162.0
+				} else {
+					150.0 + (t % 3) as f64 - 1.0
+				}
+			},
+		);
+		assert!(soak_report(&swinging));
+		// The drain after the load (a part minute, or whole minutes past `load_seconds`) is not
+		// judged: memory that rises only there is still flat.
+		let mut drained = timeline(12, |_| 300.0, |t| if t < 600 { 150.0 } else { 200.0 });
+		drained["summary"]["load_seconds"] = json!(600.0);
+		assert!(soak_report(&drained));
+	}
+
+	#[test]
+	fn the_trend_is_the_least_squares_slope() {
+		assert_eq!(trend(&[(5.0, 100.0), (6.0, 102.0), (7.0, 104.0)]), Some(2.0));
+		assert_eq!(trend(&[(5.0, 100.0), (6.0, 110.0), (7.0, 100.0)]), Some(0.0));
+		assert_eq!(trend(&[(5.0, 100.0)]), None);
+		assert_eq!(trend(&[]), None);
+		assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+		assert_eq!(median(&[]), None);
 	}
 
 	#[test]

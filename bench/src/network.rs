@@ -18,6 +18,9 @@ pub struct Party {
 	pub api_key: String,
 	/// The node's process id (for its CPU time and memory).
 	pub pid: Option<u32>,
+	/// The node's Prometheus endpoint's port on 127.0.0.1 (for what its allocator counts).
+	#[serde(default)]
+	pub prometheus_port: Option<u16>,
 }
 
 #[derive(Deserialize)]
@@ -102,10 +105,58 @@ impl Rest {
 		}
 	}
 
+	/// The bytes `party`'s node holds (`parley_memory_allocated_bytes` on its Prometheus
+	/// endpoint: what jemalloc counts as allocated and not freed), in KiB; `None` if the node
+	/// has no endpoint or does not export it.
+	pub async fn held_kib(&self, party: &Party) -> Option<u64> {
+		let port = party.prometheus_port?;
+		let url = format!("http://127.0.0.1:{port}/metrics");
+		let response = self.http.get(url).timeout(Duration::from_secs(5)).send().await.ok()?;
+		gauge(&response.text().await.ok()?, "parley_memory_allocated_bytes")
+			.map(|b| b as u64 / 1024)
+	}
+
 	async fn answer(request: reqwest::RequestBuilder) -> Result<Answer, String> {
 		let response = request.send().await.map_err(|e| e.to_string())?;
 		let status = response.status().as_u16();
 		let bytes = response.bytes().await.map_err(|e| e.to_string())?;
 		Ok(Answer { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) })
+	}
+}
+
+/// The value of the gauge `name` in Prometheus's text format: its first sample, whatever its
+/// labels (a node labels each of its samples with its chain).
+fn gauge(text: &str, name: &str) -> Option<f64> {
+	text.lines()
+		.filter(|line| !line.starts_with('#'))
+		.find_map(|line| {
+			let rest = line.strip_prefix(name)?;
+			let rest = match rest.strip_prefix('{') {
+				Some(labelled) => labelled.split_once('}')?.1,
+				None => rest,
+			};
+			rest.strip_prefix(' ')
+		})
+		.and_then(|value| value.trim().parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn a_gauge_is_read_from_prometheus_text() {
+		let text = "# HELP parley_memory_allocated_bytes Bytes the node holds\n\
+			# TYPE parley_memory_allocated_bytes gauge\n\
+			parley_memory_allocated_bytes_total 1\n\
+			parley_memory_allocated_bytes 111149056\n\
+			parley_memory_active_bytes{chain=\"local3\"} 120000000\n";
+		assert_eq!(gauge(text, "parley_memory_allocated_bytes"), Some(111_149_056.0));
+		assert_eq!(gauge(text, "parley_memory_active_bytes"), Some(120_000_000.0));
+		assert_eq!(gauge(text, "parley_memory_metadata_bytes"), None);
+		assert_eq!(
+			gauge("parley_memory_allocated_bytes NaNx\n", "parley_memory_allocated_bytes"),
+			None
+		);
 	}
 }

@@ -145,6 +145,7 @@ impl Recorder {
 						"p99_ms": percentile(&s.latencies, 0.99),
 						"rss_mib": s.memory.iter().map(|m| m.resident_kib as f64 / 1024.0).collect::<Vec<_>>(),
 						"anon_mib": s.memory.iter().map(|m| m.anonymous_kib as f64 / 1024.0).collect::<Vec<_>>(),
+						"held_mib": s.memory.iter().map(|m| m.held_kib.map(|k| k as f64 / 1024.0)).collect::<Vec<_>>(),
 					})
 				})
 				.collect();
@@ -194,6 +195,10 @@ pub struct Memory {
 	/// The process's own memory (`RssAnon`): the heap and stacks, what it cannot give back
 	/// without freeing it. A leak shows here.
 	pub anonymous_kib: u64,
+	/// What the node holds, as its allocator counts it (`parley_memory_allocated_bytes`, read
+	/// from its Prometheus endpoint every few seconds): its own memory less the allocator's
+	/// metadata, half-used pages and freed pages not yet returned. `None` where not read.
+	pub held_kib: Option<u64>,
 }
 
 impl Memory {
@@ -207,7 +212,7 @@ impl Memory {
 				.and_then(|kib| kib.parse().ok())
 				.unwrap_or(0)
 		};
-		Self { resident_kib: field("VmRSS:"), anonymous_kib: field("RssAnon:") }
+		Self { resident_kib: field("VmRSS:"), anonymous_kib: field("RssAnon:"), held_kib: None }
 	}
 }
 
@@ -274,7 +279,7 @@ mod tests {
 		let status = "Name:\tparley-node\nVmPeak:\t  900000 kB\nVmRSS:\t  221060 kB\nRssAnon:\t  156524 kB\nRssFile:\t   64536 kB\n";
 		assert_eq!(
 			Memory::from_status(status),
-			Memory { resident_kib: 221_060, anonymous_kib: 156_524 }
+			Memory { resident_kib: 221_060, anonymous_kib: 156_524, held_kib: None }
 		);
 		assert_eq!(Memory::from_status("Name:\tgone\n"), Memory::default());
 		// This process's own figures are there, and its own memory is part of its resident.
