@@ -54,16 +54,17 @@ impl SubstrateCli for Cli {
 	}
 }
 
-/// The trie cache a Parley node keeps unless `--trie-cache-size` says otherwise: 16 MiB.
+/// The trie cache a Parley node keeps unless `--trie-cache-size` says otherwise: 8 MiB.
 ///
-/// Substrate's default (1 GiB) is sized for Polkadot's state. A Parley chain's state grows with
-/// every pin, and the cache keeps every trie node a block writes until it is full, so with that
-/// default a node's own memory grew by several MiB a minute under steady load for as long as
-/// the cache was not full (measured with jemalloc's heap profile: the trie cache and ParityDB's
-/// log were the growth, nothing else). With 64 MiB the soak's throughput and latency were the
-/// same as with 1 GiB, but the cache took 20 minutes of the soak to fill; 16 MiB fills in the
-/// first five, after which a node's own memory stays flat.
-const TRIE_CACHE_BYTES: usize = 16 * 1024 * 1024;
+/// Substrate's default (1 GiB) is sized for Polkadot's state. A Parley chain's state is small
+/// (pins are forgotten after `RetainFor` blocks), but every block writes new trie nodes and the
+/// cache keeps each until it is full, so a node's own memory rises for as long as the cache is
+/// filling (measured with jemalloc's heap profile). With 1 GiB it grew by several MiB a minute;
+/// with 64 MiB the cache took 20 minutes of the soak to fill; with 16 MiB it held 6.4-10.1 MB
+/// of trie nodes from about minute 11 on. With 8 MiB a node's own memory in the soak was
+/// 13 MiB lower, for the same throughput at the soak's rate and at the mix's peak (README.md,
+/// "Memory over a soak").
+const TRIE_CACHE_BYTES: usize = 8 * 1024 * 1024;
 
 /// Whether `--trie-cache-size` is among the arguments (as `--trie-cache-size N` or `=N`).
 fn trie_cache_size_given(args: impl IntoIterator<Item = String>) -> bool {
