@@ -60,23 +60,44 @@ impl SubstrateCli for Cli {
 /// (pins are forgotten after `RetainFor` blocks), but every block writes new trie nodes and the
 /// cache keeps each until it is full, so a node's own memory rises for as long as the cache is
 /// filling (measured with jemalloc's heap profile). With 1 GiB it grew by several MiB a minute;
-/// with 64 MiB the cache took 20 minutes of the soak to fill; with 16 MiB it held 6.4-10.1 MB
-/// of trie nodes from about minute 11 on. With 8 MiB a node's own memory in the soak was
-/// 13 MiB lower, for the same throughput at the soak's rate and at the mix's peak (README.md,
+/// with 64 MiB the cache took 20 minutes of the soak to fill; with 16 MiB it was full by minute
+/// 6-16 and then held 7.8-12.0 MB of trie nodes. With 8 MiB a node's own memory in the soak was
+/// 11-13 MiB lower, for the same throughput at the soak's rate and at the mix's peak (README.md,
 /// "Memory over a soak").
 const TRIE_CACHE_BYTES: usize = 8 * 1024 * 1024;
 
-/// Whether `--trie-cache-size` is among the arguments (as `--trie-cache-size N` or `=N`).
-fn trie_cache_size_given(args: impl IntoIterator<Item = String>) -> bool {
-	args.into_iter().any(|a| a == "--trie-cache-size" || a.starts_with("--trie-cache-size="))
+/// How long the transaction pool refuses a transaction it has seen leave it, unless
+/// `--tx-ban-seconds` says otherwise: 2 minutes.
+///
+/// Substrate's default (30 minutes) guards a public network against a peer that gossips the
+/// same invalid or already-included transaction again and again. Here the pool's ban list, one
+/// copy per view of the pool (one view per recent block), grew for the whole 30 minutes of the
+/// soak (1.0 to 4.3 MB per node in heap profiles) and held 0.5-1.0 MB with 2 minutes. Nothing
+/// Parley sends needs the longer ban: the node's submitter signs every submission afresh with
+/// the account's next nonce, so it never sends a banned hash again, and a stale transaction
+/// that anyone sends after its ban ends is refused for its nonce (`Stale`), not included twice.
+const TX_BAN_SECONDS: u64 = 120;
+
+/// Whether `flag` is among the arguments (as `flag VALUE` or `flag=VALUE`).
+fn flag_given(args: &[String], flag: &str) -> bool {
+	args.iter().any(|a| a == flag || a.strip_prefix(flag).is_some_and(|rest| rest.starts_with('=')))
+}
+
+/// Applies Parley's own defaults where the operator gave no value: the trie cache and the
+/// transaction pool's ban. `args` is the command line the `cli` was parsed from.
+fn apply_parley_defaults(cli: &mut Cli, args: &[String]) {
+	if !flag_given(args, "--trie-cache-size") {
+		cli.run.import_params.trie_cache_size = TRIE_CACHE_BYTES;
+	}
+	if cli.run.pool_config.tx_ban_seconds.is_none() {
+		cli.run.pool_config.tx_ban_seconds = Some(TX_BAN_SECONDS);
+	}
 }
 
 /// Parses the command line and runs what it asks for.
 pub fn run() -> sc_cli::Result<()> {
 	let mut cli = Cli::from_args();
-	if !trie_cache_size_given(std::env::args()) {
-		cli.run.import_params.trie_cache_size = TRIE_CACHE_BYTES;
-	}
+	apply_parley_defaults(&mut cli, &std::env::args().collect::<Vec<_>>());
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
@@ -198,3 +219,43 @@ const DEFAULT_RPC_CORS: &[&str] = &[
 	"https://127.0.0.1:*",
 	"https://polkadot.js.org",
 ];
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use clap::Parser;
+
+	/// Parses `args` as the node's command line and applies Parley's defaults, as `run` does.
+	fn parsed(args: &[&str]) -> Cli {
+		let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+		let mut cli = Cli::try_parse_from(&args).expect("a valid command line");
+		apply_parley_defaults(&mut cli, &args);
+		cli
+	}
+
+	#[test]
+	fn a_node_without_flags_gets_parleys_trie_cache_and_pool_ban() {
+		let cli = parsed(&["parley-node", "--chain", "local3"]);
+		assert_eq!(cli.run.import_params.trie_cache_size, 8 * 1024 * 1024);
+		assert_eq!(cli.run.pool_config.tx_ban_seconds, Some(120));
+	}
+
+	#[test]
+	fn the_operators_values_win_over_parleys_defaults() {
+		let cli = parsed(&["parley-node", "--trie-cache-size", "0", "--tx-ban-seconds", "1800"]);
+		assert_eq!(cli.run.import_params.trie_cache_size, 0);
+		assert_eq!(cli.run.pool_config.tx_ban_seconds, Some(1800));
+
+		let cli = parsed(&["parley-node", "--trie-cache-size=1048576", "--tx-ban-seconds=60"]);
+		assert_eq!(cli.run.import_params.trie_cache_size, 1_048_576);
+		assert_eq!(cli.run.pool_config.tx_ban_seconds, Some(60));
+	}
+
+	#[test]
+	fn a_flag_that_only_starts_like_the_trie_cache_flag_is_not_it() {
+		let args: Vec<String> =
+			["parley-node", "--trie-cache-sizes=5"].iter().map(|a| a.to_string()).collect();
+		assert!(!flag_given(&args, "--trie-cache-size"));
+		assert!(flag_given(&["--trie-cache-size=5".to_string()], "--trie-cache-size"));
+	}
+}
