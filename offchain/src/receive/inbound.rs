@@ -323,8 +323,10 @@ const CHUNKS_IN_FLIGHT: usize = 4;
 
 /// Pulls blob `hash` of `size` bytes (the attachment's size, which the pinned manifest commits
 /// to) from `peer` in chunks into the blob store, resuming a partial copy, with
-/// [`CHUNKS_IN_FLIGHT`] chunks asked for ahead. The peer's word on the size counts for nothing:
-/// a chunk that disagrees with `size`, or would run past it, ends the fetch before anything more
+/// [`CHUNKS_IN_FLIGHT`] chunks asked for ahead. Each chunk is written (and hashed) on the file
+/// threads while the next ones are asked for and arrive, so a stream waits for a write only
+/// when the one before it is not done yet. The peer's word on the size counts for nothing: a
+/// chunk that disagrees with `size`, or would run past it, ends the fetch before anything more
 /// is written. Returns the blob's size.
 pub async fn fetch_blob(
 	exchange: &Exchange,
@@ -337,14 +339,18 @@ pub async fn fetch_blob(
 		return Ok(size);
 	}
 	let chunk = (exchange.inner.config.channel.max_blob_chunk as u64).max(1);
-	let mut partial = on_file(move || blobs.resume(&hash)).await?;
-	// Where the next chunk asked for starts; chunks from `partial.len()` to here are on their way.
-	let mut asked = partial.len();
+	let partial = on_file(move || blobs.resume(&hash)).await?;
+	// Where the next chunk must start: the bytes here plus those being written.
+	let mut next = partial.len();
+	// The copy, or the write that has it: at most one chunk is being written at a time.
+	let mut writing = tokio::spawn(async move { Ok::<_, String>(partial) });
+	// Where the next chunk asked for starts; chunks from `next` to here are on their way.
+	let mut asked = next;
 	let mut in_flight = futures::stream::FuturesOrdered::new();
 	loop {
-		let offset = partial.len();
-		if offset >= size {
+		if next >= size {
 			// All here (or a partial copy longer than the blob, which cannot match): check it.
+			let partial = written(writing).await?;
 			if on_file(move || partial.finish()).await? {
 				return Ok(size);
 			}
@@ -365,27 +371,34 @@ pub async fn fetch_blob(
 		match answer.map_err(|e| e.to_string())? {
 			BlobResponse::Chunk { total, data } => {
 				check_chunk(size, at, max_len, total, data.len())?;
-				if at != offset {
-					return Err(format!("chunk at {at} does not follow the {offset} bytes here"));
+				if at != next {
+					return Err(format!("chunk at {at} does not follow the {next} bytes here"));
 				}
 				let short = data.len() < max_len as usize;
-				partial = on_file(move || {
-					let mut partial = partial;
+				next += data.len() as u64;
+				let mut partial = written(writing).await?;
+				writing = tokio::spawn(on_file(move || {
 					partial.append(&data)?;
 					Ok(partial)
-				})
-				.await?;
+				}));
 				if short {
 					// A peer that sends smaller chunks than asked: the chunks asked for ahead
 					// start at the wrong places, so ask again from here.
 					in_flight = futures::stream::FuturesOrdered::new();
-					asked = partial.len();
+					asked = next;
 				}
 			}
 			BlobResponse::NotFound => return Err("peer does not have the blob".into()),
 			BlobResponse::Refused(why) => return Err(format!("peer refused: {why:?}")),
 		}
 	}
+}
+
+/// The partial copy once the write in `writing` is done, or why that write failed.
+async fn written(
+	writing: tokio::task::JoinHandle<Result<crate::blobs::PartialBlob, String>>,
+) -> Result<crate::blobs::PartialBlob, String> {
+	writing.await.map_err(|e| format!("a blob write did not finish: {e}"))?
 }
 
 /// Runs a blob's file work (hashing a resumed copy, an append, the final sync) through
