@@ -504,6 +504,121 @@ async fn a_private_blob_is_served_to_its_group_only() {
 	assert_eq!(b.exchange.blobs().size(&hash), None);
 }
 
+/// How the lying peer of [`a_peer_lying_mid_blob_costs_the_fetch_never_a_corrupt_copy`] answers
+/// a chunk from this offset on.
+#[derive(Clone, Copy)]
+enum Lie {
+	/// Says the blob has another size.
+	Size(u64),
+	/// Sends bytes that are not the blob's (the sizes all right).
+	Bytes(u64),
+	/// Tells the truth.
+	None,
+}
+
+/// A peer that serves a blob honestly at first and then lies (about its size, or with other
+/// bytes) costs the fetch from it, never a corrupt or overgrown copy: a fetch that ends on a lie
+/// ends only after its last write, so the copy holds exactly the bytes before the lie and the
+/// next fetch resumes there; a copy that does not hash to the blob is discarded; and a fetch
+/// from an honest source then ends with the blob byte for byte.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_lying_mid_blob_costs_the_fetch_never_a_corrupt_copy() {
+	use parley_offchain::channel::{
+		self,
+		protocol::{BlobRequest, BlobResponse},
+		ChannelConfig, Inbound,
+	};
+	use parley_offchain::receive::inbound::fetch_blob;
+	const CHUNK: usize = 64 * 1024;
+	let chain = Arc::new(MemChain::default());
+	let (dir, liar_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+	let (port, liar_port) = (free_port(), free_port());
+	let node = register(&chain, 1, "insurer-a", dir.path(), port);
+	register(&chain, 2, "provider", liar_dir.path(), liar_port);
+	let a = start_with(&chain, &node, "insurer-a", dir, port, |c| {
+		c.channel.max_blob_chunk = CHUNK;
+	})
+	.await;
+	// The provider's channel, answered by hand.
+	let keys = NodeKeys::load_or_create(liar_dir.path(), Some("//provider")).unwrap();
+	let liar = keys.channel.public().to_peer_id();
+	let config = ChannelConfig {
+		listen: format!("/ip4/127.0.0.1/tcp/{liar_port}").parse().unwrap(),
+		max_blob_chunk: CHUNK,
+		..Default::default()
+	};
+	let (client, mut asked, channel_loop) = channel::start(keys.channel, config).unwrap();
+	let _liar_loop = tokio::spawn(channel_loop);
+	let a_peer = libp2p::PeerId::from_bytes(&a.node.peer_id).unwrap();
+	client
+		.set_peers(vec![(a_peer, vec![format!("/ip4/127.0.0.1/tcp/{port}").parse().unwrap()])])
+		.await
+		.unwrap();
+	let bytes: Vec<u8> =
+		(0..20 * CHUNK + 77).map(|i| (i.wrapping_mul(2654435761) >> 11) as u8).collect();
+	let hash = parley_offchain::types::blake2_256(&bytes);
+	let size = bytes.len() as u64;
+	let lie = Arc::new(Mutex::new(Lie::None));
+	let offsets = Arc::new(Mutex::new(Vec::<u64>::new()));
+	let _liar = tokio::spawn({
+		let (bytes, lie, offsets) = (bytes.clone(), lie.clone(), offsets.clone());
+		async move {
+			while let Some(item) = asked.recv().await {
+				let Inbound::Blob { request: BlobRequest { offset, max_len, .. }, reply, .. } =
+					item
+				else {
+					continue;
+				};
+				offsets.lock().unwrap().push(offset);
+				let at = offset.min(size) as usize;
+				let mut data = bytes[at..(at + max_len as usize).min(bytes.len())].to_vec();
+				let mut total = size;
+				match *lie.lock().unwrap() {
+					Lie::Size(from) if offset >= from => total = size + 1,
+					Lie::Bytes(from) if offset >= from => data.iter_mut().for_each(|b| *b ^= 0x5a),
+					_ => {}
+				}
+				let _ = reply.send(BlobResponse::Chunk { total, data });
+			}
+		}
+	});
+	let blobs = a.exchange.blobs().clone();
+	let held = |blobs: &parley_offchain::blobs::BlobStore| blobs.resume(&hash).unwrap().len();
+
+	// A lie about the size at chunk 5: the fetch fails there, the 5 chunks before it written.
+	*lie.lock().unwrap() = Lie::Size(5 * CHUNK as u64);
+	let error = fetch_blob(&a.exchange, liar, hash, size).await.unwrap_err();
+	assert!(error.contains(&format!("its attachment has {size}")), "{error}");
+	assert_eq!(
+		held(&blobs),
+		5 * CHUNK as u64,
+		"the copy holds the chunks before the lie, all of them"
+	);
+	assert_eq!(blobs.size(&hash), None);
+
+	// Other bytes from chunk 9 on: the fetch resumes at chunk 5, runs to the end, and the copy,
+	// which does not hash to the blob, is discarded.
+	offsets.lock().unwrap().clear();
+	*lie.lock().unwrap() = Lie::Bytes(9 * CHUNK as u64);
+	let error = fetch_blob(&a.exchange, liar, hash, size).await.unwrap_err();
+	assert!(error.contains("does not match its hash"), "{error}");
+	// (Chunks 6-8, asked for ahead of the lie, may still be answered after the clear.)
+	let first = offsets.lock().unwrap().iter().min().copied();
+	assert_eq!(first, Some(5 * CHUNK as u64), "resumed, not restarted");
+	assert_eq!(held(&blobs), 0, "a copy that is not the blob is not kept");
+	assert_eq!(blobs.size(&hash), None);
+
+	// The truth: the blob whole, from the start.
+	offsets.lock().unwrap().clear();
+	*lie.lock().unwrap() = Lie::None;
+	assert_eq!(fetch_blob(&a.exchange, liar, hash, size).await, Ok(size));
+	assert_eq!(offsets.lock().unwrap().iter().min(), Some(&0), "a discarded copy starts over");
+	assert_eq!(blobs.size(&hash), Some(size));
+	let mut copy = Vec::new();
+	std::io::Read::read_to_end(&mut blobs.open(&hash).unwrap(), &mut copy).unwrap();
+	assert!(copy == bytes, "byte for byte");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broadcast_reaches_every_node() {
 	let (chain, a, p, b) = three_parties().await;

@@ -338,19 +338,36 @@ pub async fn fetch_blob(
 	if let Some(size) = blobs.size(&hash) {
 		return Ok(size);
 	}
-	let chunk = (exchange.inner.config.channel.max_blob_chunk as u64).max(1);
 	let partial = on_file(move || blobs.resume(&hash)).await?;
+	let mut copy = Copy { idle: Some(partial), writing: None };
+	let fetched = fetch_chunks(exchange, peer, hash, size, &mut copy).await;
+	if fetched.is_err() {
+		// The fetch ends with its last write, not before: the next source resumes from the
+		// partial copy, and must not read it while a write this fetch started still grows it.
+		let _ = copy.settled().await;
+	}
+	fetched
+}
+
+/// Asks `peer` for the chunks of blob `hash` that `copy` lacks and appends them to it, then
+/// checks the whole: [`fetch_blob`]'s loop.
+async fn fetch_chunks(
+	exchange: &Exchange,
+	peer: PeerId,
+	hash: crate::types::Hash,
+	size: u64,
+	copy: &mut Copy,
+) -> Result<u64, String> {
+	let chunk = (exchange.inner.config.channel.max_blob_chunk as u64).max(1);
 	// Where the next chunk must start: the bytes here plus those being written.
-	let mut next = partial.len();
-	// The copy, or the write that has it: at most one chunk is being written at a time.
-	let mut writing = tokio::spawn(async move { Ok::<_, String>(partial) });
+	let mut next = copy.idle.as_ref().map_or(0, |partial| partial.len());
 	// Where the next chunk asked for starts; chunks from `next` to here are on their way.
 	let mut asked = next;
 	let mut in_flight = futures::stream::FuturesOrdered::new();
 	loop {
 		if next >= size {
 			// All here (or a partial copy longer than the blob, which cannot match): check it.
-			let partial = written(writing).await?;
+			let partial = copy.settled().await?;
 			if on_file(move || partial.finish()).await? {
 				return Ok(size);
 			}
@@ -376,11 +393,7 @@ pub async fn fetch_blob(
 				}
 				let short = data.len() < max_len as usize;
 				next += data.len() as u64;
-				let mut partial = written(writing).await?;
-				writing = tokio::spawn(on_file(move || {
-					partial.append(&data)?;
-					Ok(partial)
-				}));
+				copy.append(data).await?;
 				if short {
 					// A peer that sends smaller chunks than asked: the chunks asked for ahead
 					// start at the wrong places, so ask again from here.
@@ -394,11 +407,33 @@ pub async fn fetch_blob(
 	}
 }
 
-/// The partial copy once the write in `writing` is done, or why that write failed.
-async fn written(
-	writing: tokio::task::JoinHandle<Result<crate::blobs::PartialBlob, String>>,
-) -> Result<crate::blobs::PartialBlob, String> {
-	writing.await.map_err(|e| format!("a blob write did not finish: {e}"))?
+/// A blob's partial copy while a fetch fills it: at most one chunk is being written (on the
+/// file threads) at a time, while the next chunks arrive.
+struct Copy {
+	/// The copy, when no write has it.
+	idle: Option<crate::blobs::PartialBlob>,
+	/// The write that has it.
+	writing: Option<tokio::task::JoinHandle<Result<crate::blobs::PartialBlob, String>>>,
+}
+
+impl Copy {
+	/// The copy, once the write under way (if any) is done; or why that write failed.
+	async fn settled(&mut self) -> Result<crate::blobs::PartialBlob, String> {
+		if let Some(writing) = self.writing.take() {
+			return writing.await.map_err(|e| format!("a blob write did not finish: {e}"))?;
+		}
+		self.idle.take().ok_or_else(|| "an earlier write of this copy failed".into())
+	}
+
+	/// Starts writing `data` at the copy's end, once the write before it is done.
+	async fn append(&mut self, data: Vec<u8>) -> Result<(), String> {
+		let mut partial = self.settled().await?;
+		self.writing = Some(tokio::spawn(on_file(move || {
+			partial.append(&data)?;
+			Ok(partial)
+		})));
+		Ok(())
+	}
 }
 
 /// Runs a blob's file work (hashing a resumed copy, an append, the final sync) through
