@@ -167,6 +167,7 @@ impl BlobStore {
 			store: self.clone(),
 			state: hasher(),
 			size: 0,
+			writeback: Writeback::default(),
 		})
 	}
 
@@ -211,7 +212,15 @@ impl BlobStore {
 			state.update(&buf[..n]);
 			len += n as u64;
 		}
-		Ok(PartialBlob { file, path, state, len, hash: *hash, complete: self.path(hash) })
+		Ok(PartialBlob {
+			file,
+			path,
+			state,
+			len,
+			hash: *hash,
+			complete: self.path(hash),
+			writeback: Writeback::default(),
+		})
 	}
 
 	/// Opens a complete blob for reading.
@@ -229,6 +238,7 @@ pub struct PartialBlob {
 	len: u64,
 	hash: Hash,
 	complete: PathBuf,
+	writeback: Writeback,
 }
 
 impl PartialBlob {
@@ -247,6 +257,7 @@ impl PartialBlob {
 		self.file.write_all(data)?;
 		self.state.update(data);
 		self.len += data.len() as u64;
+		self.writeback.wrote(&self.file, self.len);
 		Ok(())
 	}
 
@@ -265,6 +276,46 @@ impl PartialBlob {
 	}
 }
 
+/// Bytes written before writeback is started for them: about one chunk.
+const WRITEBACK_STEP: u64 = 1024 * 1024;
+
+/// Where writeback of a blob file being written was last started. As each
+/// [`WRITEBACK_STEP`] is written, the kernel is told to start writing it to disk without
+/// waiting for it (Linux's `sync_file_range` with `SYNC_FILE_RANGE_WRITE`), so that the sync
+/// that makes the blob durable at its end finds its pages on disk already instead of flushing
+/// the whole blob then. Measured with `scripts/bench-channel.sh 8`: that sync took 5.5-7.3 ms
+/// of an 8 MiB transfer's 32-44 ms, and 0.8-1.5 ms with writeback started as it arrived. A
+/// hint only: durability still comes from that final sync, so a failed hint is ignored.
+#[derive(Default)]
+struct Writeback {
+	/// The offset up to which writeback was started.
+	started: u64,
+}
+
+impl Writeback {
+	/// `file` now holds `end` bytes: starts writeback of those not started yet, once there
+	/// are [`WRITEBACK_STEP`] of them.
+	fn wrote(&mut self, file: &std::fs::File, end: u64) {
+		if end < self.started.saturating_add(WRITEBACK_STEP) {
+			return;
+		}
+		#[cfg(target_os = "linux")]
+		{
+			use std::os::fd::AsRawFd;
+			let (offset, len) =
+				(self.started as libc::off64_t, (end - self.started) as libc::off64_t);
+			// SAFETY: the call only reads its integer arguments; `file` keeps the descriptor
+			// open throughout.
+			let _ = unsafe {
+				libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE)
+			};
+		}
+		#[cfg(not(target_os = "linux"))]
+		let _ = file;
+		self.started = end;
+	}
+}
+
 /// A blob being written in pieces; dropped unfinished, its temporary file is removed.
 pub struct BlobWriter {
 	file: Option<std::fs::File>,
@@ -272,6 +323,7 @@ pub struct BlobWriter {
 	store: BlobStore,
 	state: blake2b_simd::State,
 	size: u64,
+	writeback: Writeback,
 }
 
 impl BlobWriter {
@@ -285,7 +337,10 @@ impl BlobWriter {
 		}
 		self.state.update(bytes);
 		self.size += bytes.len() as u64;
-		self.file.as_mut().expect("open until finished").write_all(bytes)
+		let file = self.file.as_mut().expect("open until finished");
+		file.write_all(bytes)?;
+		self.writeback.wrote(file, self.size);
+		Ok(())
 	}
 
 	/// Syncs the blob and names it by its hash; returns (hash, size).
