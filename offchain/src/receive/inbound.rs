@@ -317,8 +317,9 @@ fn may_read_blob(readers: Option<&[NodeId]>, asker: NodeId) -> bool {
 }
 
 /// Chunks of one blob asked for at once: the next chunks are on their way while one is written,
-/// so a stream is not idle for a round trip per chunk. At most this many chunks
-/// (`ChannelConfig::max_blob_chunk` each) are held per fetch.
+/// so a stream is not idle for a round trip per chunk. A fetch holds at most this many chunks
+/// (`ChannelConfig::max_blob_chunk` each) on their way, plus the one being written and the one
+/// waiting for it.
 const CHUNKS_IN_FLIGHT: usize = 4;
 
 /// Pulls blob `hash` of `size` bytes (the attachment's size, which the pinned manifest commits
@@ -364,15 +365,12 @@ async fn fetch_chunks(
 	// Where the next chunk asked for starts; chunks from `next` to here are on their way.
 	let mut asked = next;
 	let mut in_flight = futures::stream::FuturesOrdered::new();
+	// The chunk that came last, to be written once more chunks are asked for.
+	let mut arrived: Option<Vec<u8>> = None;
+	let mut spent = Spent::new();
 	loop {
-		if next >= size {
-			// All here (or a partial copy longer than the blob, which cannot match): check it.
-			let partial = copy.settled().await?;
-			if on_file(move || partial.finish()).await? {
-				return Ok(size);
-			}
-			return Err("blob does not match its hash; discarded".into());
-		}
+		// Chunks are asked for ahead before a write is waited for, so the peer always has
+		// `CHUNKS_IN_FLIGHT` to send.
 		while asked < size && in_flight.len() < CHUNKS_IN_FLIGHT {
 			let (at, max_len) = (asked, chunk.min(size - asked) as u32);
 			let channel = exchange.inner.channel.clone();
@@ -382,28 +380,84 @@ async fn fetch_chunks(
 			});
 			asked += u64::from(max_len);
 		}
+		if let Some(data) = arrived.take() {
+			spent.writing(copy.append(data)).await?;
+		}
+		if next >= size {
+			// All here (or a partial copy longer than the blob, which cannot match): check it.
+			let partial = spent.writing(copy.settled()).await?;
+			let checking = std::time::Instant::now();
+			let whole = on_file(move || partial.finish()).await?;
+			log::debug!(
+				target: LOG,
+				"blob {} from {peer}: {} bytes in {} ms; first chunk after {} ms, then {} ms waiting for chunks and {} for writes; {} ms to check and sync",
+				hex::encode(hash),
+				size,
+				spent.started.elapsed().as_millis(),
+				spent.first_chunk.unwrap_or_default().as_millis(),
+				spent.chunks.as_millis(),
+				spent.writes.as_millis(),
+				checking.elapsed().as_millis(),
+			);
+			if whole {
+				return Ok(size);
+			}
+			return Err("blob does not match its hash; discarded".into());
+		}
+		let waiting = std::time::Instant::now();
 		let Some((at, max_len, answer)) = futures::StreamExt::next(&mut in_flight).await else {
 			return Err("no chunk left to ask for".into());
 		};
+		match spent.first_chunk {
+			None => spent.first_chunk = Some(spent.started.elapsed()),
+			Some(_) => spent.chunks += waiting.elapsed(),
+		}
 		match answer.map_err(|e| e.to_string())? {
 			BlobResponse::Chunk { total, data } => {
 				check_chunk(size, at, max_len, total, data.len())?;
 				if at != next {
 					return Err(format!("chunk at {at} does not follow the {next} bytes here"));
 				}
-				let short = data.len() < max_len as usize;
-				next += data.len() as u64;
-				copy.append(data).await?;
-				if short {
+				if data.len() < max_len as usize {
 					// A peer that sends smaller chunks than asked: the chunks asked for ahead
 					// start at the wrong places, so ask again from here.
 					in_flight = futures::stream::FuturesOrdered::new();
-					asked = next;
+					asked = next + data.len() as u64;
 				}
+				next += data.len() as u64;
+				arrived = Some(data);
 			}
 			BlobResponse::NotFound => return Err("peer does not have the blob".into()),
 			BlobResponse::Refused(why) => return Err(format!("peer refused: {why:?}")),
 		}
+	}
+}
+
+/// Where a fetch's time went, for the debug log: what a slow stream waits for.
+struct Spent {
+	/// When the fetch began asking.
+	started: std::time::Instant,
+	/// From the start to the first chunk's answer.
+	first_chunk: Option<std::time::Duration>,
+	/// Waiting for the chunks after the first.
+	chunks: std::time::Duration,
+	/// Waiting for a write to be done before the next could start, or before the check.
+	writes: std::time::Duration,
+}
+
+impl Spent {
+	/// Starts the clock.
+	fn new() -> Self {
+		let zero = std::time::Duration::ZERO;
+		Self { started: std::time::Instant::now(), first_chunk: None, chunks: zero, writes: zero }
+	}
+
+	/// Awaits `write`, counting the wait as the writes'.
+	async fn writing<T>(&mut self, write: impl std::future::Future<Output = T>) -> T {
+		let waiting = std::time::Instant::now();
+		let done = write.await;
+		self.writes += waiting.elapsed();
+		done
 	}
 }
 
