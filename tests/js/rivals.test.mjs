@@ -26,12 +26,16 @@ const pinned = new Map();
 /** Batch hash -> the hex of each `pins.submitAcknowledgement` extrinsic seen for it. */
 const ackExtrinsics = new Map();
 const unsubscribe = [];
+/** The pool's ban on a transaction's hash in this file's network, in seconds. */
+const BAN_SECONDS = 5;
 
 
 before(async () => {
   await cryptoWaitReady();
   keyring = new Keyring({ type: 'sr25519', ss58Format: 42 });
-  net = await startNetwork();
+  // A 5-second pool ban (Parley's default is 120 s), so that a replay can be tried after the ban
+  // on a hash has run out, as a rival that waits would.
+  net = await startNetwork({ nodeArgs: `--tx-ban-seconds ${BAN_SECONDS}` });
   ({ provider, 'insurer-a': insurerA, 'insurer-b': insurerB } = net.parties);
   parties = [provider, insurerA, insurerB];
   await readIdentities(parties);
@@ -112,7 +116,7 @@ test('a rival\'s dust escrows on a batch do not crowd out the payer\'s own escro
   assert.equal(await balance(insurerB), '100');
 });
 
-test('a replayed acknowledgement is refused by the pool, and later acknowledgements go through', async () => {
+test('a replayed acknowledgement is refused by the pool, during its ban and after it, and later acknowledgements go through', async () => {
   const { id, batchHash } = await providerSends({ result: 'ack me' }, { proofOfReceipt: true });
   await restWait('the message at insurer-a', insurerA, `/messages/${id}`, (m) => m.state === 'confirmed');
   await waitFor('insurer-a\'s acknowledgement on-chain', async () => (await api.query.pins.acknowledgements(batchHash, insurerA.identity.id)).isSome, { timeoutMs: 120_000 });
@@ -121,6 +125,10 @@ test('a replayed acknowledgement is refused by the pool, and later acknowledgeme
   // transaction it has seen, as one it banned once the block took it in, or as stale: the
   // runtime's own check, in the pallet's unit tests).
   await assert.rejects(api.rpc.author.submitExtrinsic(ack), /stale|outdated|1010|1012|1013|already imported|temporarily banned/i);
+  // Once the ban on its hash has run out, the replay is validated afresh, and the runtime
+  // refuses it for its spent nonce: a ban shorter than Substrate's 30 minutes opens nothing.
+  await new Promise((resolve) => setTimeout(resolve, (BAN_SECONDS + 3) * 1000));
+  await assert.rejects(api.rpc.author.submitExtrinsic(ack), /1010.*outdated/i);
   // insurer-a's next message asking for proof is acknowledged as usual.
   const next = await providerSends({ result: 'and me' }, { proofOfReceipt: true });
   await waitFor('the next acknowledgement on-chain', async () => (await api.query.pins.acknowledgements(next.batchHash, insurerA.identity.id)).isSome, { timeoutMs: 120_000 });
