@@ -270,7 +270,10 @@ pub async fn drive(run: Arc<Run>, worker: Worker, index: usize) {
 				}
 				let mut outcome = Ok(());
 				if action.blob() {
-					let bytes: Vec<u8> = (0..run.blob).map(|_| rand::random()).collect();
+					// Random, so no blob is another's; filled in one call, not drawn byte by byte
+					// on the cores the nodes share.
+					let mut bytes = vec![0u8; run.blob];
+					rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
 					match run.rest.upload_blob(from, bytes).await {
 						Ok(id) => body["attachments"] = json!([id]),
 						Err(e) => outcome = Err(e),

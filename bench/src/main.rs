@@ -124,6 +124,9 @@ async fn bench(args: Args) -> Result<bool, String> {
 	let ticks = report::ticks_per_second();
 	let mut nodes: Vec<_> =
 		parties.iter().map(|p| p.pid.map(|pid| report::NodeUse::new(pid, ticks))).collect();
+	// What the run leaves of the machine: the generator's own CPU, and the machine's in all.
+	let generator = report::NodeUse::new(std::process::id(), ticks);
+	let machine_at_start = report::machine_ticks();
 	let started = Instant::now();
 	let run = Arc::new(Run {
 		parties: parties.clone(),
@@ -214,6 +217,10 @@ async fn bench(args: Args) -> Result<bool, String> {
 	held_reader.abort();
 	let load = load_ended.unwrap_or(Duration::from_secs(seconds));
 	let span = started.elapsed();
+	let machine_busy = machine_at_start.zip(report::machine_ticks()).and_then(|(before, after)| {
+		let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+		report::machine_cores_busy(before, after, cores)
+	});
 	let (unconfirmed, duplicates) = ledger.outstanding();
 
 	let summary = recorder.summary(load, span);
@@ -258,6 +265,9 @@ async fn bench(args: Args) -> Result<bool, String> {
 		"confirmed_twice": duplicates,
 		"summary": summary,
 		"nodes": node_use,
+		"generator_cpu_seconds": generator.cpu_used(),
+		"generator_cores_busy": generator.cpu_used().map(|c| c / span.as_secs_f64()),
+		"machine_cores_busy": machine_busy,
 		"blob_confirmed_mb_per_s": blob_mb_per_s,
 		"blob_streams": blob_streams,
 		"limits": limits,
@@ -346,6 +356,13 @@ fn print_report(result: &Value) {
 			node["peak_anon_mib"].as_f64().unwrap_or(0.0),
 		);
 	}
+	println!(
+		"load generator CPU {:.1} s ({:.2} cores busy); the machine {:.2} of {} cores busy over the run",
+		result["generator_cpu_seconds"].as_f64().unwrap_or(0.0),
+		result["generator_cores_busy"].as_f64().unwrap_or(0.0),
+		result["machine_cores_busy"].as_f64().unwrap_or(0.0),
+		result["limits"]["cores"],
+	);
 	let limits = &result["limits"];
 	println!(
 		"machine: {} cores; blake2b {:.0} MB/s per core; HPKE seal {:.0} MB/s per core, {:.0} seals/s of 1 KiB; loopback TCP {:.0} MB/s; a blob stream's limit {:.0} MB/s",

@@ -216,7 +216,7 @@ impl Memory {
 	}
 }
 
-/// A node process's CPU time and memory, read from /proc.
+/// A process's CPU time and memory (a node's, or the load generator's own), read from /proc.
 pub struct NodeUse {
 	pid: u32,
 	ticks_per_s: f64,
@@ -259,6 +259,29 @@ impl NodeUse {
 	}
 }
 
+/// The machine's CPU time so far, from the first line of `/proc/stat`, in clock ticks: (busy,
+/// all), where idle is `idle` plus `iowait` and all is every state but the guests' (counted in
+/// `user` already).
+pub fn machine_ticks() -> Option<(u64, u64)> {
+	machine_ticks_of(&std::fs::read_to_string("/proc/stat").ok()?)
+}
+
+/// [`machine_ticks`] from the text of `/proc/stat`.
+fn machine_ticks_of(stat: &str) -> Option<(u64, u64)> {
+	let line = stat.lines().next()?.strip_prefix("cpu ")?;
+	let ticks: Vec<u64> = line.split_whitespace().map(|f| f.parse().ok()).collect::<Option<_>>()?;
+	// user nice system idle iowait irq softirq steal [guest guest_nice]
+	let all: u64 = ticks.iter().take(8).sum();
+	let idle = ticks.get(3)? + ticks.get(4)?;
+	Some((all - idle, all))
+}
+
+/// Cores busy on average between two [`machine_ticks`] readings, on a machine of `cores`.
+pub fn machine_cores_busy(before: (u64, u64), after: (u64, u64), cores: usize) -> Option<f64> {
+	let (busy, all) = (after.0.checked_sub(before.0)?, after.1.checked_sub(before.1)?);
+	(all > 0).then(|| busy as f64 / all as f64 * cores as f64)
+}
+
 /// Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`; 100 on Linux).
 pub fn ticks_per_second() -> f64 {
 	std::process::Command::new("getconf")
@@ -273,6 +296,21 @@ pub fn ticks_per_second() -> f64 {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn the_machines_busy_cores_are_read_from_proc_stat_with_iowait_as_idle() {
+		// user nice system idle iowait irq softirq steal guest guest_nice
+		let before = "cpu  100 0 50 800 50 0 0 0 30 0\ncpu0 50 0 25 400 25 0 0 0 15 0\n";
+		let after = "cpu  400 0 150 900 150 0 0 0 90 0\ncpu0 200 0 75 450 75 0 0 0 45 0\n";
+		let (before, after) = (machine_ticks_of(before).unwrap(), machine_ticks_of(after).unwrap());
+		assert_eq!(before, (150, 1000));
+		assert_eq!(after, (550, 1600));
+		// 400 busy ticks of 600: two thirds of 2 cores.
+		let busy = machine_cores_busy(before, after, 2).unwrap();
+		assert!((busy - 4.0 / 3.0).abs() < 1e-9, "{busy}");
+		assert_eq!(machine_cores_busy(after, before, 2), None, "a counter that went back");
+		assert_eq!(machine_ticks_of("intr 1 2 3\n"), None);
+	}
 
 	#[test]
 	fn memory_is_read_from_proc_status() {
