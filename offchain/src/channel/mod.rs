@@ -410,14 +410,17 @@ impl EventLoop {
 		self.chunks_out.remove(&peer);
 	}
 
-	/// The answer to blob request `id` from `peer` was written, or failed: the next may go.
+	/// The answer to blob request `id` from `peer` was written, or the request failed (its
+	/// peer gone, or its time out): the next may go, and an answer still waiting for a request
+	/// that failed is dropped at once rather than held until its turn.
 	fn chunk_done(&mut self, peer: PeerId, id: InboundRequestId) {
-		if let Some(out) = self.chunks_out.get_mut(&peer) {
-			if out.on_wire == Some(id) {
-				out.on_wire = None;
-				self.send_next_chunk(peer);
-			}
+		let Some(out) = self.chunks_out.get_mut(&peer) else { return };
+		if out.on_wire == Some(id) {
+			out.on_wire = None;
+		} else {
+			out.ready.retain(|(waiting, ..)| *waiting != id);
 		}
+		self.send_next_chunk(peer);
 	}
 
 	/// Logs that the node's inbound queue is full (in count or bytes; or gone) and the peer is
