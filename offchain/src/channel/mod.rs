@@ -10,6 +10,7 @@
 //! force as of the latest imported block ([`ChannelClient::set_peers`]). A refused connection is
 //! logged; a node deactivated on-chain is disconnected at once.
 
+mod answers;
 mod config;
 pub mod protocol;
 mod queue;
@@ -17,15 +18,14 @@ mod queue;
 pub use config::{ChannelConfig, ChannelError};
 pub use queue::{Inbound, Queued};
 
+use answers::InboundRequestId;
 use codec::Encode;
 use futures::{stream::FuturesUnordered, FutureExt, StreamExt};
 use libp2p::{
 	allow_block_list,
 	identity::Keypair,
 	noise,
-	request_response::{
-		self, InboundRequestId, OutboundRequestId, ProtocolSupport, ResponseChannel,
-	},
+	request_response::{self, OutboundRequestId, ProtocolSupport, ResponseChannel},
 	swarm::{ListenError, NetworkBehaviour, SwarmEvent},
 	tcp, yamux, Multiaddr, PeerId, Swarm,
 };
@@ -34,7 +34,7 @@ use protocol::{
 	BLOB_PROTOCOL,
 };
 use std::{
-	collections::{HashMap, HashSet, VecDeque},
+	collections::{HashMap, HashSet},
 	time::Duration,
 };
 use tokio::sync::{mpsc, oneshot};
@@ -203,7 +203,7 @@ pub fn start(
 		waiting: HashMap::new(),
 		budget: queue::Budget::new(config.inbound_queue_bytes),
 		max_waiting: config.max_waiting_per_peer,
-		chunks_out: HashMap::new(),
+		answers: Default::default(),
 	};
 	let deadline = config.request_timeout + Duration::from_secs(10);
 	Ok((ChannelClient { commands, local_peer, deadline }, inbound_rx, event_loop.run()))
@@ -214,21 +214,6 @@ type PendingReply = futures::future::BoxFuture<'static, Reply>;
 enum Reply {
 	Batch(ResponseChannel<BatchResponse>, Option<BatchResponse>),
 	Blob(PeerId, InboundRequestId, ResponseChannel<BlobResponse>, Option<BlobResponse>),
-}
-
-/// The blob chunks this node answers one peer with, written one at a time in the order they
-/// were ready. Written at once, the chunks asked for ahead share the connection frame by frame
-/// and all arrive together, about as late as the last: the asker's first chunk then came
-/// 17-29 ms after asking for 8 MiB blobs, where the author had read it 2-4 ms after, and the
-/// writes of the chunks that came together queued behind one another. One at a time, each
-/// chunk arrives as soon as the wire allows and is written while the next arrives. As before,
-/// what waits is bounded by the streams a connection may open (`max_concurrent_streams`).
-#[derive(Default)]
-struct ChunksOut {
-	/// The request whose answer is being written.
-	on_wire: Option<InboundRequestId>,
-	/// Answers ready, waiting for it.
-	ready: VecDeque<(InboundRequestId, ResponseChannel<BlobResponse>, BlobResponse)>,
 }
 
 struct EventLoop {
@@ -252,8 +237,8 @@ struct EventLoop {
 	budget: queue::Budget,
 	/// Most commands waiting for one peer's connection.
 	max_waiting: usize,
-	/// Blob chunks being answered, per peer.
-	chunks_out: HashMap<PeerId, ChunksOut>,
+	/// Blob chunks being answered, one at a time per peer.
+	answers: answers::BlobAnswers,
 }
 
 impl EventLoop {
@@ -377,50 +362,19 @@ impl EventLoop {
 	}
 
 	fn on_reply(&mut self, reply: Reply) {
-		let result = match reply {
+		match reply {
 			Reply::Batch(channel, response) => {
 				let response = response.unwrap_or(BatchResponse::Refused(Refusal::Internal));
-				self.swarm.behaviour_mut().batches.send_response(channel, response).is_ok()
+				if self.swarm.behaviour_mut().batches.send_response(channel, response).is_err() {
+					log::debug!(target: LOG, "a response could not be sent: the peer went away");
+				}
 			}
 			Reply::Blob(peer, id, channel, response) => {
 				let response = response.unwrap_or(BlobResponse::Refused(Refusal::Internal));
-				self.chunks_out.entry(peer).or_default().ready.push_back((id, channel, response));
-				self.send_next_chunk(peer);
-				true
+				let blobs = &mut self.swarm.behaviour_mut().blobs;
+				self.answers.ready(blobs, peer, id, channel, response);
 			}
-		};
-		if !result {
-			log::debug!(target: LOG, "a response could not be sent: the peer went away");
 		}
-	}
-
-	/// Starts writing the next blob chunk ready for `peer`, unless one is being written.
-	fn send_next_chunk(&mut self, peer: PeerId) {
-		let Some(out) = self.chunks_out.get_mut(&peer) else { return };
-		if out.on_wire.is_some() {
-			return;
-		}
-		while let Some((id, channel, response)) = out.ready.pop_front() {
-			if self.swarm.behaviour_mut().blobs.send_response(channel, response).is_ok() {
-				out.on_wire = Some(id);
-				return;
-			}
-			log::debug!(target: LOG, "a blob chunk could not be sent: {peer} went away");
-		}
-		self.chunks_out.remove(&peer);
-	}
-
-	/// The answer to blob request `id` from `peer` was written, or the request failed (its
-	/// peer gone, or its time out): the next may go, and an answer still waiting for a request
-	/// that failed is dropped at once rather than held until its turn.
-	fn chunk_done(&mut self, peer: PeerId, id: InboundRequestId) {
-		let Some(out) = self.chunks_out.get_mut(&peer) else { return };
-		if out.on_wire == Some(id) {
-			out.on_wire = None;
-		} else {
-			out.ready.retain(|(waiting, ..)| *waiting != id);
-		}
-		self.send_next_chunk(peer);
 	}
 
 	/// Logs that the node's inbound queue is full (in count or bytes; or gone) and the peer is
@@ -553,9 +507,11 @@ impl EventLoop {
 			}
 			Event::InboundFailure { peer, request_id, error } => {
 				log::warn!(target: LOG, "bad or failed blob request from {peer}: {error}");
-				self.chunk_done(peer, request_id);
+				self.answers.done(&mut self.swarm.behaviour_mut().blobs, peer, request_id);
 			}
-			Event::ResponseSent { peer, request_id } => self.chunk_done(peer, request_id),
+			Event::ResponseSent { peer, request_id } => {
+				self.answers.done(&mut self.swarm.behaviour_mut().blobs, peer, request_id)
+			}
 		}
 	}
 }
